@@ -1,0 +1,83 @@
+import { directiveInputSchema, type DirectiveInput } from '../../domain/directive-schema';
+import type { FileStore } from '../../domain/file-store';
+import type { Registry } from '../../domain/registry';
+import type { Actor, DirectiveSpec, RequestMeta } from '../../workflows/types';
+import { fieldIssues, ValidationFailed } from '../errors';
+import type { TemporalGateway } from '../temporal-gateway';
+import type { DirectiveIdAllocator, RequestLedger } from './directive-ids';
+
+export interface IssueDeps {
+  registry: () => Registry;
+  gateway: TemporalGateway;
+  files: FileStore;
+  ids: DirectiveIdAllocator;
+  ledger: RequestLedger;
+}
+
+/** Parses a directive from untrusted input, or throws ValidationFailed with every bad field. */
+export function parseDirectiveInput(body: unknown): DirectiveInput {
+  const parsed = directiveInputSchema.safeParse(body);
+  if (!parsed.success) throw new ValidationFailed(fieldIssues(parsed.error.issues), 'the directive is invalid');
+  return parsed.data;
+}
+
+/**
+ * Stores the directive's document (body and attachments stay outside Temporal) and returns the full spec
+ * with `specRef` set to the document's SHA-256.
+ */
+export async function storeSpec(files: FileStore, spec: Omit<DirectiveSpec, 'specRef'>): Promise<DirectiveSpec> {
+  const specRef = await files.putJson(spec);
+  return { ...spec, specRef };
+}
+
+/**
+ * Issues a directive: validates it, resolves its targets against the registry, assigns the next id and
+ * starts its workflow. With a `clientRequestId` the request is idempotent: repeating it returns the
+ * directive it created (`created: false`). Nothing starts when anything is invalid.
+ */
+export async function issueDirective(
+  deps: IssueDeps,
+  body: unknown,
+  by: Actor,
+  meta: RequestMeta,
+  now = new Date(),
+): Promise<{ directiveId: string; created: boolean; units: number }> {
+  const input = parseDirectiveInput(body);
+  const resolved = deps.registry().resolveTargets(input.targets);
+  if ('issues' in resolved) throw new ValidationFailed(fieldIssues(resolved.issues), 'the targets are invalid');
+  const units = resolved.codes;
+
+  if (input.clientRequestId) {
+    const existing = await deps.ledger.lookup(input.clientRequestId);
+    if (existing) return { directiveId: existing, created: false, units: units.length };
+  }
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const directiveId = await deps.ids.next(now);
+    if (input.clientRequestId) {
+      const holder = attempt === 0 ? await deps.ledger.claim(input.clientRequestId, directiveId) : (await deps.ledger.repoint(input.clientRequestId, directiveId), null);
+      if (holder) return { directiveId: holder, created: false, units: units.length };
+    }
+    const spec = await storeSpec(deps.files, {
+      directiveId,
+      version: 1,
+      title: input.title,
+      body: input.body,
+      priority: input.priority,
+      acknowledgeBy: input.acknowledgeBy,
+      reportBy: input.reportBy,
+      reminders: input.reminders,
+      escalation: input.escalation,
+      form: input.form,
+      acceptance: input.acceptance,
+      attachments: input.attachments,
+      targets: input.targets,
+      issuedBy: by,
+      issuedAt: now.toISOString(),
+      issuedMeta: meta,
+      clientRequestId: input.clientRequestId,
+    });
+    if (await deps.gateway.startDirective(spec, units)) return { directiveId, created: true, units: units.length };
+    // Another process took this id; take the next one.
+  }
+  throw new Error('could not allocate a directive id after 20 attempts');
+}

@@ -1,0 +1,55 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * A content-addressed store for files and directive documents, kept outside Temporal: workflows hold only
+ * the SHA-256. Writes are atomic (temporary file, then rename), so a crash never leaves a partial file
+ * under a valid name, and storing the same bytes twice is a no-op.
+ */
+export class FileStore {
+  constructor(readonly root: string) {}
+
+  private pathOf(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a SHA-256: ${sha256.slice(0, 80)}`);
+    return join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  /** Stores the bytes and returns their SHA-256 (hex). */
+  async put(data: Buffer | string): Promise<string> {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const path = this.pathOf(sha256);
+    if (await this.has(sha256)) return sha256;
+    await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
+    const tmp = `${path}.${randomUUID()}.tmp`;
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+    return sha256;
+  }
+
+  /** Reads stored bytes and checks them against their name; a corrupted file is an error, not data. */
+  async get(sha256: string): Promise<Buffer> {
+    const bytes = await readFile(this.pathOf(sha256));
+    if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`stored file ${sha256} is corrupted`);
+    return bytes;
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    try {
+      await stat(this.pathOf(sha256));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stores a JSON document canonically (sorted keys are not needed: callers serialise once). */
+  async putJson(value: unknown): Promise<string> {
+    return this.put(JSON.stringify(value));
+  }
+
+  async getJson<T>(sha256: string): Promise<T> {
+    return JSON.parse((await this.get(sha256)).toString('utf8')) as T;
+  }
+}

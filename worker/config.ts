@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { dataFields, linkFields, parseConfig, temporalFields } from '../domain/config';
+
+export const workerConfigSchema = z.object({
+  ...temporalFields,
+  ...dataFields,
+  ...linkFields,
+  /** smtp://user:pass@host:port or smtps://…; required: the start script points it at the dev inbox. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL'),
+  MAIL_FROM: z.string().min(3).default('Farman <farman@example.org>'),
+  /** Most messages per second the pooled transport sends. */
+  MAIL_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** Workflows kept in the worker's cache; see bench/README.md for how the default was chosen. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(2_000),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+});
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+/** Reads the worker's configuration from the environment; throws a ConfigError naming each bad variable. */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return parseConfig(workerConfigSchema, env);
+}

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { composeUnitMail } from '../activities/mail/compose';
+import type { Mailer } from '../activities/mailer';
+import { type FileStore } from '../domain/file-store';
+import { signLinkToken, type SigningKey } from '../domain/link-token';
+import type { Registry } from '../domain/registry';
+import type { DirectiveSpec } from '../workflows/types';
+import { taskQueue } from '../workflows/contract';
+
+export interface FarmanWorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  registry: () => Registry;
+  mailer: Mailer;
+  files: FileStore;
+  signingKeys: SigningKey[];
+  publicUrl: string;
+  linkGraceMs: number;
+  mailFrom: string;
+  /** A prebuilt workflow bundle (tests build one per file); otherwise the worker bundles `workflows/`. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>;
+  taskQueue?: string;
+}
+
+/** The directory of the workflow code, as the bundler and the replayer take it. */
+export const workflowsPath = path.join(__dirname, '..', 'workflows');
+
+/** Wires the activities' dependencies and creates the worker; the one place implementations meet workflows. */
+export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Worker> {
+  const messageIdDomain = /@([^>\s]+)/.exec(setup.mailFrom)?.[1] ?? 'farman.local';
+  const activities = createActivities({
+    registry: setup.registry,
+    mailer: setup.mailer,
+    compose: composeUnitMail,
+    from: setup.mailFrom,
+    messageIdDomain,
+    linkFor: ({ directiveId, unitCode, generation, reportBy }) =>
+      `${setup.publicUrl}/u/${signLinkToken(
+        { directiveId, unitCode, purpose: 'reply', generation, expiresAt: Date.parse(reportBy) + setup.linkGraceMs },
+        setup.signingKeys,
+      )}`,
+    loadDocument: async (specRef) => {
+      const spec = await setup.files.getJson<DirectiveSpec>(specRef);
+      return { title: spec.title, body: spec.body, attachments: spec.attachments };
+    },
+  });
+  return Worker.create({
+    connection: setup.connection,
+    namespace: setup.namespace,
+    taskQueue: setup.taskQueue ?? taskQueue,
+    activities,
+    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: require.resolve(workflowsPath) }),
+    ...setup.tuning,
+  });
+}
