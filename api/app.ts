@@ -5,6 +5,8 @@ import type { Registry } from '../domain/registry';
 import type { DirectiveIdAllocator, RequestLedger } from './directives/directive-ids';
 import { directiveRoutes } from './directives/routes';
 import { requestLogger } from './http/logging';
+import { securityHeaders } from './http/security-headers';
+import { assetRoutes } from './pages/assets';
 import { notFoundHandler, problemHandler } from './http/problem';
 import type { TemporalGateway } from './temporal-gateway';
 
@@ -28,6 +30,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLogger(deps.logger));
+  app.use(securityHeaders);
+  app.use('/assets', assetRoutes());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
