@@ -3,10 +3,14 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createSmtpMailer } from '../../activities/mailer';
 import { createApp } from '../../api/app';
+import type { Role } from '../../api/auth/account-schema';
+import type { AuthUser } from '../../api/auth/account-store';
+import { createAuthServices, type AuthServices } from '../../api/auth/auth-services';
+import { cookieNames } from '../../api/auth/cookies';
 import { DirectiveIdAllocator, RequestLedger } from '../../api/directives/directive-ids';
 import { TemporalGateway } from '../../api/temporal-gateway';
 import { FileStore } from '../../domain/file-store';
@@ -18,8 +22,6 @@ import { SmtpSink } from './smtp-sink';
 
 export const testSigningKeys = parseSigningKeys('t1:test-secret-0123456789abcdef0123456789abcdef');
 
-let runtimeQuieted = false;
-
 export interface TestStack {
   client: Client;
   gateway: TemporalGateway;
@@ -30,6 +32,20 @@ export interface TestStack {
   taskQueue: string;
   baseUrl: string;
   worker: Worker;
+  auth: AuthServices;
+  /** One account per role (username = role), with its password and an API token. */
+  accounts: Record<Role, { user: AuthUser; password: string; token: string }>;
+  /** API tokens of the office and auditor accounts, for `Authorization: Bearer`. */
+  officeToken: string;
+  auditorToken: string;
+  adminToken: string;
+  /**
+   * `fetch` against the stack's base URL with the office token (or `as`'s token; `as: null` sends no
+   * credentials). JSON bodies: pass `json` instead of `body`.
+   */
+  api(path: string, init?: ApiInit): Promise<Response>;
+  /** A signed-in browser session of the role's account: the Cookie header value and its CSRF token. */
+  session(role: Role): Promise<{ cookie: string; name: string; value: string; csrfToken: string }>;
   /** Stops the worker (waiting for it), the HTTP server, the sink and the connections. */
   stop(): Promise<void>;
   /** Stops only the worker, as a crash would leave things; `startWorker` brings a new one. */
@@ -40,17 +56,17 @@ export interface TestStack {
 export interface StackOptions {
   registry?: RegistryFile;
   shardSize?: number;
+  /** Secure cookies (the production default); tests drive cookies by hand, so http works either way. */
+  cookieSecure?: boolean;
 }
+
+export type ApiInit = RequestInit & { as?: Role | null; json?: unknown };
 
 /**
  * A real Farman stack for one test file: a worker on its own task queue against the run's Temporal server,
  * the real express app on a random port, a real SMTP sink, and a data directory of its own.
  */
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
-  if (!runtimeQuieted) {
-    Runtime.install({ logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } });
-    runtimeQuieted = true;
-  }
   const address = process.env.FARMAN_TEST_TEMPORAL_ADDRESS!;
   const namespace = process.env.FARMAN_TEST_TEMPORAL_NAMESPACE!;
   const taskQueue = `farman-test-${randomUUID()}`;
@@ -89,6 +105,14 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
   const gateway = new TemporalGateway(client, { taskQueue, shardSize: options.shardSize });
+  const auth = createAuthServices({ dataDir, cookieSecure: options.cookieSecure ?? true });
+  const accounts = {} as TestStack['accounts'];
+  for (const role of ['office', 'auditor', 'admin'] as const) {
+    const password = `${role}-password-0123`;
+    const account = await auth.accounts.create({ username: role, name: `کاربر ${role}`, role, password });
+    const { token } = await auth.accounts.createToken(role, 'tests');
+    accounts[role] = { user: { id: account.id, username: role, name: account.name, role }, password, token };
+  }
   const app = createApp({
     registry: () => registry,
     gateway,
@@ -96,14 +120,34 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     ids: new DirectiveIdAllocator(path.join(dataDir, 'directives')),
     ledger: new RequestLedger(path.join(dataDir, 'requests')),
     logger: pino({ level: 'silent' }),
+    auth,
     temporalReady: async () => true,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const port = (server.address() as { port: number }).port;
+  const baseUrl = `http://127.0.0.1:${port}`;
 
   return {
+    auth,
+    accounts,
+    officeToken: accounts.office.token,
+    auditorToken: accounts.auditor.token,
+    adminToken: accounts.admin.token,
+    api(urlPath: string, init: ApiInit = {}) {
+      const { as = 'office', json, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (as) headers.set('authorization', `Bearer ${accounts[as].token}`);
+      if (json !== undefined) headers.set('content-type', 'application/json');
+      return fetch(`${baseUrl}${urlPath}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+    },
+    async session(role: Role) {
+      const name = cookieNames(auth.cookieSecure).session;
+      const value = await auth.sessions.create(accounts[role].user.id);
+      const session = await auth.sessions.read(value);
+      return { cookie: `${name}=${value}`, name, value, csrfToken: session!.csrfToken };
+    },
     client,
     gateway,
     registry,
@@ -111,7 +155,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     files,
     dataDir,
     taskQueue,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     get worker() {
       return worker;
     },
