@@ -2,9 +2,13 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { FileStore } from '../domain/file-store';
 import type { Registry } from '../domain/registry';
+import type { AuthServices } from './auth/auth-services';
+import { loginRoutes } from './auth/login-routes';
+import { authenticate, requireRole, verifyCsrf } from './auth/middleware';
 import type { DirectiveIdAllocator, RequestLedger } from './directives/directive-ids';
 import { directiveRoutes } from './directives/routes';
 import { requestLogger } from './http/logging';
+import { ApiMetrics } from './http/metrics';
 import { securityHeaders } from './http/security-headers';
 import { assetRoutes } from './pages/assets';
 import { notFoundHandler, problemHandler } from './http/problem';
@@ -17,8 +21,12 @@ export interface AppDeps {
   ids: DirectiveIdAllocator;
   ledger: RequestLedger;
   logger: Logger;
+  /** Accounts, sessions and the sign-in limiter (api/auth). */
+  auth: AuthServices;
   /** Resolves when Temporal answers; `/readyz` uses it. */
   temporalReady: () => Promise<boolean>;
+  /** Request latency and business counters for `GET /metrics`; a fresh set when omitted. */
+  metrics?: ApiMetrics;
 }
 
 /**
@@ -30,6 +38,9 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLogger(deps.logger));
+  const metrics = deps.metrics ?? new ApiMetrics();
+  app.use(metrics.middleware);
+  app.get('/metrics', metrics.handler);
   app.use(securityHeaders);
   app.use('/assets', assetRoutes());
 
@@ -41,13 +52,16 @@ export function createApp(deps: AppDeps): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'temporal unreachable' });
   });
 
+  // Reads a bearer token or session cookie when present; routes below decide who may pass.
+  app.use(authenticate(deps));
+  app.use(loginRoutes(deps));
+
   const api = express.Router();
+  // Every API route needs a signed-in office, auditor or admin user; finer roles are per route.
+  api.use(requireRole('office', 'auditor'));
   api.use(express.json({ limit: '1mb' }));
-  // Until accounts exist (the office issue), every API caller acts as one anonymous office user.
-  api.use((_req, res, next) => {
-    res.locals.actor ??= { kind: 'office', id: 'anonymous' };
-    next();
-  });
+  // Session-cookie callers (the dashboard) must send the CSRF token on writes; bearer tokens need not.
+  api.use(verifyCsrf);
   api.use('/directives', directiveRoutes(deps));
   api.get('/units', (_req, res) => {
     res.json({

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { dataFields, linkFields, parseConfig, temporalFields } from '../domain/config';
+import { dataFields, envBoolean, linkFields, parseConfig, temporalFields } from '../domain/config';
+
+/** `VAR=` in an env file (docker-compose passes it as an empty string) means unset. */
+const emptyAsUnset = (v: unknown) => (v === '' ? undefined : v);
 
 export const apiConfigSchema = z.object({
   ...temporalFields,
@@ -10,10 +13,31 @@ export const apiConfigSchema = z.object({
   /** The Temporal Web UI, for links from the dashboard. */
   TEMPORAL_UI_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Bearer token Prometheus sends to `GET /metrics`. Unset: /metrics answers only requests made from the
+   * API's own host straight to the process (not through a proxy).
+   */
+  METRICS_TOKEN: z.string().min(16, 'must have at least 16 characters').optional(),
+  /**
+   * Signs session cookies and CSRF tokens (at least 32 characters). Unset: a random secret kept in
+   * DATA_DIR/session-secret; set it when several API processes serve the same users.
+   */
+  SESSION_SECRET: z.preprocess(emptyAsUnset, z.string().min(32, 'must have at least 32 characters').optional()),
+  /**
+   * Whether cookies are `Secure`. Unset: true, unless PUBLIC_URL is plain http on localhost/127.0.0.1
+   * (development). Set it to false explicitly for any other plain-http setup, where browsers would drop them.
+   */
+  COOKIE_SECURE: z.preprocess(emptyAsUnset, envBoolean.optional()),
 });
-export type ApiConfig = z.infer<typeof apiConfigSchema>;
+export type ApiConfig = Omit<z.infer<typeof apiConfigSchema>, 'COOKIE_SECURE'> & { COOKIE_SECURE: boolean };
+
+/** The default of COOKIE_SECURE: off only for plain-http development on this machine. */
+export function defaultCookieSecure(publicUrl: string): boolean {
+  return !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(publicUrl);
+}
 
 /** Reads the API's configuration from the environment; throws a ConfigError naming each bad variable. */
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  return parseConfig(apiConfigSchema, env);
+  const config = parseConfig(apiConfigSchema, env);
+  return { ...config, COOKIE_SECURE: config.COOKIE_SECURE ?? defaultCookieSecure(config.PUBLIC_URL) };
 }

@@ -3,51 +3,67 @@ import { Client, Connection } from '@temporalio/client';
 import { FileStore } from '../domain/file-store';
 import { loadRegistry } from '../domain/registry';
 import { createApp } from './app';
+import { createAuthServices } from './auth/auth-services';
 import { loadApiConfig } from './config';
 import { DirectiveIdAllocator, RequestLedger } from './directives/directive-ids';
-import { createLogger } from './http/logging';
+import { createJsonLogger, secretsFromEnv } from '../domain/logging';
+import { temporalAnswers } from '../domain/temporal-probe';
+import { ApiMetrics } from './http/metrics';
 import { TemporalGateway } from './temporal-gateway';
 
+/** How long requests in flight get to finish after SIGTERM before the process exits anyway. */
+const drainTimeoutMs = 20_000;
+
 /**
- * The API process. Shuts down gracefully on SIGINT/SIGTERM: stops accepting connections, lets requests in
- * flight finish (bounded), then closes the Temporal connection.
+ * The API process. Logs JSON lines with a request id on each request's lines and tokens and secrets
+ * redacted (domain/logging.ts). Shuts down gracefully on SIGINT/SIGTERM: stops accepting connections at
+ * once, lets requests in flight finish (bounded by `drainTimeoutMs`), closes the Temporal connection and
+ * exits 0 (1 when the drain timed out).
  */
 async function main(): Promise<void> {
-  const config = loadApiConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createJsonLogger({ service: 'farman-api', level: 'info', secrets: secretsFromEnv(process.env) });
+  let config;
+  try {
+    config = loadApiConfig();
+  } catch (err) {
+    logger.fatal({ err }, 'cannot start');
+    process.exit(1);
+  }
+  logger.level = config.LOG_LEVEL;
+  const metrics = new ApiMetrics({ token: config.METRICS_TOKEN });
   const registry = loadRegistry(config.REGISTRY_FILE);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const namespace = config.TEMPORAL_NAMESPACE;
+  const client = new Client({ connection, namespace });
   const app = createApp({
     registry: () => registry,
-    gateway: new TemporalGateway(client),
+    gateway: new TemporalGateway(client, { observer: metrics.gatewayObserver }),
     files: new FileStore(path.join(config.DATA_DIR, 'files')),
     ids: new DirectiveIdAllocator(path.join(config.DATA_DIR, 'directives')),
     ledger: new RequestLedger(path.join(config.DATA_DIR, 'requests')),
     logger,
-    temporalReady: async () => {
-      try {
-        await client.withDeadline(Date.now() + 2_000, () => connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE }));
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    auth: createAuthServices({ dataDir: config.DATA_DIR, sessionSecret: config.SESSION_SECRET, cookieSecure: config.COOKIE_SECURE }),
+    temporalReady: () => temporalAnswers(connection, namespace),
+    metrics,
   });
   const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
   const shutdown = (signal: string) => {
-    logger.info({ signal }, 'draining');
+    logger.info({ signal, drainTimeoutMs }, 'draining: no new connections, requests in flight finish');
     server.close(() => {
+      logger.info('drained');
       void connection.close().then(() => process.exit(0));
     });
     server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 10_000).unref();
+    setTimeout(() => {
+      logger.error('drain timed out; exiting with requests still open');
+      process.exit(1);
+    }, drainTimeoutMs).unref();
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+main().catch((err: unknown) => {
+  createJsonLogger({ service: 'farman-api', level: 'info', secrets: secretsFromEnv(process.env) }).fatal({ err }, 'api failed');
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { FileStore } from '../../domain/file-store';
 import type { Registry } from '../../domain/registry';
+import { requireRole } from '../auth/middleware';
 import { NotFound } from '../errors';
 import { officeActor, requestMeta } from '../http/request-meta';
 import type { TemporalGateway } from '../temporal-gateway';
@@ -66,7 +67,7 @@ export async function directiveDetail(deps: Pick<DirectiveRoutesDeps, 'gateway' 
 export function directiveRoutes(deps: DirectiveRoutesDeps): Router {
   const router = Router();
 
-  router.post('/', async (req, res) => {
+  router.post('/', requireRole('office'), async (req, res) => {
     const result = await issueDirective(deps, req.body, officeActor(res), requestMeta(req));
     const location = `/api/v1/directives/${result.directiveId}`;
     res.status(result.created ? 201 : 200).location(location).json({ id: result.directiveId, created: result.created, units: result.units, href: location });

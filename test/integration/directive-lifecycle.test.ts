@@ -45,13 +45,13 @@ describe('Issuing a directive', () => {
       [directiveBody({ acknowledgeBy: { jalali: '1405/12/31 10:00' } as never }), 'acknowledgeBy'],
     ];
     for (const [body, path] of cases) {
-      const res = await fetch(`${stack.baseUrl}/api/v1/directives`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await stack.api('/api/v1/directives', { method: 'POST', json: body });
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       const problem = (await res.json()) as { errors: { path: string }[] };
       expect(problem.errors.map((e) => e.path)).toContain(path);
     }
-    const malformed = await fetch(`${stack.baseUrl}/api/v1/directives`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title": ' });
+    const malformed = await stack.api('/api/v1/directives', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title": ' });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
@@ -70,7 +70,7 @@ describe('Issuing a directive', () => {
     expect(first.location).toBe(`/api/v1/directives/${first.id}`);
     expect(again.status).toBe(200);
     expect(again.id).toBe(first.id);
-    const detail = (await (await fetch(`${stack.baseUrl}${first.location}`)).json()) as { reportBy: string; units: unknown[] };
+    const detail = (await (await stack.api(first.location!)).json()) as { reportBy: string; units: unknown[] };
     expect(detail.reportBy).toBe('2120-03-21T06:30:00.000Z');
     expect(detail.units).toHaveLength(2);
     await cancelDirective(stack, first.id, 'test over', officeActor, {});

@@ -21,15 +21,11 @@ export function directiveBody(overrides: Partial<DirectiveInputRaw> = {}): Direc
 }
 
 /**
- * Issues a directive through the real HTTP API and returns its id once every unit's workflow has started
+ * Issues a directive through the real HTTP API, as the office account, and returns its id once every unit's workflow has started
  * (as a district head's link only exists once its notice went out).
  */
 export async function issueViaApi(stack: TestStack, body: unknown): Promise<{ status: number; id: string; location: string | null; json: Record<string, unknown> }> {
-  const res = await fetch(`${stack.baseUrl}/api/v1/directives`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  const res = await stack.api('/api/v1/directives', { method: 'POST', json: body });
   const json = (await res.json()) as Record<string, unknown>;
   const id = typeof json.id === 'string' ? json.id : '';
   if (res.status < 300) await waitForFanOut(stack, id);
