@@ -8,7 +8,14 @@ import { join } from 'node:path';
  * under a valid name, and storing the same bytes twice is a no-op.
  */
 export class FileStore {
-  constructor(readonly root: string) {}
+  /** Recently read small files, newest last: directive documents are read once per e-mail sent. */
+  private readonly cache = new Map<string, Buffer>();
+  private cachedBytes = 0;
+
+  constructor(
+    readonly root: string,
+    private readonly cacheLimitBytes = 32 * 1024 * 1024,
+  ) {}
 
   private pathOf(sha256: string): string {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a SHA-256: ${sha256.slice(0, 80)}`);
@@ -28,11 +35,32 @@ export class FileStore {
     return sha256;
   }
 
-  /** Reads stored bytes and checks them against their name; a corrupted file is an error, not data. */
+  /**
+   * Reads stored bytes and checks them against their name; a corrupted file is an error, not data. Files are
+   * immutable (named by their hash), so small ones are served from a bounded cache after the first read.
+   */
   async get(sha256: string): Promise<Buffer> {
+    const cached = this.cache.get(sha256);
+    if (cached) {
+      this.cache.delete(sha256);
+      this.cache.set(sha256, cached);
+      return Buffer.from(cached);
+    }
     const bytes = await readFile(this.pathOf(sha256));
     if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`stored file ${sha256} is corrupted`);
+    this.remember(sha256, bytes);
     return bytes;
+  }
+
+  private remember(sha256: string, bytes: Buffer): void {
+    if (bytes.length > this.cacheLimitBytes / 32) return;
+    this.cache.set(sha256, Buffer.from(bytes));
+    this.cachedBytes += bytes.length;
+    for (const [key, value] of this.cache) {
+      if (this.cachedBytes <= this.cacheLimitBytes) break;
+      this.cache.delete(key);
+      this.cachedBytes -= value.length;
+    }
   }
 
   async has(sha256: string): Promise<boolean> {
