@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { FileStore } from '../domain/file-store';
+import type { SigningKey } from '../domain/link-token';
 import type { Registry } from '../domain/registry';
 import type { AuthServices } from './auth/auth-services';
 import { loginRoutes } from './auth/login-routes';
@@ -13,6 +14,7 @@ import { securityHeaders } from './http/security-headers';
 import { assetRoutes } from './pages/assets';
 import { notFoundHandler, problemHandler } from './http/problem';
 import type { TemporalGateway } from './temporal-gateway';
+import { unitPageRoutes } from './unit-pages/routes';
 
 export interface AppDeps {
   registry: () => Registry;
@@ -23,6 +25,10 @@ export interface AppDeps {
   logger: Logger;
   /** Accounts, sessions and the sign-in limiter (api/auth). */
   auth: AuthServices;
+  /** Verify the unit pages' link tokens (the worker signs with the first). */
+  signingKeys: SigningKey[];
+  /** The site's public base URL (PUBLIC_URL): links in mail point here; unit forms must come from its origin. */
+  publicUrl: string;
   /** Resolves when Temporal answers; `/readyz` uses it. */
   temporalReady: () => Promise<boolean>;
   /** Request latency and business counters for `GET /metrics`; a fresh set when omitted. */
@@ -51,6 +57,9 @@ export function createApp(deps: AppDeps): Express {
     const ready = await deps.temporalReady();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'temporal unreachable' });
   });
+
+  // District heads' pages: the signed link is the credential, so they sit before accounts and sessions.
+  app.use('/u', unitPageRoutes(deps));
 
   // Reads a bearer token or session cookie when present; routes below decide who may pass.
   app.use(authenticate(deps));

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     ledger: new RequestLedger(path.join(config.DATA_DIR, 'requests')),
     logger,
     auth: createAuthServices({ dataDir: config.DATA_DIR, sessionSecret: config.SESSION_SECRET, cookieSecure: config.COOKIE_SECURE }),
+    signingKeys: config.LINK_SIGNING_KEYS,
+    publicUrl: config.PUBLIC_URL,
     temporalReady: () => temporalAnswers(connection, namespace),
     metrics,
   });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createSmtpMailer } from '../../activities/mailer';
 import { createApp } from '../../api/app';
 import type { Role } from '../../api/auth/account-schema';
@@ -58,6 +58,8 @@ export interface StackOptions {
   shardSize?: number;
   /** Secure cookies (the production default); tests drive cookies by hand, so http works either way. */
   cookieSecure?: boolean;
+  /** The API's logger (silent by default); a test that reads the request log passes its own. */
+  logger?: Logger;
 }
 
 export type ApiInit = RequestInit & { as?: Role | null; json?: unknown };
@@ -76,6 +78,13 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const sink = await SmtpSink.start();
   const files = new FileStore(path.join(dataDir, 'files'));
 
+  // The HTTP server listens before the worker starts, so the links the worker mails carry the real base URL;
+  // the app is attached once it exists.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  const baseUrl = `http://127.0.0.1:${port}`;
+
   const nativeConnection = await NativeConnection.connect({ address });
   const mailer = createSmtpMailer({ url: sink.url, ratePerSecond: 1000 });
   let worker!: Worker;
@@ -89,7 +98,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       mailer,
       files,
       signingKeys: testSigningKeys,
-      publicUrl: 'http://127.0.0.1:0',
+      publicUrl: baseUrl,
       linkGraceMs: 86_400_000,
       mailFrom: 'Farman <farman@example.org>',
       workflowBundle: { codePath: process.env.FARMAN_TEST_WORKFLOW_BUNDLE! },
@@ -119,15 +128,13 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     files,
     ids: new DirectiveIdAllocator(path.join(dataDir, 'directives')),
     ledger: new RequestLedger(path.join(dataDir, 'requests')),
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     auth,
+    signingKeys: testSigningKeys,
+    publicUrl: baseUrl,
     temporalReady: async () => true,
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const port = (server.address() as { port: number }).port;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  server.on('request', app);
 
   return {
     auth,

@@ -1,0 +1,177 @@
+import type { UpdateDefinition } from '@temporalio/common';
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { MulterError } from 'multer';
+import { acknowledgeUpdate, requestExtensionUpdate, submitReportUpdate, type UnitUpdateResult } from '../../workflows/contract';
+import type { Actor } from '../../workflows/types';
+import { NotFound, Rejected } from '../errors';
+import { requestMeta } from '../http/request-meta';
+import { bodyText, rawFromBody, readJalali, readReportForm, readText } from './form-input';
+import { filesIn, filesOfLink, openLink, type OpenLink, type UnitPageDeps } from './link-access';
+import { fieldErrors, FormIncomplete, LinkRefused, pageProblem, rejectionMessage, uploadLimitMessage } from './page-errors';
+import { sameOriginOnly } from './same-origin';
+import { renderProblemPage, renderUnitPage, type FormReplay, type UnitAction } from './unit-page-view';
+import { checkUpload, parseMultipart, storeUploads } from './uploads';
+
+export type { UnitPageDeps } from './link-access';
+
+const submissionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The form's submission id (minted into the page at render time), or FormIncomplete. */
+function submissionIdOf(body: unknown): string {
+  const id = bodyText(body, 'submissionId');
+  if (!submissionIdPattern.test(id)) throw new FormIncomplete();
+  return id;
+}
+
+function unitActor(link: OpenLink, name: string, position: string): Actor {
+  return { kind: 'unit', id: link.state.unitCode, name, title: position };
+}
+
+/**
+ * The district head's pages under `/u/<token>`: GET shows the unit's page (and HEAD the same headers), GET
+ * `/files/<sha256>` downloads a file of this directive or this unit's report, and three POSTs record the
+ * head's replies. GET and HEAD only read (mail scanners fetch every link); every POST is same-origin only,
+ * carries a submission id that is the Temporal update id (so a resubmit is recorded once), and answers a
+ * 303 back to the page with a confirmation. Every failure is rendered by `pageProblem`, in one place.
+ */
+export function unitPageRoutes(deps: UnitPageDeps): Router {
+  const router = Router();
+  const now = () => new Date((deps.now ?? Date.now)());
+  const sameOrigin = sameOriginOnly(deps.publicUrl);
+  const urlencoded = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 });
+  const baseOf = (req: Request, link: OpenLink) => `${req.baseUrl}/${link.token}`;
+
+  router.use((_req, res, next) => {
+    // The page holds the unit's replies and a link credential in its forms: never cache or store it.
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
+  /** Re-renders the page with a form's input and errors; nothing was recorded. */
+  async function replay(req: Request, res: Response, status: number, link: OpenLink, form: FormReplay): Promise<void> {
+    res.status(status).type('html').send(renderUnitPage(link, { now: now(), base: baseOf(req, link), replay: form }));
+  }
+
+  /**
+   * Sends one reply to the unit's workflow and redirects to the confirmation; a refusal re-renders the form
+   * with the reason (with the unit's fresh state, since the refusal usually means it changed).
+   */
+  async function record<A>(
+    req: Request,
+    res: Response,
+    link: OpenLink,
+    action: UnitAction,
+    update: UpdateDefinition<UnitUpdateResult, [A]>,
+    args: A,
+    submissionId: string,
+    done: string,
+  ): Promise<void> {
+    try {
+      await deps.gateway.unitUpdate(link.claims.directiveId, link.claims.unitCode, update, args, submissionId);
+    } catch (err) {
+      if (!(err instanceof Rejected)) throw err;
+      const fresh = await openLink(deps, link.token);
+      const errors = fieldErrors(err.issues);
+      return replay(req, res, err.code === 'invalid' ? 422 : 409, fresh, { action, raw: rawFromBody(req.body), errors, notice: rejectionMessage(err) });
+    }
+    res.redirect(303, `${baseOf(req, link)}?done=${done}`);
+  }
+
+  router.get('/:token', async (req, res) => {
+    const link = await openLink(deps, String(req.params.token));
+    const done = typeof req.query.done === 'string' ? req.query.done : undefined;
+    res.type('html').send(renderUnitPage(link, { now: now(), done, base: baseOf(req, link) }));
+  });
+
+  router.get('/:token/files/:sha256', async (req, res) => {
+    const link = await openLink(deps, String(req.params.token));
+    const file = filesOfLink(link).get(req.params.sha256);
+    if (!file) throw new NotFound('not a file of this link');
+    const bytes = await deps.files.get(file.sha256);
+    // Always a download, never rendered in the site's origin, whatever the file claims to be.
+    res.attachment(file.name);
+    res.set('Content-Type', file.contentType || 'application/octet-stream');
+    res.send(bytes);
+  });
+
+  router.post('/:token/acknowledge', sameOrigin, urlencoded, async (req, res) => {
+    const link = await openLink(deps, String(req.params.token));
+    const submissionId = submissionIdOf(req.body);
+    const name = readText(bodyText(req.body, 'name'), 200);
+    const position = readText(bodyText(req.body, 'position'), 200);
+    if ('error' in name || 'error' in position) {
+      const errors: Record<string, string> = {};
+      if ('error' in name) errors.name = name.error;
+      if ('error' in position) errors.position = position.error;
+      return replay(req, res, 422, link, { action: 'acknowledge', raw: rawFromBody(req.body), errors });
+    }
+    const by = unitActor(link, name.value, position.value);
+    await record(req, res, link, 'acknowledge', acknowledgeUpdate, { name: name.value, position: position.value, by, meta: requestMeta(req, submissionId) }, submissionId, 'acknowledged');
+  });
+
+  router.post('/:token/report', sameOrigin, async (req, res) => {
+    // The link is checked before the body is read, so a refused link never gets its files buffered.
+    const link = await openLink(deps, String(req.params.token));
+    let uploaded: Express.Multer.File[];
+    try {
+      uploaded = await parseMultipart(req, res);
+    } catch (err) {
+      if (!(err instanceof MulterError)) throw err;
+      const key = err.field?.replace(/^f_/, '') ?? '_form';
+      return replay(req, res, 413, link, { action: 'report', raw: rawFromBody(req.body), errors: { [key]: uploadLimitMessage(err) } });
+    }
+    const submissionId = submissionIdOf(req.body);
+    const previous = new Map([...filesIn(link.state.draft), ...filesIn(link.state.report?.values)].map((f) => [f.sha256, f]));
+    const reading = readReportForm(link.state.policy.form, req.body, uploaded.map(checkUpload), previous);
+    if (Object.keys(reading.errors).length > 0) {
+      const notice = uploaded.length > 0 ? 'فایل‌ها ثبت نشدند؛ پس از اصلاح فرم، آن‌ها را دوباره انتخاب کنید.' : undefined;
+      return replay(req, res, 422, link, { action: 'report', raw: rawFromBody(req.body), errors: reading.errors, notice });
+    }
+    await storeUploads(deps.files, reading.uploads);
+    const by = unitActor(link, reading.name, reading.position);
+    await record(
+      req,
+      res,
+      link,
+      'report',
+      submitReportUpdate,
+      { name: reading.name, position: reading.position, values: reading.values, by, meta: requestMeta(req, submissionId) },
+      submissionId,
+      'reported',
+    );
+  });
+
+  router.post('/:token/extension', sameOrigin, urlencoded, async (req, res) => {
+    const link = await openLink(deps, String(req.params.token));
+    const submissionId = submissionIdOf(req.body);
+    const errors: Record<string, string> = {};
+    const untilText = bodyText(req.body, 'until');
+    const until = untilText.trim() ? readJalali(untilText) : null;
+    if (!untilText.trim()) errors.until = 'این بخش را پر کنید.';
+    else if (!until) errors.until = 'تاریخ و ساعت را به شکل ۱۴۰۵/۰۹/۱۵ ۱۴:۰۰ وارد کنید.';
+    else if (Date.parse(until) <= Math.max(now().getTime(), Date.parse(link.state.policy.reportBy))) {
+      errors.until = 'تاریخ درخواستی باید پس از مهلت کنونی ارسال گزارش باشد.';
+    }
+    const reason = readText(bodyText(req.body, 'reason'), 2000);
+    if ('error' in reason) errors.reason = reason.error;
+    if (Object.keys(errors).length > 0 || !until || 'error' in reason) {
+      return replay(req, res, 422, link, { action: 'extension', raw: rawFromBody(req.body), errors });
+    }
+    const by: Actor = { kind: 'unit', id: link.state.unitCode };
+    await record(req, res, link, 'extension', requestExtensionUpdate, { until, reason: reason.value, by, meta: requestMeta(req, submissionId) }, submissionId, 'extension-requested');
+  });
+
+  router.use(() => {
+    throw new LinkRefused('unknown');
+  });
+
+  const pageErrors: ErrorRequestHandler = (err, req, res, _next) => {
+    if (res.headersSent) return;
+    const problem = pageProblem(err, req.method);
+    if (problem.status === 500) req.log?.error({ err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'unit page failed');
+    if (problem.retryAfter) res.set('Retry-After', String(problem.retryAfter));
+    res.status(problem.status).type('html').send(renderProblemPage(problem));
+  };
+  router.use(pageErrors);
+  return router;
+}

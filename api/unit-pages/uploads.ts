@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import multer from 'multer';
+import type { FileRef } from '../../domain/directive-schema';
+import type { FileStore } from '../../domain/file-store';
+import { normalizePersian } from '../../domain/persian-text';
+
+/**
+ * Files attached to a unit's report. Limits are explicit (multer's default for every limit is Infinity);
+ * the type is decided by the bytes, never by the name or the browser's claim; the bytes go to the
+ * content-addressed FileStore, and only `{ name, sha256, size, contentType }` enters the workflow.
+ */
+
+export const uploadLimits = {
+  /** Bytes per file. */
+  fileSize: 10 * 1024 * 1024,
+  /** Files per form, across all file fields. */
+  files: 10,
+  fields: 120,
+  fieldSize: 64 * 1024,
+  parts: 140,
+  fieldNameSize: 100,
+} as const;
+
+const upload = multer({
+  storage: multer.memoryStorage(),
+  limits: uploadLimits,
+  // Persian file names arrive as UTF-8 in `filename`; multer's default reads them as Latin-1.
+  defParamCharset: 'utf8',
+}).any();
+
+/** Parses a multipart form into `req.body` and `req.files`; rejects with a MulterError when a limit is hit. */
+export function parseMultipart(req: Request, res: Response): Promise<Express.Multer.File[]> {
+  return new Promise((resolve, reject) => {
+    upload(req, res, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error('multipart parsing failed')) : resolve(Array.isArray(req.files) ? req.files : [])));
+  });
+}
+
+/** A file type the office accepts: what the bytes must start with, and the names it may carry. */
+interface AllowedType {
+  contentType: string;
+  extensions: string[];
+  matches: (bytes: Buffer) => boolean;
+}
+
+const startsWith = (signature: number[]) => (bytes: Buffer) => bytes.length >= signature.length && signature.every((b, i) => bytes[i] === b);
+const zip = startsWith([0x50, 0x4b, 0x03, 0x04]);
+const ole = startsWith([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+/** An Office Open XML package names its main part in the first local headers, uncompressed. */
+const ooxml = (folder: string) => (bytes: Buffer) => zip(bytes) && bytes.subarray(0, 64 * 1024).includes(`${folder}/`, 0, 'latin1');
+/** Text: valid UTF-8 without NUL bytes (a binary file almost always has one early on). */
+const utf8Text = (bytes: Buffer) => !bytes.subarray(0, 64 * 1024).includes(0) && Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
+
+/** The allow-list. Archives, executables, HTML and SVG (which can carry scripts) are not on it. */
+export const allowedTypes: readonly AllowedType[] = [
+  { contentType: 'application/pdf', extensions: ['pdf'], matches: startsWith([0x25, 0x50, 0x44, 0x46, 0x2d]) },
+  { contentType: 'image/png', extensions: ['png'], matches: startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
+  { contentType: 'image/jpeg', extensions: ['jpg', 'jpeg'], matches: startsWith([0xff, 0xd8, 0xff]) },
+  { contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', extensions: ['docx'], matches: ooxml('word') },
+  { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', extensions: ['xlsx'], matches: ooxml('xl') },
+  { contentType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', extensions: ['pptx'], matches: ooxml('ppt') },
+  { contentType: 'application/msword', extensions: ['doc'], matches: ole },
+  { contentType: 'application/vnd.ms-excel', extensions: ['xls'], matches: ole },
+  { contentType: 'text/csv; charset=utf-8', extensions: ['csv'], matches: utf8Text },
+  { contentType: 'text/plain; charset=utf-8', extensions: ['txt'], matches: utf8Text },
+];
+
+/** The `accept` attribute for file inputs: a hint to the browser; the server decides by content. */
+export const acceptAttribute = allowedTypes.flatMap((t) => t.extensions.map((e) => `.${e}`)).join(',');
+
+/**
+ * The content type of a file whose bytes match an allowed type and whose name has that type's extension,
+ * or null. Both must agree: a PDF renamed `.png` or a text file renamed `.pdf` is refused.
+ */
+export function detectFileType(bytes: Buffer, name: string): string | null {
+  const extension = /\.([A-Za-z0-9]{1,8})$/.exec(name)?.[1]?.toLowerCase();
+  if (!extension || bytes.length === 0) return null;
+  return allowedTypes.find((t) => t.extensions.includes(extension) && t.matches(bytes))?.contentType ?? null;
+}
+
+/** A file name safe to store and show: no path, no control or bidi-override characters, at most 255 characters. */
+export function cleanFileName(name: string): string {
+  const base = normalizePersian(name.split(/[\\/]/).pop() ?? '')
+    .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '')
+    .trim();
+  if (!base) return 'file';
+  if (base.length <= 255) return base;
+  const dot = base.lastIndexOf('.');
+  const ext = dot > 0 && base.length - dot <= 10 ? base.slice(dot) : '';
+  return base.slice(0, 255 - ext.length) + ext;
+}
+
+/** An upload that passed the checks: its reference (for the workflow) and its bytes (for the store). */
+export interface CheckedUpload {
+  field: string;
+  ref: FileRef;
+  bytes: Buffer;
+}
+
+/**
+ * Checks one uploaded file by its content and describes it, without storing it: the form may still be
+ * invalid, and nothing is kept for a reply that is not recorded. Returns a Persian message when refused.
+ */
+export function checkUpload(file: Express.Multer.File): CheckedUpload | { field: string; error: string } {
+  const name = cleanFileName(file.originalname);
+  if (file.size === 0) return { field: file.fieldname, error: `فایل «${name}» خالی است.` };
+  const contentType = detectFileType(file.buffer, name);
+  if (!contentType) {
+    return { field: file.fieldname, error: `نوع فایل «${name}» پذیرفته نیست؛ فقط PDF، تصویر PNG یا JPEG، Word، Excel، PowerPoint، متن یا CSV.` };
+  }
+  const sha256 = createHash('sha256').update(file.buffer).digest('hex');
+  return { field: file.fieldname, ref: { name, sha256, size: file.size, contentType }, bytes: file.buffer };
+}
+
+/** Stores checked uploads in the FileStore (idempotent: the same bytes are one file). */
+export async function storeUploads(files: FileStore, uploads: readonly CheckedUpload[]): Promise<void> {
+  for (const u of uploads) {
+    const sha256 = await files.put(u.bytes);
+    if (sha256 !== u.ref.sha256) throw new Error('stored file hash differs from the checked one');
+  }
+}
