@@ -32,6 +32,11 @@ export interface SmtpMailerOptions {
   /** Most messages per second, across the pool. */
   ratePerSecond: number;
   maxConnections?: number;
+  /**
+   * Receives the transport's connection events (connect, greeting, errors); never message content, as
+   * nodemailer's `debug` stays off. Unset: the transport logs nothing.
+   */
+  logger?: SMTPPool.Options['logger'];
 }
 
 /** One pooled nodemailer transport per worker process. */
@@ -52,6 +57,8 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 20_000,
+    logger: options.logger ?? false,
+    debug: false,
   };
   const transport = nodemailer.createTransport(transportOptions);
   return {

@@ -36,6 +36,14 @@ export interface MailContext {
 
 export type ComposeMail = (ctx: MailContext) => { subject: string; text: string; html: string };
 
+/** Told the outcome of each send, for metrics (worker/metrics.ts). Must not throw. */
+export interface MailObserver {
+  /** The relay accepted the message. */
+  sent(mail: { kind: string; to: MailRecipientRole }): void;
+  /** The message was refused for good, or had no recipient (`delivered: false`). */
+  undeliverable(mail: { kind: string; to: MailRecipientRole }): void;
+}
+
 export interface UnitMailDeps {
   registry: () => Registry;
   mailer: Mailer;
@@ -46,6 +54,7 @@ export interface UnitMailDeps {
   from: string;
   /** Right-hand side of Message-IDs, e.g. the mail domain of the office. */
   messageIdDomain: string;
+  observer?: MailObserver;
 }
 
 /**
@@ -66,7 +75,11 @@ export function createSendUnitMail(deps: UnitMailDeps) {
   return async function sendUnitMail(input: SendUnitMailInput): Promise<SendUnitMailResult> {
     const messageId = unitMessageId(input.workflowId, input.request.purpose, deps.messageIdDomain);
     const unit = deps.registry().get(input.unitCode);
-    if (!unit) return { delivered: false, messageId, recipient: null, error: `unit ${input.unitCode} is no longer in the registry` };
+    const outcome = { kind: input.request.kind, to: input.request.to };
+    if (!unit) {
+      deps.observer?.undeliverable(outcome);
+      return { delivered: false, messageId, recipient: null, error: `unit ${input.unitCode} is no longer in the registry` };
+    }
     const role = input.request.to;
     const contact = role === 'head' ? unit.head : unit.escalation[role];
     const recipient = { role, name: contact.name, title: contact.title, email: contact.email };
@@ -86,9 +99,11 @@ export function createSendUnitMail(deps: UnitMailDeps) {
         html,
         headers: { 'X-Farman-Directive': input.policy.directiveId, 'X-Farman-Unit': unit.code, 'X-Farman-Purpose': input.request.purpose },
       });
+      deps.observer?.sent(outcome);
       return { delivered: true, messageId, recipient };
     } catch (err) {
       if (err instanceof PermanentMailError) {
+        deps.observer?.undeliverable(outcome);
         log.warn('mail refused permanently', { messageId, unit: unit.code, code: err.responseCode });
         return { delivered: false, messageId, recipient, error: err.message };
       }

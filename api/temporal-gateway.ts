@@ -26,6 +26,16 @@ import { NotFound, Rejected, Unavailable, type FieldIssue } from './errors';
 const callTimeoutMs = 15_000;
 
 /**
+ * Told what the gateway got Temporal to record, for metrics. Called only after Temporal accepted: a
+ * directive started (not a duplicate), a unit update applied by its workflow (`kind` is the update's name).
+ * An observer must not throw; it runs on the request's path.
+ */
+export interface GatewayObserver {
+  directiveStarted(): void;
+  unitUpdateRecorded(kind: string): void;
+}
+
+/**
  * The API's only door to Temporal: starts directives, reads their state through queries (fresh, unlike
  * visibility), and sends updates with the caller's submission id as the update id, mapping every failure to
  * the API's error vocabulary. A reply either is recorded once or gets an error that says so.
@@ -33,7 +43,7 @@ const callTimeoutMs = 15_000;
 export class TemporalGateway {
   constructor(
     readonly client: Client,
-    private readonly options: { taskQueue?: string; shardSize?: number } = {},
+    private readonly options: { taskQueue?: string; shardSize?: number; observer?: GatewayObserver } = {},
   ) {}
 
   /** Starts a directive. Returns false when a workflow with that id already exists (nothing started). */
@@ -53,6 +63,7 @@ export class TemporalGateway {
           ],
         }),
       );
+      this.options.observer?.directiveStarted();
       return true;
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
@@ -84,7 +95,9 @@ export class TemporalGateway {
     const workflowId = unitWorkflowId(directiveId, unitCode);
     const handle = this.client.workflow.getHandle(workflowId);
     try {
-      return await this.call(() => handle.executeUpdate(update, { args: [args], updateId: submissionId }));
+      const result = await this.call(() => handle.executeUpdate(update, { args: [args], updateId: submissionId }));
+      this.options.observer?.unitUpdateRecorded(update.name);
+      return result;
     } catch (err) {
       if (err instanceof NotFound) {
         // The workflow has completed. A retry of a reply it recorded gets the first answer again; anything

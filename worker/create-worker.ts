@@ -3,6 +3,7 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import { createActivities } from '../activities';
 import { composeUnitMail } from '../activities/mail/compose';
 import type { Mailer } from '../activities/mailer';
+import type { MailObserver } from '../activities/unit-mail';
 import { type FileStore } from '../domain/file-store';
 import { signLinkToken, type SigningKey } from '../domain/link-token';
 import type { Registry } from '../domain/registry';
@@ -21,7 +22,9 @@ export interface FarmanWorkerSetup {
   mailFrom: string;
   /** A prebuilt workflow bundle (tests build one per file); otherwise the worker bundles `workflows/`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>;
+  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceTime' | 'shutdownForceTime'>;
+  /** Told each send's outcome (worker/metrics.ts). */
+  mailObserver?: MailObserver;
   taskQueue?: string;
 }
 
@@ -37,6 +40,7 @@ export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Work
     compose: composeUnitMail,
     from: setup.mailFrom,
     messageIdDomain,
+    observer: setup.mailObserver,
     linkFor: ({ directiveId, unitCode, generation, reportBy }) =>
       `${setup.publicUrl}/u/${signLinkToken(
         { directiveId, unitCode, purpose: 'reply', generation, expiresAt: Date.parse(reportBy) + setup.linkGraceMs },

@@ -1,23 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { redactUrl } from '../../domain/logging';
 
-/** Replaces link tokens in a URL or path with `[token]`: tokens are credentials and never reach a log. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/u\/[^/?#\s]+/g, '/u/[token]').replace(/([?&](token|t|access_token)=)[^&#\s]+/gi, '$1[redacted]');
-}
+export { redactUrl };
 
-/** The process's JSON logger; secrets in known places are redacted. */
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'farman-api' },
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.token'], censor: '[redacted]' },
-  });
-}
-
-/** Request logging with a request id per request (taken from `X-Request-Id` when the caller sends a sane one). */
+/**
+ * Request logging with a request id per request (taken from `X-Request-Id` when the caller sends a sane one,
+ * echoed in the response). The URL is logged with link tokens replaced; the logger's own line redaction
+ * (domain/logging.ts) is the second guard.
+ */
 export function requestLogger(logger: Logger) {
   return pinoHttp({
     logger,
