@@ -8,12 +8,16 @@ import { loginRoutes } from './auth/login-routes';
 import { authenticate, requireRole, verifyCsrf } from './auth/middleware';
 import type { DirectiveIdAllocator, RequestLedger } from './directives/directive-ids';
 import { directiveRoutes } from './directives/routes';
+import { dashboardRoutes } from './dashboard/routes';
+import { exportApiRoutes } from './exports/routes';
+import { pdfRenderer, type PdfRenderer } from './exports/pdf-renderer';
 import { requestLogger } from './http/logging';
 import { ApiMetrics } from './http/metrics';
 import { securityHeaders } from './http/security-headers';
 import { assetRoutes } from './pages/assets';
 import { notFoundHandler, problemHandler } from './http/problem';
 import type { TemporalGateway } from './temporal-gateway';
+import { taskQueue } from '../workflows/contract';
 import { unitPageRoutes } from './unit-pages/routes';
 
 export interface AppDeps {
@@ -33,6 +37,12 @@ export interface AppDeps {
   temporalReady: () => Promise<boolean>;
   /** Request latency and business counters for `GET /metrics`; a fresh set when omitted. */
   metrics?: ApiMetrics;
+  /** The task queue the deployment's workflows run on (the dashboard lists only those); the contract's by default. */
+  taskQueue?: string;
+  /** The Temporal Web UI (TEMPORAL_UI_URL), for the dashboard's links to each workflow. */
+  temporalUiUrl?: string;
+  /** Prints the PDF exports; the process's shared Chromium by default. */
+  pdf?: PdfRenderer;
 }
 
 /**
@@ -71,6 +81,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.json({ limit: '1mb' }));
   // Session-cookie callers (the dashboard) must send the CSRF token on writes; bearer tokens need not.
   api.use(verifyCsrf);
+  const pdf = deps.pdf ?? pdfRenderer;
+  api.use('/directives', exportApiRoutes({ ...deps, pdf }));
   api.use('/directives', directiveRoutes(deps));
   api.get('/units', (_req, res) => {
     res.json({
@@ -80,5 +92,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(notFoundHandler);
   api.use(problemHandler);
   app.use('/api/v1', api);
+  // The office's dashboard: `/`, `/directives/...` (Persian pages; office, auditor and admin users).
+  app.use(dashboardRoutes({ ...deps, pdf, taskQueue: deps.taskQueue ?? taskQueue }));
   return app;
 }

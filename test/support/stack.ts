@@ -133,6 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     signingKeys: testSigningKeys,
     publicUrl: baseUrl,
     temporalReady: async () => true,
+    taskQueue,
   });
   server.on('request', app);
 

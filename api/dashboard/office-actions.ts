@@ -1,0 +1,174 @@
+import { formatDuration } from '../../domain/duration';
+import type { FileStore } from '../../domain/file-store';
+import { JalaliDateError, parseJalaliDateTime } from '../../domain/jalali';
+import {
+  acceptReportUpdate,
+  decideExtensionUpdate,
+  exemptUpdate,
+  extendDeadlineUpdate,
+  remindUpdate,
+  returnReportUpdate,
+} from '../../workflows/contract';
+import type { Actor, RequestMeta } from '../../workflows/types';
+import { terminalStates } from '../../workflows/unit-state';
+import { amendDirective, cancelDirective, closeDirective } from '../directives/amend-directive';
+import { ValidationFailed, type FieldIssue } from '../errors';
+import type { TemporalGateway } from '../temporal-gateway';
+import { mapBounded } from './map-bounded';
+import { one } from './query-params';
+
+/** The office's actions on a directive page. Directive-wide ones have no unit; the rest need one. */
+export const directiveActions = ['amend', 'cancel', 'close', 'extend-all'] as const;
+export const unitActions = ['extend', 'decide-extension', 'accept', 'return', 'exempt', 'remind'] as const;
+export type OfficeAction = (typeof directiveActions)[number] | (typeof unitActions)[number];
+
+export function parseOfficeAction(value: string): OfficeAction | undefined {
+  return [...directiveActions, ...unitActions].find((a) => a === value);
+}
+
+export interface OfficeActionDeps {
+  gateway: TemporalGateway;
+  files: FileStore;
+}
+
+/** What an action did, for the confirmation shown after the redirect. */
+export interface ActionOutcome {
+  /** Units the action changed (1 for a unit action). */
+  changed: number;
+  /** Units it could not change (extend-all skips closed units and reports those that refused). */
+  failed: number;
+}
+
+type Form = Record<string, unknown>;
+
+/**
+ * Runs one office action from a dashboard form, through the same use cases and workflow updates as the
+ * API, attributed to `by`. The form's submission id is the update id, so a repeated submission of the
+ * same rendered form is applied once. Bad input throws ValidationFailed with the form's field names as
+ * paths; a refused transition throws the gateway's Rejected.
+ */
+export async function runOfficeAction(deps: OfficeActionDeps, directiveId: string, action: OfficeAction, form: Form, by: Actor, meta: RequestMeta): Promise<ActionOutcome> {
+  const submissionId = one(form.submissionId);
+  if (!submissionId || !/^[\w-]{8,100}$/.test(submissionId)) throw new ValidationFailed([{ path: 'submissionId', message: 'is required' }]);
+  const withSubmission = { ...meta, submissionId };
+  const unit = () => {
+    const code = one(form.unit);
+    if (!code) throw new ValidationFailed([{ path: 'unit', message: 'is required' }]);
+    return code;
+  };
+  const done = { changed: 1, failed: 0 };
+  switch (action) {
+    case 'amend': {
+      const { spec } = await deps.gateway.directiveDocument(directiveId);
+      const issues: FieldIssue[] = [];
+      const acknowledgeBy = jalaliField(form, 'acknowledgeBy', issues) ?? spec.acknowledgeBy;
+      const reportBy = jalaliField(form, 'reportBy', issues) ?? spec.reportBy;
+      if (issues.length) throw new ValidationFailed(issues);
+      // The amendment schema defaults every omitted field, so the ladder and form are sent back as they are.
+      const body = {
+        title: one(form.title) ?? '',
+        body: one(form.body) ?? '',
+        priority: one(form.priority) ?? spec.priority,
+        acknowledgeBy,
+        reportBy,
+        reminders: { acknowledge: spec.reminders.acknowledge.map(formatDuration), report: spec.reminders.report.map(formatDuration) },
+        escalation: spec.escalation.map((l) => ({ after: formatDuration(l.after), notify: l.notify })),
+        form: spec.form,
+        attachments: spec.attachments,
+        acceptance: spec.acceptance,
+      };
+      await amendDirective(deps, directiveId, body, by, withSubmission);
+      return done;
+    }
+    case 'cancel':
+      await cancelDirective(deps, directiveId, requiredText(form, 'reason'), by, withSubmission);
+      return done;
+    case 'close':
+      await closeDirective(deps, directiveId, requiredText(form, 'reason'), by, withSubmission);
+      return done;
+    case 'extend-all': {
+      const args = { ...deadlineArgs(form), reason: requiredText(form, 'reason'), by, meta: withSubmission };
+      const open = (await deps.gateway.unitSummaries(directiveId)).filter((s) => !terminalStates.includes(s.state));
+      const results = await mapBounded(open, 8, (s) =>
+        deps.gateway
+          .unitUpdate(directiveId, s.unitCode, extendDeadlineUpdate, args, `${submissionId}.${s.unitCode}`)
+          .then(() => true)
+          .catch(() => false),
+      );
+      return { changed: results.filter(Boolean).length, failed: results.filter((r) => !r).length };
+    }
+    case 'extend': {
+      const code = unit();
+      const args = { ...deadlineArgs(form), reason: requiredText(form, 'reason'), by, meta: withSubmission };
+      await deps.gateway.unitUpdate(directiveId, code, extendDeadlineUpdate, args, submissionId);
+      return done;
+    }
+    case 'decide-extension': {
+      const code = unit();
+      const requestId = one(form.requestId);
+      if (!requestId) throw new ValidationFailed([{ path: 'requestId', message: 'is required' }]);
+      const decision = one(form.decision);
+      if (decision !== 'approve' && decision !== 'reject') throw new ValidationFailed([{ path: 'decision', message: 'is required' }]);
+      const issues: FieldIssue[] = [];
+      const until = jalaliField(form, 'until', issues);
+      if (issues.length) throw new ValidationFailed(issues);
+      await deps.gateway.unitUpdate(
+        directiveId,
+        code,
+        decideExtensionUpdate,
+        { requestId, approved: decision === 'approve', until: decision === 'approve' ? until : undefined, note: one(form.note), by, meta: withSubmission },
+        submissionId,
+      );
+      return done;
+    }
+    case 'accept':
+      await deps.gateway.unitUpdate(directiveId, unit(), acceptReportUpdate, { note: one(form.note), by, meta: withSubmission }, submissionId);
+      return done;
+    case 'return': {
+      const code = unit();
+      const reason = requiredText(form, 'reason');
+      const issues: FieldIssue[] = [];
+      const reportBy = jalaliField(form, 'reportBy', issues);
+      if (issues.length) throw new ValidationFailed(issues);
+      await deps.gateway.unitUpdate(directiveId, code, returnReportUpdate, { reason, reportBy, by, meta: withSubmission }, submissionId);
+      return done;
+    }
+    case 'exempt':
+      await deps.gateway.unitUpdate(directiveId, unit(), exemptUpdate, { reason: requiredText(form, 'reason'), by, meta: withSubmission }, submissionId);
+      return done;
+    case 'remind':
+      await deps.gateway.unitUpdate(directiveId, unit(), remindUpdate, { note: one(form.note), by, meta: withSubmission }, submissionId);
+      return done;
+  }
+}
+
+function requiredText(form: Form, field: string): string {
+  const value = one(form[field]);
+  if (!value) throw new ValidationFailed([{ path: field, message: 'is required' }]);
+  return value;
+}
+
+/** New deadlines of an extension: at least one of the two. */
+function deadlineArgs(form: Form): { acknowledgeBy?: string; reportBy?: string } {
+  const issues: FieldIssue[] = [];
+  const acknowledgeBy = jalaliField(form, 'acknowledgeBy', issues);
+  const reportBy = jalaliField(form, 'reportBy', issues);
+  if (!issues.length && !acknowledgeBy && !reportBy) issues.push({ path: 'reportBy', message: 'is required' });
+  if (issues.length) throw new ValidationFailed(issues);
+  return { acknowledgeBy, reportBy };
+}
+
+/**
+ * Reads an optional Jalali date-time field (Persian, Arabic-Indic or ASCII digits) as an ISO instant;
+ * records a field issue when it is present but not a date.
+ */
+export function jalaliField(form: Form, field: string, issues: FieldIssue[]): string | undefined {
+  const text = one(form[field]);
+  if (!text) return undefined;
+  try {
+    return parseJalaliDateTime(text).toISOString();
+  } catch (err) {
+    issues.push({ path: field, message: err instanceof JalaliDateError ? 'not a valid Jalali date-time' : String(err) });
+    return undefined;
+  }
+}
