@@ -7,9 +7,9 @@ import type { AuthServices } from './auth/auth-services';
 import { loginRoutes } from './auth/login-routes';
 import { authenticate, requireRole, verifyCsrf } from './auth/middleware';
 import type { DirectiveIdAllocator, RequestLedger } from './directives/directive-ids';
-import { directiveRoutes } from './directives/routes';
 import { dashboardRoutes } from './dashboard/routes';
 import { exportApiRoutes } from './exports/routes';
+import { officeApi } from './office/office-api';
 import { pdfRenderer, type PdfRenderer } from './exports/pdf-renderer';
 import { requestLogger } from './http/logging';
 import { ApiMetrics } from './http/metrics';
@@ -83,7 +83,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(verifyCsrf);
   const pdf = deps.pdf ?? pdfRenderer;
   api.use('/directives', exportApiRoutes({ ...deps, pdf }));
-  api.use('/directives', directiveRoutes(deps));
+  api.use(officeApi({ ...deps, taskQueue: deps.taskQueue ?? taskQueue }));
   api.get('/units', (_req, res) => {
     res.json({
       units: deps.registry().units.map((u) => ({ code: u.code, name: u.name, kind: u.kind, parent: u.parent ?? null, county: u.county ?? null, head: { title: u.head.title, name: u.head.name } })),

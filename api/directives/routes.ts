@@ -1,12 +1,9 @@
-import { Router } from 'express';
 import type { FileStore } from '../../domain/file-store';
 import type { Registry } from '../../domain/registry';
-import { requireRole } from '../auth/middleware';
 import { NotFound } from '../errors';
-import { officeActor, requestMeta } from '../http/request-meta';
+import { compliancePercent } from './compliance';
 import type { TemporalGateway } from '../temporal-gateway';
 import type { DirectiveIdAllocator, RequestLedger } from './directive-ids';
-import { issueDirective } from './issue-directive';
 
 export interface DirectiveRoutesDeps {
   registry: () => Registry;
@@ -35,8 +32,6 @@ export async function directiveDetail(deps: Pick<DirectiveRoutesDeps, 'gateway' 
     deps.gateway.unitSummaries(directiveId),
   ]);
   const registry = deps.registry();
-  const open = status.total - status.counts.exempted - status.counts.cancelled;
-  const complied = status.counts.reported + status.counts.accepted;
   return {
     id: directiveId,
     version: spec.version,
@@ -55,27 +50,11 @@ export async function directiveDetail(deps: Pick<DirectiveRoutesDeps, 'gateway' 
     issuedAt: spec.issuedAt,
     state: status.state,
     status,
-    compliancePercent: open > 0 ? Math.round((1000 * complied) / open) / 10 : 100,
+    compliancePercent: compliancePercent(status),
     log,
     units: summaries.map((s) => {
       const unit = registry.get(s.unitCode);
       return { ...s, name: unit?.name ?? s.unitCode, kind: unit?.kind, county: unit?.county };
     }),
   };
-}
-
-export function directiveRoutes(deps: DirectiveRoutesDeps): Router {
-  const router = Router();
-
-  router.post('/', requireRole('office'), async (req, res) => {
-    const result = await issueDirective(deps, req.body, officeActor(res), requestMeta(req));
-    const location = `/api/v1/directives/${result.directiveId}`;
-    res.status(result.created ? 201 : 200).location(location).json({ id: result.directiveId, created: result.created, units: result.units, href: location });
-  });
-
-  router.get('/:id', async (req, res) => {
-    res.json(await directiveDetail(deps, parseDirectiveId(req.params.id)));
-  });
-
-  return router;
 }

@@ -1,0 +1,377 @@
+import type { UpdateDefinition } from '@temporalio/common';
+import { z } from 'zod';
+import { amendmentInputSchema, directiveInputSchema } from '../../domain/directive-schema';
+import { unitCodeSchema } from '../../domain/registry-schema';
+import {
+  acceptReportUpdate,
+  decideExtensionUpdate,
+  exemptUpdate,
+  extendDeadlineUpdate,
+  remindUpdate,
+  returnReportUpdate,
+  revokeLinksUpdate,
+  type UnitUpdateResult,
+} from '../../workflows/contract';
+import type { Actor, RequestMeta } from '../../workflows/types';
+import { newAccountSchema, newTokenSchema, usernameSchema, viewAccount } from '../auth/account-schema';
+import { amendDirective, cancelDirective, closeDirective } from '../directives/amend-directive';
+import { issueDirective, type IssueDeps } from '../directives/issue-directive';
+import { directiveDetail } from '../directives/routes';
+import type { AuthServices } from '../auth/auth-services';
+import { NotFound } from '../errors';
+import { downloadContentType, findAttachment } from './attachments';
+import { listDirectives } from './list-directives';
+import { operation, type Operation, type OperationContext } from './operation';
+import {
+  acceptBodySchema,
+  bulkActionResultSchema,
+  cancelBodySchema,
+  closeBodySchema,
+  decisionBodySchema,
+  directiveParamsSchema,
+  directiveStatusSchema,
+  exemptBodySchema,
+  extendBodySchema,
+  extensionParamsSchema,
+  issueResultSchema,
+  listQuerySchema,
+  listResponseSchema,
+  remindBodySchema,
+  returnBodySchema,
+  revokeLinksBodySchema,
+  unitActionResultSchema,
+  unitParamsSchema,
+} from './schemas';
+import { extendAllUnits, remindAllUnits } from './unit-actions';
+
+export interface OfficeApiDeps extends IssueDeps {
+  auth: AuthServices;
+  /** Lists only directives on this task queue (the deployment's; tests run one per file). */
+  taskQueue?: string;
+}
+
+const json = (description: string, schema?: z.ZodType) => ({ description, schema });
+const detailSchema = z.looseObject({ id: z.string(), state: z.string(), compliancePercent: z.number(), units: z.array(z.looseObject({ unitCode: z.string() })) });
+const timelineSchema = z.looseObject({ unitCode: z.string(), name: z.string(), state: z.string(), log: z.array(z.looseObject({ seq: z.number(), at: z.string(), event: z.looseObject({ type: z.string() }) })) });
+const accountViewSchema = z.looseObject({ id: z.string(), username: z.string(), name: z.string(), role: z.string() });
+const fileQuerySchema = z.object({ directive: directiveParamsSchema.shape.id, unit: unitCodeSchema.optional() }).strict();
+
+/**
+ * Every endpoint of the office API, in one table: the router (office-api.ts) serves these and the OpenAPI
+ * document (openapi.ts) describes them. Reading is for office and auditor staff; issuing and acting is
+ * for office staff; accounts are for admins (who may also do everything else).
+ */
+export function officeOperations(deps: OfficeApiDeps): Operation[] {
+  const { gateway } = deps;
+  /** A handler sending one unit update, attributed to the user, with the submission id as update id. */
+  const unitUpdate =
+    <B, A extends { by: Actor; meta?: RequestMeta }>(def: UpdateDefinition<UnitUpdateResult, [A]>, toArgs: (body: B) => Omit<A, 'by' | 'meta'>) =>
+    async (ctx: OperationContext<{ id: string; code: string }, unknown, B>) => {
+      const args = { ...toArgs(ctx.body), by: ctx.by, meta: ctx.meta } as A;
+      ctx.res.json(await gateway.unitUpdate(ctx.params.id, ctx.params.code, def, args, ctx.submissionId));
+    };
+
+  return [
+    operation({
+      operationId: 'issueDirective',
+      method: 'post',
+      path: '/directives',
+      summary: 'Issue a directive. A repeated clientRequestId returns the directive it created (200).',
+      tags: ['directives'],
+      roles: ['office'],
+      body: directiveInputSchema,
+      bodyParsedByHandler: true,
+      responses: {
+        201: { ...json('Issued', issueResultSchema), headers: { Location: 'The directive' } },
+        200: { ...json('Already issued with this clientRequestId', issueResultSchema), headers: { Location: 'The directive' } },
+      },
+      handler: async ({ req, res, by, meta }) => {
+        const result = await issueDirective(deps, req.body, by, meta);
+        const location = `/api/v1/directives/${result.directiveId}`;
+        res.status(result.created ? 201 : 200).location(location).json({ id: result.directiveId, created: result.created, units: result.units, href: location });
+      },
+    }),
+    operation({
+      operationId: 'listDirectives',
+      method: 'get',
+      path: '/directives',
+      summary: 'List directives, newest first, with filters; follow nextCursor for the next page.',
+      tags: ['directives'],
+      roles: ['office', 'auditor'],
+      query: listQuerySchema,
+      responses: { 200: json('A page of directives', listResponseSchema) },
+      handler: async ({ query, res }) => {
+        res.json(await listDirectives(deps, query));
+      },
+    }),
+    operation({
+      operationId: 'getDirective',
+      method: 'get',
+      path: '/directives/{id}',
+      summary: 'A directive: document, counts, compliance %, per-unit states, overdue units and escalation levels.',
+      tags: ['directives'],
+      roles: ['office', 'auditor'],
+      params: directiveParamsSchema,
+      responses: { 200: json('The directive', detailSchema) },
+      handler: async ({ params, res }) => {
+        res.json(await directiveDetail(deps, params.id));
+      },
+    }),
+    operation({
+      operationId: 'getUnitTimeline',
+      method: 'get',
+      path: '/directives/{id}/units/{code}',
+      summary: "One unit's state and timeline (every recorded transition).",
+      tags: ['units'],
+      roles: ['office', 'auditor'],
+      params: unitParamsSchema,
+      responses: { 200: json('The unit', timelineSchema) },
+      handler: async ({ params, res }) => {
+        const state = await gateway.unitState(params.id, params.code);
+        res.json({ ...state, name: deps.registry().get(params.code)?.name ?? params.code });
+      },
+    }),
+    operation({
+      operationId: 'amendDirective',
+      method: 'post',
+      path: '/directives/{id}/amend',
+      summary: 'Amend a directive (a new version every open unit acknowledges again). Idempotent per target version.',
+      tags: ['actions'],
+      roles: ['office'],
+      params: directiveParamsSchema,
+      body: amendmentInputSchema,
+      bodyParsedByHandler: true,
+      idempotent: true,
+      responses: { 200: json('The directive status after the amendment', directiveStatusSchema) },
+      handler: async ({ params, req, res, by, meta }) => {
+        res.json(await amendDirective(deps, params.id, req.body, by, meta));
+      },
+    }),
+    operation({
+      operationId: 'cancelDirective',
+      method: 'post',
+      path: '/directives/{id}/cancel',
+      summary: 'Cancel (withdraw) a directive: every open unit closes as cancelled and is told.',
+      tags: ['actions'],
+      roles: ['office'],
+      params: directiveParamsSchema,
+      body: cancelBodySchema,
+      idempotent: true,
+      responses: { 200: json('The directive status', directiveStatusSchema) },
+      handler: async ({ params, body, res, by, meta }) => {
+        res.json(await cancelDirective(deps, params.id, body.reason, by, meta));
+      },
+    }),
+    operation({
+      operationId: 'closeDirective',
+      method: 'post',
+      path: '/directives/{id}/close',
+      summary: 'Close a directive: open units close as they stand.',
+      tags: ['actions'],
+      roles: ['office'],
+      params: directiveParamsSchema,
+      body: closeBodySchema,
+      idempotent: true,
+      responses: { 200: json('The directive status', directiveStatusSchema) },
+      handler: async ({ params, body, res, by, meta }) => {
+        res.json(await closeDirective(deps, params.id, body.reason, by, meta));
+      },
+    }),
+    operation({
+      operationId: 'extendAllUnits',
+      method: 'post',
+      path: '/directives/{id}/extend',
+      summary: 'Extend the deadlines of every open unit.',
+      tags: ['actions'],
+      roles: ['office'],
+      params: directiveParamsSchema,
+      body: extendBodySchema,
+      idempotent: true,
+      responses: { 200: json('Units extended and units skipped', bulkActionResultSchema) },
+      handler: async ({ params, body, res, by, meta, submissionId }) => {
+        res.json(await extendAllUnits(gateway, params.id, { acknowledgeBy: body.acknowledgeBy, reportBy: body.reportBy, reason: body.reason }, by, meta, submissionId));
+      },
+    }),
+    operation({
+      operationId: 'remindAllUnits',
+      method: 'post',
+      path: '/directives/{id}/remind',
+      summary: 'Remind now every unit whose report is still due.',
+      tags: ['actions'],
+      roles: ['office'],
+      params: directiveParamsSchema,
+      body: remindBodySchema,
+      idempotent: true,
+      responses: { 200: json('Units reminded and units skipped', bulkActionResultSchema) },
+      handler: async ({ params, body, res, by, meta, submissionId }) => {
+        res.json(await remindAllUnits(gateway, params.id, body.note, by, meta, submissionId));
+      },
+    }),
+    operation({
+      operationId: 'extendUnit',
+      method: 'post',
+      path: '/directives/{id}/units/{code}/extend',
+      summary: "Extend one unit's deadlines.",
+      tags: ['actions'],
+      roles: ['office'],
+      params: unitParamsSchema,
+      body: extendBodySchema,
+      idempotent: true,
+      responses: { 200: json('The transition recorded', unitActionResultSchema) },
+      handler: unitUpdate(extendDeadlineUpdate, (b: z.infer<typeof extendBodySchema>) => ({ acknowledgeBy: b.acknowledgeBy, reportBy: b.reportBy, reason: b.reason })),
+    }),
+    operation({
+      operationId: 'decideExtension',
+      method: 'post',
+      path: '/directives/{id}/units/{code}/extension-requests/{requestId}/decision',
+      summary: "Approve or refuse a unit's extension request.",
+      tags: ['actions'],
+      roles: ['office'],
+      params: extensionParamsSchema,
+      body: decisionBodySchema,
+      idempotent: true,
+      responses: { 200: json('The transition recorded', unitActionResultSchema) },
+      handler: async ({ params, body, res, by, meta, submissionId }) => {
+        const args = { requestId: params.requestId, approved: body.approved, until: body.until, note: body.note, by, meta };
+        res.json(await gateway.unitUpdate(params.id, params.code, decideExtensionUpdate, args, submissionId));
+      },
+    }),
+    operation({
+      operationId: 'acceptReport',
+      method: 'post',
+      path: '/directives/{id}/units/{code}/accept',
+      summary: "Accept a unit's report.",
+      tags: ['actions'],
+      roles: ['office'],
+      params: unitParamsSchema,
+      body: acceptBodySchema,
+      idempotent: true,
+      responses: { 200: json('The transition recorded', unitActionResultSchema) },
+      handler: unitUpdate(acceptReportUpdate, (b: z.infer<typeof acceptBodySchema>) => ({ note: b.note })),
+    }),
+    operation({
+      operationId: 'returnReport',
+      method: 'post',
+      path: '/directives/{id}/units/{code}/return',
+      summary: "Return a unit's report for correction (optionally with a new report deadline).",
+      tags: ['actions'],
+      roles: ['office'],
+      params: unitParamsSchema,
+      body: returnBodySchema,
+      idempotent: true,
+      responses: { 200: json('The transition recorded', unitActionResultSchema) },
+      handler: unitUpdate(returnReportUpdate, (b: z.infer<typeof returnBodySchema>) => ({ reason: b.reason, reportBy: b.reportBy })),
+    }),
+    operation({
+      operationId: 'exemptUnit',
+      method: 'post',
+      path: '/directives/{id}/units/{code}/exempt',
+      summary: 'Exempt a unit from the directive.',
+      tags: ['actions'],
+      roles: ['office'],
+      params: unitParamsSchema,
+      body: exemptBodySchema,
+      idempotent: true,
+      responses: { 200: json('The transition recorded', unitActionResultSchema) },
+      handler: unitUpdate(exemptUpdate, (b: z.infer<typeof exemptBodySchema>) => ({ reason: b.reason })),
+    }),
+    operation({
+      operationId: 'remindUnit',
+      method: 'post',
+      path: '/directives/{id}/units/{code}/remind',
+      summary: 'Remind one unit now.',
+      tags: ['actions'],
+      roles: ['office'],
+      params: unitParamsSchema,
+      body: remindBodySchema,
+      idempotent: true,
+      responses: { 200: json('The transition recorded', unitActionResultSchema) },
+      handler: unitUpdate(remindUpdate, (b: z.infer<typeof remindBodySchema>) => ({ note: b.note })),
+    }),
+    operation({
+      operationId: 'revokeUnitLinks',
+      method: 'post',
+      path: '/directives/{id}/units/{code}/revoke-links',
+      summary: "Revoke the unit's e-mailed links (a new link goes out with the next message).",
+      tags: ['actions'],
+      roles: ['office'],
+      params: unitParamsSchema,
+      body: revokeLinksBodySchema,
+      idempotent: true,
+      responses: { 200: json('The transition recorded', unitActionResultSchema) },
+      handler: unitUpdate(revokeLinksUpdate, () => ({})),
+    }),
+    operation({
+      operationId: 'downloadAttachment',
+      method: 'get',
+      path: '/files/{sha256}',
+      summary: "Download an attachment of a directive (or, with `unit`, of that unit's report).",
+      tags: ['files'],
+      roles: ['office', 'auditor'],
+      params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+      query: fileQuerySchema,
+      responses: { 200: { description: 'The file, as an attachment with its original name', contentType: 'application/octet-stream' } },
+      handler: async ({ params, query, res }) => {
+        const ref = await findAttachment(gateway, params.sha256, query.directive, query.unit);
+        const bytes = await deps.files.get(ref.sha256).catch(() => {
+          throw new NotFound('the attachment is not in the file store');
+        });
+        res.attachment(ref.name).type(downloadContentType(ref)).set('X-Content-Type-Options', 'nosniff').send(bytes);
+      },
+    }),
+    operation({
+      operationId: 'listAccounts',
+      method: 'get',
+      path: '/accounts',
+      summary: 'List accounts and their tokens (never secrets).',
+      tags: ['accounts'],
+      roles: ['admin'],
+      responses: { 200: json('Accounts', z.object({ accounts: z.array(accountViewSchema) })) },
+      handler: async ({ res }) => {
+        res.json({ accounts: (await deps.auth.accounts.list()).map(viewAccount) });
+      },
+    }),
+    operation({
+      operationId: 'createAccount',
+      method: 'post',
+      path: '/accounts',
+      summary: 'Create an account (office, auditor or admin).',
+      tags: ['accounts'],
+      roles: ['admin'],
+      body: newAccountSchema,
+      responses: { 201: json('Created', accountViewSchema) },
+      handler: async ({ body, res }) => {
+        const account = await deps.auth.accounts.create(body);
+        res.status(201).location(`/api/v1/accounts/${account.username}`).json(viewAccount(account));
+      },
+    }),
+    operation({
+      operationId: 'createToken',
+      method: 'post',
+      path: '/accounts/{username}/tokens',
+      summary: 'Create an API token for an account; the token is shown once in the response.',
+      tags: ['accounts'],
+      roles: ['admin'],
+      params: z.object({ username: usernameSchema }),
+      body: newTokenSchema,
+      responses: { 201: json('Created; keep the token now, it is not shown again', z.object({ id: z.string(), token: z.string() })) },
+      handler: async ({ params, body, res }) => {
+        res.status(201).set('Cache-Control', 'no-store').json(await deps.auth.accounts.createToken(params.username, body.name));
+      },
+    }),
+    operation({
+      operationId: 'revokeToken',
+      method: 'delete',
+      path: '/accounts/{username}/tokens/{tokenId}',
+      summary: 'Revoke an API token.',
+      tags: ['accounts'],
+      roles: ['admin'],
+      params: z.object({ username: usernameSchema, tokenId: z.string().regex(/^t_[0-9a-f]{12}$/) }),
+      responses: { 204: { description: 'Revoked' } },
+      handler: async ({ params, res }) => {
+        await deps.auth.accounts.revokeToken(params.username, params.tokenId);
+        res.status(204).end();
+      },
+    }),
+  ];
+}
