@@ -30,7 +30,17 @@ export const dataFields = {
   DATA_DIR: z.string().default('.data').transform((p) => path.resolve(p)),
   /** The registry of units (JSON or YAML); defaults to the shipped sample registry. */
   REGISTRY_FILE: z.string().optional(),
+  /** The audit archive (histories, workflow bundles, hash-chained manifest); defaults to DATA_DIR/archive. */
+  ARCHIVE_DIR: z
+    .string()
+    .optional()
+    .transform((p) => (p ? path.resolve(p) : undefined)),
 };
+
+/** The audit archive's directory: ARCHIVE_DIR, or `archive` under DATA_DIR. */
+export function archiveDirOf(config: { DATA_DIR: string; ARCHIVE_DIR?: string }): string {
+  return config.ARCHIVE_DIR ?? path.join(config.DATA_DIR, 'archive');
+}
 
 export const linkFields = {
   /** Base of every link in e-mails, e.g. https://farman.example.org */

@@ -3,12 +3,13 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import { createActivities } from '../activities';
 import { composeUnitMail } from '../activities/mail/compose';
 import type { Mailer } from '../activities/mailer';
-import type { MailObserver } from '../activities/unit-mail';
+import type { HistoryArchive } from '../domain/audit/archive';
 import { type FileStore } from '../domain/file-store';
 import { signLinkToken, type SigningKey } from '../domain/link-token';
 import type { Registry } from '../domain/registry';
 import type { DirectiveSpec } from '../workflows/types';
 import { taskQueue } from '../workflows/contract';
+import { buildStamp, loadWorkflowBuild } from './workflow-build';
 
 export interface FarmanWorkerSetup {
   connection: NativeConnection;
@@ -22,9 +23,9 @@ export interface FarmanWorkerSetup {
   mailFrom: string;
   /** A prebuilt workflow bundle (tests build one per file); otherwise the worker bundles `workflows/`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceTime' | 'shutdownForceTime'>;
-  /** Told each send's outcome (worker/metrics.ts). */
-  mailObserver?: MailObserver;
+  /** The audit archive: the worker's workflow bundle is archived there under its build id before it runs. */
+  archive?: HistoryArchive;
+  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>;
   taskQueue?: string;
 }
 
@@ -40,7 +41,6 @@ export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Work
     compose: composeUnitMail,
     from: setup.mailFrom,
     messageIdDomain,
-    observer: setup.mailObserver,
     linkFor: ({ directiveId, unitCode, generation, reportBy }) =>
       `${setup.publicUrl}/u/${signLinkToken(
         { directiveId, unitCode, purpose: 'reply', generation, expiresAt: Date.parse(reportBy) + setup.linkGraceMs },
@@ -51,12 +51,15 @@ export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Work
       return { title: spec.title, body: spec.body, attachments: spec.attachments };
     },
   });
+  // The bundle's hash is the build id stamped into every history (worker/workflow-build.ts).
+  const build = await loadWorkflowBuild(setup.workflowBundle, require.resolve(workflowsPath));
+  await setup.archive?.addBundle(build.code);
   return Worker.create({
     connection: setup.connection,
     namespace: setup.namespace,
     taskQueue: setup.taskQueue ?? taskQueue,
     activities,
-    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: require.resolve(workflowsPath) }),
+    ...buildStamp(build),
     ...setup.tuning,
   });
 }
