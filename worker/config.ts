@@ -16,6 +16,20 @@ export const workerConfigSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
   /** Seconds between the archiver's passes over closed workflows (worker/archiver.ts); 0 switches it off. */
   ARCHIVER_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3_600).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Address the two ports below bind to; 0.0.0.0 in a container so the scraper and healthcheck reach them. */
+  WORKER_LISTEN_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Temporal's core metrics (the SDK runtime's Prometheus endpoint); 0 switches it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  /** The worker's own HTTP server: /healthz, /readyz and /metrics with Farman's series; 0 switches it off. */
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
+  /**
+   * On SIGTERM/SIGINT the worker stops polling and gives running activities this long to finish; then they
+   * are cancelled and Temporal retries them elsewhere. Keep it below the orchestrator's stop timeout.
+   */
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
+  /** A workflow bundle prebuilt with bundleWorkflowCode; unset, the worker bundles workflows/ at start. */
+  WORKFLOW_BUNDLE: z.string().min(1).optional(),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

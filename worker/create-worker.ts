@@ -4,6 +4,7 @@ import { createActivities } from '../activities';
 import { composeUnitMail } from '../activities/mail/compose';
 import type { Mailer } from '../activities/mailer';
 import type { HistoryArchive } from '../domain/audit/archive';
+import type { MailObserver } from '../activities/unit-mail';
 import { type FileStore } from '../domain/file-store';
 import { signLinkToken, type SigningKey } from '../domain/link-token';
 import type { Registry } from '../domain/registry';
@@ -25,7 +26,9 @@ export interface FarmanWorkerSetup {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** The audit archive: the worker's workflow bundle is archived there under its build id before it runs. */
   archive?: HistoryArchive;
-  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>;
+  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceTime' | 'shutdownForceTime'>;
+  /** Told each send's outcome (worker/metrics.ts). */
+  mailObserver?: MailObserver;
   taskQueue?: string;
 }
 
@@ -41,6 +44,7 @@ export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Work
     compose: composeUnitMail,
     from: setup.mailFrom,
     messageIdDomain,
+    observer: setup.mailObserver,
     linkFor: ({ directiveId, unitCode, generation, reportBy }) =>
       `${setup.publicUrl}/u/${signLinkToken(
         { directiveId, unitCode, purpose: 'reply', generation, expiresAt: Date.parse(reportBy) + setup.linkGraceMs },

@@ -1,26 +1,54 @@
+import type { Server } from 'node:http';
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
 import { FileStore } from '../domain/file-store';
+import { createJsonLogger, secretsFromEnv } from '../domain/logging';
 import { loadRegistry } from '../domain/registry';
 import { Client, Connection } from '@temporalio/client';
 import { HistoryArchive } from '../domain/audit/archive';
 import { archiveDirOf } from '../domain/config';
 import { taskQueue } from '../workflows/contract';
 import { Archiver } from './archiver';
+import { temporalAnswers } from '../domain/temporal-probe';
 import { loadWorkerConfig } from './config';
 import { createFarmanWorker } from './create-worker';
+import { startHealthServer } from './health-server';
+import { runtimeLogger, smtpTransportLogger } from './logging';
+import { WorkerMetrics } from './metrics';
 
 /**
  * The worker process: `TEMPORAL_ADDRESS` must point at a running server (the start script starts the dev
- * server first). Stops gracefully on SIGINT/SIGTERM: the SDK finishes in-flight tasks before exiting.
+ * server first). Logs JSON lines with tokens and secrets redacted (domain/logging.ts), the SDK's and the
+ * activities' logs included. On SIGTERM/SIGINT it stops polling, lets running tasks finish within
+ * WORKER_SHUTDOWN_GRACE_SECONDS (then cancels them, and Temporal hands them to another worker), and exits 0.
  */
 async function main(): Promise<void> {
-  const config = loadWorkerConfig();
+  const logger = createJsonLogger({ service: 'farman-worker', level: 'info', secrets: secretsFromEnv(process.env) });
+  let config;
+  try {
+    config = loadWorkerConfig();
+  } catch (err) {
+    logger.fatal({ err }, 'cannot start');
+    process.exit(1);
+  }
+  logger.level = config.LOG_LEVEL;
+  // The runtime is configured once per process and before any connection: afterwards it is too late.
+  Runtime.install({
+    logger: runtimeLogger(logger),
+    shutdownSignals: [],
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      ...(config.WORKER_METRICS_PORT ? { metrics: { prometheus: { bindAddress: `${config.WORKER_LISTEN_HOST}:${config.WORKER_METRICS_PORT}` } } } : {}),
+    },
+  });
+
   const registry = loadRegistry(config.REGISTRY_FILE);
   const archive = new HistoryArchive(archiveDirOf(config));
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
-  const mailer = createSmtpMailer({ url: config.SMTP_URL, ratePerSecond: config.MAIL_RATE_PER_SECOND });
+  const mailer = createSmtpMailer({ url: config.SMTP_URL, ratePerSecond: config.MAIL_RATE_PER_SECOND, logger: smtpTransportLogger(logger) });
+  const metrics = new WorkerMetrics();
+  const graceSeconds = config.WORKER_SHUTDOWN_GRACE_SECONDS;
   const worker = await createFarmanWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -32,13 +60,39 @@ async function main(): Promise<void> {
     linkGraceMs: config.LINK_GRACE_DAYS * 86_400_000,
     mailFrom: config.MAIL_FROM,
     archive,
+    mailObserver: metrics.mailObserver,
+    ...(config.WORKFLOW_BUNDLE ? { workflowBundle: { codePath: path.resolve(config.WORKFLOW_BUNDLE) } } : {}),
     tuning: {
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      shutdownGraceTime: `${graceSeconds}s`,
+      // Past this the SDK gives up on a clean stop; the process then exits non-zero and the tasks time out.
+      shutdownForceTime: `${graceSeconds + 10}s`,
     },
   });
-  console.log(JSON.stringify({ level: 'info', msg: 'worker started', namespace: config.TEMPORAL_NAMESPACE, units: registry.units.length }));
+  const namespace = config.TEMPORAL_NAMESPACE;
+  let health: Server | null = null;
+  if (config.WORKER_HEALTH_PORT) {
+    health = await startHealthServer({
+      host: config.WORKER_LISTEN_HOST,
+      port: config.WORKER_HEALTH_PORT,
+      state: () => worker.getState(),
+      temporalReady: () => temporalAnswers(connection, namespace),
+      metrics: metrics.registry,
+    });
+  }
+  const shutdown = (signal: string) => {
+    logger.info({ signal, graceSeconds }, 'draining: no new tasks, running ones get the grace period');
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+
+  logger.info(
+    { namespace, units: registry.units.length, metricsPort: config.WORKER_METRICS_PORT || null, healthPort: config.WORKER_HEALTH_PORT || null },
+    'worker started',
+  );
   // Closed workflows are archived promptly, as Temporal drops them after the namespace's retention.
   const archiverConnection = config.ARCHIVER_INTERVAL_SECONDS ? await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }) : null;
   const archiver = archiverConnection
@@ -50,12 +104,15 @@ async function main(): Promise<void> {
   } finally {
     await archiver?.stop();
     await archiverConnection?.close();
+    health?.close();
     mailer.close();
     await connection.close();
   }
+  logger.info('worker stopped');
+  process.exit(0);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+main().catch((err: unknown) => {
+  createJsonLogger({ service: 'farman-worker', level: 'info', secrets: secretsFromEnv(process.env) }).fatal({ err }, 'worker failed');
   process.exit(1);
 });
