@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   // Closed workflows are archived promptly, as Temporal drops them after the namespace's retention.
   const archiverConnection = config.ARCHIVER_INTERVAL_SECONDS ? await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }) : null;
   const archiver = archiverConnection
-    ? new Archiver({ client: new Client({ connection: archiverConnection, namespace: config.TEMPORAL_NAMESPACE }), archive, taskQueue, intervalMs: config.ARCHIVER_INTERVAL_SECONDS * 1000 })
+    ? new Archiver({ client: new Client({ connection: archiverConnection, namespace: config.TEMPORAL_NAMESPACE }), archive, taskQueue, intervalMs: config.ARCHIVER_INTERVAL_SECONDS * 1000, log: (msg, fields) => logger.info(fields, msg) })
     : null;
   await archiver?.start();
   try {
