@@ -117,6 +117,8 @@ function blocksFor(ctx: MailContext): { heading?: string; blocks: MailBlock[] } 
               ['رئیس واحد', `${ctx.unit.head.title}، ${ctx.unit.head.name}`],
               ['نشانی', ctx.unit.head.email],
               ['پاسخ سرور نامه', text(d, 'error') ?? 'نامشخص'],
+              [`مهلت ${obligationLabels.acknowledge}`, deadline(policy.acknowledgeBy, ctx.now)],
+              [`مهلت ${obligationLabels.report}`, deadline(policy.reportBy, ctx.now)],
             ],
           },
         ],

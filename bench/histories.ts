@@ -1,0 +1,93 @@
+import type { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+
+type History = temporal.api.history.v1.IHistory;
+const EventType = temporal.api.enums.v1.EventType;
+
+/** A workflow's history with its ID, as the replayer takes it. */
+export interface NamedHistory {
+  workflowId: string;
+  history: History;
+}
+
+/** Runs `task` over `items` with at most `limit` in flight, keeping the results in order. */
+export async function inPool<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await task(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+/** Fetches every history (16 at a time) and times it. */
+export async function fetchHistories(client: Client, workflowIds: string[], concurrency = 16): Promise<{ histories: NamedHistory[]; ms: number }> {
+  const t0 = performance.now();
+  const histories = await inPool(workflowIds, concurrency, async (workflowId) => ({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() }));
+  return { histories, ms: performance.now() - t0 };
+}
+
+/** Server timestamps (ms since the epoch) of the `ChildWorkflowExecutionStarted` events in a history. */
+export function childStartedTimes(history: History): number[] {
+  return (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED).map((e) => tsToMs(e.eventTime));
+}
+
+/** Server timestamp of a history's first event (the workflow's start). */
+export function startedAt(history: History): number {
+  return tsToMs(history.events?.[0]?.eventTime);
+}
+
+/** Size facts of a set of histories: the largest per kind, and every failed workflow task with its cause. */
+export interface HistoryFacts {
+  fetched: number;
+  largest: { workflowId: string; events: number };
+  largestByKind: Record<string, { workflowId: string; events: number }>;
+  /** Workflow tasks that failed (a per-workflow limit hit shows here, e.g. PENDING_CHILD_WORKFLOWS_LIMIT_EXCEEDED). */
+  workflowTaskFailures: { workflowId: string; cause: string }[];
+}
+
+/** Kind of a workflow from its ID: `directive`, `shard` or `unit` (also for B0's `bench:` IDs). */
+export function kindOf(workflowId: string): string {
+  if (/\/unit:/.test(workflowId)) return 'unit';
+  if (/\/shard:/.test(workflowId)) return 'shard';
+  return 'parent';
+}
+
+export function historyFacts(histories: NamedHistory[]): HistoryFacts {
+  const largestByKind: HistoryFacts['largestByKind'] = {};
+  let largest = { workflowId: '', events: 0 };
+  const workflowTaskFailures: HistoryFacts['workflowTaskFailures'] = [];
+  for (const { workflowId, history } of histories) {
+    const events = history.events?.length ?? 0;
+    const kind = kindOf(workflowId);
+    if (events > (largestByKind[kind]?.events ?? -1)) largestByKind[kind] = { workflowId, events };
+    if (events > largest.events) largest = { workflowId, events };
+    for (const e of history.events ?? []) {
+      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
+        const cause = e.workflowTaskFailedEventAttributes?.cause ?? 0;
+        workflowTaskFailures.push({ workflowId, cause: temporal.api.enums.v1.WorkflowTaskFailedCause[cause] ?? String(cause) });
+      }
+    }
+  }
+  return { fetched: histories.length, largest, largestByKind, workflowTaskFailures };
+}
+
+/**
+ * Replays every history against the workflow bundle (the real workflow IDs, as children's IDs derive from
+ * them) and times it. Returns the workflows whose replay failed: any is a determinism bug.
+ */
+export async function replayAll(bundlePath: string, histories: NamedHistory[]): Promise<{ ms: number; failures: string[] }> {
+  const t0 = performance.now();
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath } }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  return { ms: performance.now() - t0, failures };
+}

@@ -1,0 +1,87 @@
+import type { MachineInfo } from './machine';
+import type { ScenarioResult } from './scenario';
+import type { Spread } from './stats';
+
+/** A results file: where, when, with what, and every scenario's figures. */
+export interface BenchResults {
+  harness: 'farman-bench/1';
+  label: string;
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineInfo;
+  loadAverage: { start: number[]; end: number[] };
+  scenarios: ScenarioResult[];
+}
+
+const n = (v: number, digits = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
+const s = (x: Spread, digits = 0) => (x.runs.length > 1 ? `${n(x.median, digits)} (${n(x.min, digits)}–${n(x.max, digits)})` : n(x.median, digits));
+const r = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${n(v, 2)}×`);
+
+/** The Markdown twin of a results file: the same numbers, as tables a reader can compare at a glance. */
+export function toMarkdown(res: BenchResults): string {
+  const m = res.machine;
+  const lines = [
+    `# Benchmark ${res.label}`,
+    '',
+    `\`${res.command}\` — ${res.startedAt} to ${res.finishedAt}`,
+    '',
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; ${m.temporalCli}; SDK ${m.temporalSdk}; SQLite pragmas ${m.sqlitePragmas.join(', ')}.`,
+    `Load average (1/5/15 min) at start ${res.loadAverage.start.join(' / ')}, at end ${res.loadAverage.end.join(' / ')}${Math.max(res.loadAverage.start[0], res.loadAverage.end[0]) > 1.5 ? ' — **above 1.5: the machine was shared, figures are noisy**' : ''}.`,
+    '',
+    'Medians of the runs, with (min–max) when there was more than one run.',
+  ];
+  for (const sc of res.scenarios) {
+    const o = sc.options;
+    lines.push(
+      '',
+      `## ${n(sc.units)} units${Object.keys(o.dynamicConfig).length ? `, dynamic config ${JSON.stringify(o.dynamicConfig)}` : ''}`,
+      '',
+      `Worker tuning ${JSON.stringify(o.tuning)}, mail rate ${o.mailRatePerSecond}/s, ${o.runs} fan-out run(s) per variant, load ${sc.loadAverage.start.join(' / ')} → ${sc.loadAverage.end.join(' / ')}, ${sc.durationS} s.`,
+      '',
+      '| phase | B0 bare Temporal | B1 Farman | B1/B0 |',
+      '|---|---|---|---|',
+      `| fan-out, request → end (ms) (B0: last child started; B1: last notice at the sink) | ${s(sc.b0.fanOut.fanOutMs)} | ${s(sc.b1.fanOut.fanOutMs)} | ${r(sc.ratios.fanOut)} |`,
+      `| request → last unit workflow started (ms) | ${s(sc.b0.fanOut.allStartedMs)} | ${s(sc.b1.fanOut.allStartedMs)} | ${r(sc.ratios.allStarted)} |`,
+      `| units per second (fan-out) | ${s(sc.b0.fanOut.unitsPerSecond, 1)} | ${s(sc.b1.fanOut.unitsPerSecond, 1)} | |`,
+    );
+    if (sc.b1.latency.length > 0) {
+      lines.push('', '| click → recorded (ms) | B0 p50 / p95 / p99 / max | B1 p50 / p95 / p99 / max | B1/B0 p50, p99 | samples (errors) B0, B1 |', '|---|---|---|---|---|');
+      for (const p of sc.b1.latency) {
+        const q = sc.b0.latency.find((x) => x.name === p.name);
+        const fmt = (x: typeof p | undefined) => (x ? `${n(x.latencyMs.p50, 1)} / ${n(x.latencyMs.p95, 1)} / ${n(x.latencyMs.p99, 1)} / ${n(x.latencyMs.max, 1)}` : '–');
+        lines.push(
+          `| ${p.name} (${n(p.ratePerSecond, 1)}/s) | ${fmt(q)} | ${fmt(p)} | ${r(sc.ratios[`${p.name}.p50`])}, ${r(sc.ratios[`${p.name}.p99`])} | ${q ? `${q.latencyMs.samples} (${q.errors})` : '–'}, ${p.latencyMs.samples} (${p.errors}) |`,
+        );
+      }
+    }
+    lines.push('', '| worker memory after forced GC | open units | RSS MB | heap used MB |', '|---|---|---|---|');
+    for (const [variant, v] of [['B0', sc.b0], ['B1', sc.b1]] as const) {
+      for (const p of v.memory) lines.push(`| ${variant}: ${p.when} | ${n(p.openUnits)} | ${n(p.rssMB, 1)} | ${n(p.heapUsedMB, 1)} |`);
+      lines.push(`| ${variant}: slope per 1,000 open units | | ${n(v.memorySlopeMBPer1000.rss, 1)} | ${n(v.memorySlopeMBPer1000.heapUsed, 1)} |`);
+    }
+    if (sc.completion) {
+      const c = sc.completion;
+      const byKind = Object.entries(c.histories.largestByKind).map(([k, v]) => `${k} ${n(v.events)}`).join(', ');
+      lines.push(
+        '',
+        `Completion: closed → completed in ${n(c.closeToCompletedMs)} ms; final state ${c.status.state}, ${n(c.status.started)} of ${n(c.status.total)} started, counts ${JSON.stringify(Object.fromEntries(Object.entries(c.status.counts).filter(([, v]) => v > 0)))}.`,
+        `Histories: all ${n(c.histories.fetched)} fetched in ${n(c.fetchMs)} ms; largest ${n(c.histories.largest.events)} events (${c.histories.largest.workflowId}); largest by kind: ${byKind}; failed workflow tasks: ${c.histories.workflowTaskFailures.length}${c.histories.workflowTaskFailures.length ? ` (${[...new Set(c.histories.workflowTaskFailures.map((f) => f.cause))].join(', ')})` : ''}.`,
+      );
+    }
+    if (sc.replay) {
+      lines.push(
+        '',
+        `Replay of all ${n(sc.replay.histories)} histories of one directive: fetch ${s(sc.replay.fetchMs)} ms, replay ${s(sc.replay.replayMs)} ms, replay/fetch ${s(sc.replay.replayOverFetch, 2)}; replay failures ${sc.replay.failures.length}.`,
+      );
+    }
+    if (sc.limitControl) {
+      const l = sc.limitControl;
+      lines.push(
+        '',
+        `Limit control: a directive of ${n(l.units)} units with shard size ${n(l.shardSize)} (unsharded) started ${n(l.started)}; failed workflow tasks: ${l.workflowTaskFailures.map((f) => f.cause).join(', ') || 'none'}.`,
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,145 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { bundleWorkflowCode, Runtime } from '@temporalio/worker';
+import { workflowsPath } from '../worker/create-worker';
+import { loadWorkerConfig } from '../worker/config';
+import { ensureTemporalCli } from '../worker/temporal-server';
+import { benchSigningKeys } from './b1';
+import { loadAverage, machineInfo } from './machine';
+import { toMarkdown, type BenchResults } from './report';
+import { runScenario, type ScenarioResult } from './scenario';
+import type { WorkerTuning } from './worker-protocol';
+
+/**
+ * `npm run bench -- --units 40,1100 --runs 3 …`: runs one scenario per unit count (and per worker tuning
+ * in `--tuning`), each on a fresh dev server, B0 then B1, and writes `<out>/<stamp>-<label>.json` and
+ * `.md`. Not part of the test suite's pass/fail; test/integration/bench-smoke.test.ts runs a tiny one.
+ *
+ *   --units 40,1100         registry sizes (synthetic, scripts/generate-registry.ts)
+ *   --runs 3                fan-out runs per variant
+ *   --rates 5,20            Poisson rates of the click → recorded points ("" for none)
+ *   --samples 1000          replies per latency point
+ *   --no-evicted            skip the evicted points;   --no-burst   skip the burst
+ *   --burst-window 60       seconds in which every unit of the burst replies
+ *   --memory-probe 1000     open this many units first, measure memory, close them (0: skip)
+ *   --no-complete           do not close and inspect the first directive
+ *   --replay-runs 3         replays of the first directive's histories (0: skip)
+ *   --lowered-limits 600    pending children / activities / signals limits lowered by dynamic config
+ *   --limit-control 1100    with lowered limits: one unsharded directive of this many units must hit them
+ *   --tuning 2000:100:100   maxCachedWorkflows:workflow task slots:activity slots, comma-separated for a sweep
+ *   --label name  --out bench/results
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      units: { type: 'string', default: '40' },
+      runs: { type: 'string', default: '3' },
+      rates: { type: 'string', default: '5,20' },
+      samples: { type: 'string', default: '1000' },
+      'no-evicted': { type: 'boolean', default: false },
+      'no-burst': { type: 'boolean', default: false },
+      'burst-window': { type: 'string', default: '60' },
+      'memory-probe': { type: 'string', default: '0' },
+      'no-complete': { type: 'boolean', default: false },
+      'replay-runs': { type: 'string', default: '3' },
+      'lowered-limits': { type: 'string', default: '0' },
+      'limit-control': { type: 'string', default: '0' },
+      tuning: { type: 'string' },
+      seed: { type: 'string', default: '7' },
+      label: { type: 'string', default: 'run' },
+      out: { type: 'string', default: path.join(__dirname, 'results') },
+    },
+  });
+  const list = (text: string) => text.split(',').filter((x) => x.trim() !== '').map(Number);
+  // The worker's own defaults (worker/config.ts), so B1 runs as deployed unless a sweep says otherwise.
+  const defaults = loadWorkerConfig({ SMTP_URL: 'smtp://127.0.0.1:25', LINK_SIGNING_KEYS: benchSigningKeys });
+  const tunings: WorkerTuning[] = values.tuning
+    ? values.tuning.split(',').map((t) => {
+        const [cache, wft, act] = t.split(':').map(Number);
+        return { maxCachedWorkflows: cache, maxConcurrentWorkflowTaskExecutions: wft || defaults.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, maxConcurrentActivityTaskExecutions: act || defaults.WORKER_MAX_CONCURRENT_ACTIVITIES };
+      })
+    : [
+        {
+          maxCachedWorkflows: defaults.WORKER_MAX_CACHED_WORKFLOWS,
+          maxConcurrentWorkflowTaskExecutions: defaults.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+          maxConcurrentActivityTaskExecutions: defaults.WORKER_MAX_CONCURRENT_ACTIVITIES,
+        },
+      ];
+  const lowered = Number(values['lowered-limits']);
+  const dynamicConfig: Record<string, unknown> = lowered
+    ? { 'limit.numPendingChildExecutions.error': lowered, 'limit.numPendingActivities.error': lowered, 'limit.numPendingSignals.error': lowered }
+    : {};
+
+  const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error, log: () => undefined };
+  // The replayer runs in this process; its worker's state changes are not the benchmark's output.
+  Runtime.install({ logger: quiet });
+  const cli = ensureTemporalCli();
+  const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const startedAt = new Date().toISOString();
+  const loadStart = loadAverage();
+  const machine = machineInfo(cli);
+  log(`load average ${loadStart.join(' ')}; ${machine.cpus} cpus; ${machine.temporalCli}`);
+
+  // Both workflow bundles are built once, outside any timing, and shared by every worker and the replayer.
+  const bundleDir = mkdtempSync(path.join(tmpdir(), 'farman-bench-bundles-'));
+  const bundles = { b0: path.join(bundleDir, 'b0.js'), b1: path.join(bundleDir, 'b1.js') };
+  writeFileSync(bundles.b0, (await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quiet })).code);
+  writeFileSync(bundles.b1, (await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: quiet })).code);
+
+  const scenarios: ScenarioResult[] = [];
+  try {
+    for (const units of list(values.units)) {
+      for (const tuning of tunings) {
+        scenarios.push(
+          await runScenario({
+            units,
+            runs: Number(values.runs),
+            rates: list(values.rates),
+            samples: Math.min(Number(values.samples), units),
+            evicted: !values['no-evicted'],
+            burst: !values['no-burst'],
+            burstWindowMs: Number(values['burst-window']) * 1000,
+            memoryProbe: Math.min(Number(values['memory-probe']), units),
+            complete: !values['no-complete'],
+            replayRuns: Number(values['replay-runs']),
+            dynamicConfig,
+            limitControl: Math.min(Number(values['limit-control']), units),
+            tuning,
+            mailRatePerSecond: defaults.MAIL_RATE_PER_SECOND,
+            cli,
+            bundles,
+            seed: Number(values.seed),
+            log,
+          }),
+        );
+      }
+    }
+  } finally {
+    rmSync(bundleDir, { recursive: true, force: true });
+  }
+  const results: BenchResults = {
+    harness: 'farman-bench/1',
+    label: values.label,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine,
+    loadAverage: { start: loadStart, end: loadAverage() },
+    scenarios,
+  };
+  mkdirSync(values.out, { recursive: true });
+  const stem = path.join(values.out, `${startedAt.replace(/[:.]/g, '-')}-${values.label}`);
+  writeFileSync(`${stem}.json`, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(`${stem}.md`, toMarkdown(results));
+  log(`wrote ${stem}.json and .md`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

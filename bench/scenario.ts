@@ -1,0 +1,347 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { buildRegistry } from '../domain/registry';
+import { generateRegistry } from '../scripts/generate-registry';
+import { startDevServer } from '../worker/temporal-server';
+import { defaultShardSize, directiveWorkflowId } from '../workflows/contract';
+import type { DirectiveStatus } from '../workflows/types';
+import { BareFanOut, type FanOutTiming } from './b0';
+import { benchSigningKeys, FarmanUnderTest } from './b1';
+import { fetchHistories, historyFacts, replayAll, type HistoryFacts } from './histories';
+import { loadAverage } from './machine';
+import { burstOffsets, openLoop, poissonOffsets, seededRandom, slope, spread, summarizeLatency, type LatencySummary, type Spread } from './stats';
+import { WorkerHost } from './worker-host';
+import type { WorkerSpec, WorkerTuning } from './worker-protocol';
+
+/** What one scenario runs: B0 then B1 on one fresh dev server, for one registry size and one tuning. */
+export interface ScenarioOptions {
+  units: number;
+  /** Fan-out runs per variant (each a fresh parent or directive of `units` units). */
+  runs: number;
+  /** Open-loop Poisson rates (req/s) of the click → recorded points; empty skips them. */
+  rates: number[];
+  /** Replies per latency point (each point gets a fresh fan-out of this many units). */
+  samples: number;
+  /** Measure each point also with the unit workflows evicted (the worker restarted after the fan-out). */
+  evicted: boolean;
+  /** One burst where every unit of a fresh fan-out of `units` replies within `burstWindowMs`. */
+  burst: boolean;
+  burstWindowMs: number;
+  /** Before the fan-out runs, open this many units, measure memory, and close them again (0: skip). */
+  memoryProbe: number;
+  /** Close the first B1 directive, wait for it to complete, and inspect every history of it. */
+  complete: boolean;
+  /** Replay runs of the first B1 directive's histories (0: skip). Needs `complete`. */
+  replayRuns: number;
+  /** Server dynamic config, e.g. lowered per-workflow limits. */
+  dynamicConfig: Record<string, unknown>;
+  /** A control directive that is not sharded enough for the lowered limits, to show the limit bites. */
+  limitControl: number;
+  tuning: WorkerTuning;
+  mailRatePerSecond: number;
+  cli: string;
+  bundles: { b0: string; b1: string };
+  seed: number;
+  log: (line: string) => void;
+}
+
+export interface LatencyPoint {
+  name: string;
+  kind: 'poisson' | 'burst';
+  ratePerSecond: number;
+  cache: 'cached' | 'evicted';
+  latencyMs: LatencySummary;
+  errors: number;
+  firstErrors: string[];
+  maxLatenessMs: number;
+  durationMs: number;
+}
+
+export interface MemoryPoint {
+  openUnits: number;
+  when: string;
+  rssMB: number;
+  heapUsedMB: number;
+  heapTotalMB: number;
+  externalMB: number;
+}
+
+export interface VariantResult {
+  fanOut: { runs: FanOutTiming[]; fanOutMs: Spread; allStartedMs: Spread; unitsPerSecond: Spread };
+  latency: LatencyPoint[];
+  memory: MemoryPoint[];
+  /** Least-squares slope of RSS and heap over open units, in MB per 1,000 units. */
+  memorySlopeMBPer1000: { rss: number; heapUsed: number };
+}
+
+export interface ScenarioResult {
+  units: number;
+  options: Omit<ScenarioOptions, 'cli' | 'bundles' | 'log'>;
+  loadAverage: { start: number[]; end: number[] };
+  startedAt: string;
+  durationS: number;
+  b0: VariantResult;
+  b1: VariantResult;
+  /** B1/B0 of each phase's median. */
+  ratios: Record<string, number>;
+  completion?: { closeToCompletedMs: number; status: DirectiveStatus; histories: HistoryFacts; fetchMs: number };
+  replay?: { histories: number; fetchMs: Spread; replayMs: Spread; replayOverFetch: Spread; failures: string[] };
+  limitControl?: { units: number; shardSize: number; started: number; workflowTaskFailures: HistoryFacts['workflowTaskFailures'] };
+}
+
+const MB = 2 ** 20;
+const fanOutTimeout = (units: number) => 120_000 + units * 100;
+
+/** Runs one scenario end to end and returns its figures; the server, workers and sink are stopped after. */
+export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
+  const startedAt = new Date();
+  const loadStart = loadAverage();
+  const dir = mkdtempSync(path.join(tmpdir(), `farman-bench-${o.units}-`));
+  o.log(`scenario ${o.units} units in ${dir}; load ${loadStart.join(' ')}`);
+  const server = await startDevServer({ cli: o.cli, dbFile: path.join(dir, 'temporal.db'), uiPort: null, logLevel: 'error', dynamicConfig: o.dynamicConfig });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: server.namespace });
+  const registryFile = generateRegistry(o.units, o.seed);
+  const registryPath = path.join(dir, 'registry.json');
+  writeFileSync(registryPath, JSON.stringify(registryFile));
+  const registry = buildRegistry(registryFile);
+  const codes = registry.recipients().map((u) => u.code);
+  const baseSpec = { address: server.address, namespace: server.namespace, tuning: o.tuning };
+  try {
+    const b0 = await runB0(o, client, { ...baseSpec, variant: 'b0', bundlePath: o.bundles.b0 });
+    const farman = await FarmanUnderTest.start(client, registry, path.join(dir, 'data'));
+    const b1Spec: WorkerSpec = {
+      ...baseSpec,
+      variant: 'b1',
+      bundlePath: o.bundles.b1,
+      registryFile: registryPath,
+      dataDir: path.join(dir, 'data'),
+      smtpUrl: farman.sink.url,
+      mailRatePerSecond: o.mailRatePerSecond,
+      signingKeys: benchSigningKeys,
+      publicUrl: farman.baseUrl,
+    };
+    let b1: Awaited<ReturnType<typeof runB1>>;
+    try {
+      b1 = await runB1(o, client, farman, b1Spec, codes);
+    } finally {
+      await farman.stop();
+    }
+    const ratios: Record<string, number> = {
+      fanOut: b1.variant.fanOut.fanOutMs.median / b0.fanOut.fanOutMs.median,
+      allStarted: b1.variant.fanOut.allStartedMs.median / b0.fanOut.allStartedMs.median,
+    };
+    for (const p of b1.variant.latency) {
+      const q = b0.latency.find((x) => x.name === p.name);
+      if (q) {
+        ratios[`${p.name}.p50`] = p.latencyMs.p50 / q.latencyMs.p50;
+        ratios[`${p.name}.p99`] = p.latencyMs.p99 / q.latencyMs.p99;
+      }
+    }
+    const { cli: _cli, bundles: _bundles, log: _log, ...options } = o;
+    return {
+      units: o.units,
+      options,
+      loadAverage: { start: loadStart, end: loadAverage() },
+      startedAt: startedAt.toISOString(),
+      durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
+      b0,
+      b1: b1.variant,
+      ratios,
+      completion: b1.completion,
+      replay: b1.replay,
+      limitControl: b1.limitControl,
+    };
+  } finally {
+    await connection.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function memoryPoint(host: WorkerHost, openUnits: number, when: string): Promise<MemoryPoint> {
+  const m = await host.memory();
+  return { openUnits, when, rssMB: m.rss / MB, heapUsedMB: m.heapUsed / MB, heapTotalMB: m.heapTotal / MB, externalMB: m.external / MB };
+}
+
+function variantResult(runs: FanOutTiming[], latency: LatencyPoint[], memory: MemoryPoint[]): VariantResult {
+  const per1000 = (key: 'rssMB' | 'heapUsedMB') => slope(memory.map((m) => ({ x: m.openUnits / 1000, y: m[key] })));
+  return {
+    fanOut: {
+      runs,
+      fanOutMs: spread(runs.map((r) => r.fanOutMs)),
+      allStartedMs: spread(runs.map((r) => r.allStartedMs)),
+      unitsPerSecond: spread(runs.map((r) => r.unitsPerSecond)),
+    },
+    latency,
+    memory,
+    memorySlopeMBPer1000: { rss: per1000('rssMB'), heapUsed: per1000('heapUsedMB') },
+  };
+}
+
+/** The latency points to measure: each rate cached (and evicted), then the burst. */
+function latencyPlan(o: ScenarioOptions): { name: string; kind: 'poisson' | 'burst'; rate: number; cache: 'cached' | 'evicted'; units: number; offsets: number[] }[] {
+  const plan: ReturnType<typeof latencyPlan> = [];
+  let seed = o.seed * 1000;
+  for (const rate of o.rates) {
+    for (const cache of o.evicted ? (['cached', 'evicted'] as const) : (['cached'] as const)) {
+      plan.push({ name: `poisson-${rate}/s-${cache}`, kind: 'poisson', rate, cache, units: o.samples, offsets: poissonOffsets(o.samples, rate, seededRandom(++seed)) });
+    }
+  }
+  if (o.burst) {
+    plan.push({ name: `burst-${o.units}-in-${o.burstWindowMs / 1000}s-cached`, kind: 'burst', rate: o.units / (o.burstWindowMs / 1000), cache: 'cached', units: o.units, offsets: burstOffsets(o.units, o.burstWindowMs, seededRandom(++seed)) });
+  }
+  return plan;
+}
+
+function latencyPoint(step: ReturnType<typeof latencyPlan>[number], r: Awaited<ReturnType<typeof openLoop>>): LatencyPoint {
+  return {
+    name: step.name,
+    kind: step.kind,
+    ratePerSecond: step.rate,
+    cache: step.cache,
+    latencyMs: summarizeLatency(r.latencies),
+    errors: r.errors.length,
+    firstErrors: [...new Set(r.errors)].slice(0, 5),
+    maxLatenessMs: r.maxLatenessMs,
+    durationMs: r.durationMs,
+  };
+}
+
+async function runB0(o: ScenarioOptions, client: Client, spec: WorkerSpec): Promise<VariantResult> {
+  let host = await WorkerHost.start(spec);
+  try {
+    const bare = new BareFanOut(client, defaultShardSize);
+    const memory = [await memoryPoint(host, 0, 'worker started')];
+    let open = 0;
+    const runs: FanOutTiming[] = [];
+    for (let r = 0; r < o.runs; r++) {
+      runs.push(await bare.fanOut(`fanout-${r}`, o.units, fanOutTimeout(o.units)));
+      open += o.units;
+      memory.push(await memoryPoint(host, open, `after B0 fan-out ${r + 1}`));
+      o.log(`B0 fan-out ${r + 1}/${o.units}: ${runs[r].fanOutMs} ms`);
+    }
+    const latency: LatencyPoint[] = [];
+    for (const step of latencyPlan(o)) {
+      const runId = `latency-${step.name}`;
+      await bare.fanOut(runId, step.units, fanOutTimeout(step.units));
+      open += step.units;
+      if (step.cache === 'evicted') {
+        await host.stop();
+        host = await WorkerHost.start(spec);
+      }
+      const result = await openLoop(step.offsets, (i) => bare.reply(runId, i));
+      open -= step.units - result.errors.length;
+      latency.push(latencyPoint(step, result));
+      o.log(`B0 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}`);
+    }
+    return variantResult(runs, latency, memory);
+  } finally {
+    await host.stop();
+  }
+}
+
+async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest, spec: WorkerSpec, codes: string[]) {
+  let host = await WorkerHost.start(spec);
+  try {
+    const memory = [await memoryPoint(host, 0, 'worker started')];
+    let open = 0;
+    let limitControl: ScenarioResult['limitControl'];
+    if (o.memoryProbe > 0) {
+      const probe = await farman.fanOut(codes.slice(0, o.memoryProbe), fanOutTimeout(o.memoryProbe));
+      memory.push(await memoryPoint(host, o.memoryProbe, 'memory probe directive open'));
+      await farman.close(probe.directiveId);
+      memory.push(await memoryPoint(host, 0, 'memory probe directive closed'));
+    }
+    const runs: (FanOutTiming & { directiveId: string })[] = [];
+    for (let r = 0; r < o.runs; r++) {
+      runs.push(await farman.fanOut(codes, fanOutTimeout(o.units)));
+      open += o.units;
+      memory.push(await memoryPoint(host, open, `after B1 fan-out ${r + 1}`));
+      o.log(`B1 fan-out ${r + 1}/${o.units}: ${runs[r].fanOutMs} ms (all started ${runs[r].allStartedMs} ms)`);
+    }
+    const latency: LatencyPoint[] = [];
+    for (const step of latencyPlan(o)) {
+      const directive = await farman.fanOut(codes.slice(0, step.units), fanOutTimeout(step.units));
+      open += step.units;
+      const links = await farman.links(directive.directiveId);
+      if (step.cache === 'evicted') {
+        await host.stop();
+        host = await WorkerHost.start(spec);
+      } else {
+        memory.push(await memoryPoint(host, open, `before ${step.name}`));
+      }
+      const result = await openLoop(step.offsets, (i) => farman.acknowledge(links[i]));
+      latency.push(latencyPoint(step, result));
+      o.log(`B1 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}`);
+    }
+    let completion: ScenarioResult['completion'];
+    let replay: ScenarioResult['replay'];
+    if (o.complete && runs.length > 0) {
+      const id = runs[0].directiveId;
+      const t0 = performance.now();
+      const status = await farman.close(id);
+      const closeToCompletedMs = performance.now() - t0;
+      const ids = await farman.workflowIds(id, codes);
+      const fetched = await fetchHistories(client, ids);
+      completion = { closeToCompletedMs, status, histories: historyFacts(fetched.histories), fetchMs: fetched.ms };
+      o.log(`B1 directive ${id} closed in ${Math.round(closeToCompletedMs)} ms; largest history ${completion.histories.largest.events} events`);
+      if (o.replayRuns > 0) {
+        const fetchMs: number[] = [];
+        const replayMs: number[] = [];
+        const failures: string[] = [];
+        for (let r = 0; r < o.replayRuns; r++) {
+          const again = await fetchHistories(client, ids);
+          fetchMs.push(again.ms);
+          const replayed = await replayAll(o.bundles.b1, again.histories);
+          replayMs.push(replayed.ms);
+          failures.push(...replayed.failures);
+          o.log(`replay ${r + 1}: fetch ${Math.round(again.ms)} ms, replay ${Math.round(replayed.ms)} ms`);
+        }
+        replay = {
+          histories: ids.length,
+          fetchMs: spread(fetchMs),
+          replayMs: spread(replayMs),
+          replayOverFetch: spread(replayMs.map((ms, i) => ms / fetchMs[i])),
+          failures: failures.slice(0, 10),
+        };
+      }
+    }
+    if (o.limitControl > 0) limitControl = await runLimitControl(o, client, farman, codes.slice(0, o.limitControl));
+    return { variant: variantResult(runs, latency, memory), completion, replay, limitControl };
+  } finally {
+    await host.stop();
+  }
+}
+
+/**
+ * The negative control of the lowered-limits run: a directive whose units all hang off the directive
+ * itself (shard size above the unit count) must hit the lowered pending-children limit, which shows that
+ * the limit is live and that sharding is what keeps the real directives under it.
+ */
+async function runLimitControl(o: ScenarioOptions, client: Client, farman: FarmanUnderTest, codes: string[]): Promise<ScenarioResult['limitControl']> {
+  const shardSize = codes.length + 1;
+  const before = farman.gatewayOptions.shardSize;
+  farman.gatewayOptions.shardSize = shardSize;
+  try {
+    const id = await farman.issue(codes);
+    farman.gatewayOptions.shardSize = before;
+    const workflowId = directiveWorkflowId(id);
+    const deadline = Date.now() + 120_000;
+    let facts: HistoryFacts | undefined;
+    while (Date.now() < deadline) {
+      const { histories } = await fetchHistories(client, [workflowId]);
+      facts = historyFacts(histories);
+      if (facts.workflowTaskFailures.length > 0) break;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    const status = await farman.gateway.directiveStatus(id).catch(() => null);
+    await client.workflow.getHandle(workflowId).terminate('limit control finished');
+    o.log(`limit control: ${status?.started ?? '?'} of ${codes.length} started; failures ${facts?.workflowTaskFailures.map((f) => f.cause).join(',')}`);
+    return { units: codes.length, shardSize, started: status?.started ?? -1, workflowTaskFailures: facts?.workflowTaskFailures.slice(0, 5) ?? [] };
+  } finally {
+    farman.gatewayOptions.shardSize = before;
+  }
+}

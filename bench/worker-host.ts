@@ -1,0 +1,63 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { WorkerCommand, WorkerReply, WorkerSpec } from './worker-protocol';
+
+type MemoryReply = Extract<WorkerReply, { type: 'memory' }>;
+
+/**
+ * A benchmark worker running in a child process (bench/worker-process.ts) with `--expose-gc`. The harness
+ * starts one per variant and phase, asks it for its memory after a forced GC, and stops it (which drains
+ * the worker, so a restart evicts every cached workflow).
+ */
+export class WorkerHost {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly spec: WorkerSpec,
+  ) {}
+
+  /** Forks the worker process and resolves once its worker runs. @throws with the child's error. */
+  static async start(spec: WorkerSpec): Promise<WorkerHost> {
+    const child = fork(path.join(__dirname, 'worker-process.ts'), [], {
+      execArgv: ['--expose-gc', '-r', '@swc-node/register'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const host = new WorkerHost(child, spec);
+    await host.ask({ type: 'start', spec }, 'started');
+    return host;
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** `process.memoryUsage()` of the worker process right after `global.gc()`. */
+  async memory(): Promise<MemoryReply> {
+    return (await this.ask({ type: 'memory' }, 'memory')) as MemoryReply;
+  }
+
+  /** Drains and stops the worker, then waits for the process to exit. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    await this.ask({ type: 'stop' }, 'stopped').catch(() => this.child.kill('SIGKILL'));
+    await exited;
+  }
+
+  private ask(command: WorkerCommand, expect: WorkerReply['type']): Promise<WorkerReply> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (reply: WorkerReply) => {
+        if (reply.type === 'error') finish(() => reject(new Error(`bench worker: ${reply.message}`)));
+        else if (reply.type === expect) finish(() => resolve(reply));
+      };
+      const onExit = (code: number | null) => finish(() => reject(new Error(`bench worker exited with ${code} before answering ${command.type}`)));
+      const finish = (then: () => void) => {
+        this.child.off('message', onMessage);
+        this.child.off('exit', onExit);
+        then();
+      };
+      this.child.on('message', onMessage);
+      this.child.once('exit', onExit);
+      this.child.send(command);
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import type { WorkerOptions } from '@temporalio/worker';
+
+/** The slot and cache settings a benchmark worker runs with (the sweep varies them). */
+export type WorkerTuning = Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>;
+
+/** What a benchmark worker process runs: B0 (bare workflows) or B1 (Farman's worker with its activities). */
+export interface WorkerSpec {
+  variant: 'b0' | 'b1';
+  address: string;
+  namespace: string;
+  /** A prebuilt workflow bundle: bench/workflows for B0, workflows/ for B1. */
+  bundlePath: string;
+  tuning: WorkerTuning;
+  // B1 only.
+  registryFile?: string;
+  dataDir?: string;
+  smtpUrl?: string;
+  mailRatePerSecond?: number;
+  signingKeys?: string;
+  publicUrl?: string;
+}
+
+/** Harness → worker process. */
+export type WorkerCommand = { type: 'start'; spec: WorkerSpec } | { type: 'memory' } | { type: 'stop' };
+
+/** Worker process → harness. Memory figures are bytes, taken right after a forced GC. */
+export type WorkerReply =
+  | { type: 'started'; pid: number }
+  | { type: 'memory'; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; gcForced: boolean }
+  | { type: 'stopped' }
+  | { type: 'error'; message: string };

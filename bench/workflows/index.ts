@@ -1,0 +1,1 @@
+export { benchParentWorkflow, benchShardWorkflow, benchUnitWorkflow } from './bench-workflows';
