@@ -55,7 +55,10 @@ async function main(): Promise<void> {
       logger.info('drained');
       void connection.close().then(() => process.exit(0));
     });
+    // A keep-alive connection turns idle once its last response is out; close each one then rather than
+    // waiting for the client or the keep-alive timeout.
     server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 200).unref();
     setTimeout(() => {
       logger.error('drain timed out; exiting with requests still open');
       process.exit(1);
