@@ -1,3 +1,5 @@
+export { seededRandom } from '../scripts/generate-registry';
+
 /**
  * The harness's arithmetic: percentiles of latency samples, median/min/max over runs, the least-squares
  * slope for memory per open unit, and Poisson arrival schedules. Pure functions, no I/O.
@@ -51,18 +53,6 @@ export function slope(points: { x: number; y: number }[]): number {
   const sxx = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
   const sxy = points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0);
   return sxx === 0 ? NaN : sxy / sxx;
-}
-
-/** mulberry32, so a run's arrival schedule is reproducible from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Offsets in ms of `n` Poisson arrivals at `ratePerSecond` (exponential gaps), starting at 0. */

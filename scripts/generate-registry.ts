@@ -54,7 +54,7 @@ const lastNames = [
 export const recipientsPerCounty = 25;
 
 /** mulberry32: tiny, fast and deterministic for a seed, which is all synthetic data needs. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
