@@ -17,7 +17,10 @@ export const apiConfigSchema = z.object({
    * Bearer token Prometheus sends to `GET /metrics`. Unset: /metrics answers only requests made from the
    * API's own host straight to the process (not through a proxy).
    */
-  METRICS_TOKEN: z.string().min(16, 'must have at least 16 characters').optional(),
+  METRICS_TOKEN: z
+    .union([z.literal(''), z.string().min(16, 'must have at least 16 characters')])
+    .optional()
+    .transform((v) => v || undefined),
   /**
    * Signs session cookies and CSRF tokens (at least 32 characters). Unset: a random secret kept in
    * DATA_DIR/session-secret; set it when several API processes serve the same users.
