@@ -173,7 +173,7 @@ export function renderUnitPage(link: OpenLink, options: { now: Date; done?: stri
 ${confirmation ? html`<div class="notice ok" role="status" id="confirmation">${confirmation}</div>` : ''}
 <h1>${doc.title}</h1>
 <section class="card"><table class="facts">
-<tr><th>شماره دستورالعمل</th><td>${toPersianDigits(s.policy.directiveId)} (نسخه ${toPersianDigits(s.policy.version)})</td></tr>
+<tr><th>شماره دستورالعمل</th><td><span class="ltr">${toPersianDigits(s.policy.directiveId)}</span> (نسخه ${toPersianDigits(s.policy.version)})</td></tr>
 <tr><th>واحد</th><td>${link.unit?.name ?? s.unitCode}</td></tr>
 <tr><th>فوریت</th><td><span class="badge ${s.policy.priority === 'normal' ? '' : 'bad'}">${priorityLabels[s.policy.priority]}</span></td></tr>
 <tr><th>وضعیت</th><td id="unit-state">${complianceStateLabels[s.state] ?? s.state}${s.overdue ? html` <span class="badge bad">مهلت ${obligationLabels[s.overdue]} گذشته</span>` : ''}</td></tr>
