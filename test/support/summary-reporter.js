@@ -1,5 +1,7 @@
-// Writes the run's counts to test/artifacts/summary.json for .ci/run, which prints `N passed, N failed`.
-// Suites that fail to load count as one failure each, so a broken file can never look like a pass.
+// Writes the run's counts for .ci/run, which prints `N passed, N failed`: to test/artifacts/summary.json, or
+// to JEST_SUMMARY_FILE (relative to the repository) when set, so that a second run (the cluster suite) keeps
+// its own counts instead of overwriting the first's. Suites that fail to load count as one failure each, so a
+// broken file can never look like a pass.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -7,9 +9,10 @@ class SummaryReporter {
   onRunComplete(_contexts, results) {
     const brokenSuites = results.testResults.filter((r) => r.testExecError || (r.failureMessage && r.numFailingTests === 0)).length;
     const summary = { passed: results.numPassedTests, failed: results.numFailedTests + brokenSuites };
-    const dir = path.join(__dirname, '..', 'artifacts');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(summary));
+    const root = path.join(__dirname, '..', '..');
+    const file = path.resolve(root, process.env.JEST_SUMMARY_FILE || path.join('test', 'artifacts', 'summary.json'));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(summary));
     console.log(`${summary.passed} passed, ${summary.failed} failed`);
   }
 }
