@@ -137,12 +137,16 @@ export function fieldRowsToRender(values: NewDirectiveValues): FieldRow[] {
  * fields); everything else is left to the API's schema, and `toFormField` maps its paths back. Empty ladder
  * and report-form rows are dropped; `*Index` remember which form row each kept entry came from.
  */
-export function toDirectiveInput(v: NewDirectiveValues): { input: DirectiveInputRaw; issues: FieldIssue[]; escIndex: number[]; fieldIndex: number[] } {
+export function toDirectiveInput(v: NewDirectiveValues, now = new Date()): { input: DirectiveInputRaw; issues: FieldIssue[]; escIndex: number[]; fieldIndex: number[] } {
   const issues: FieldIssue[] = [];
   const acknowledgeBy = jalaliField({ acknowledgeBy: v.acknowledgeBy }, 'acknowledgeBy', issues);
   const reportBy = jalaliField({ reportBy: v.reportBy }, 'reportBy', issues);
   if (!v.acknowledgeBy) issues.push({ path: 'acknowledgeBy', message: 'is required' });
   if (!v.reportBy) issues.push({ path: 'reportBy', message: 'is required' });
+  // The schema says this too, but only once every other field parses; saying it now shows all date errors at once.
+  for (const [path, iso] of [['acknowledgeBy', acknowledgeBy], ['reportBy', reportBy]] as const) {
+    if (iso && Date.parse(iso) <= now.getTime()) issues.push({ path, message: 'must be in the future' });
+  }
   const duration = (s: LadderStep, field: string): string | null => {
     const amount = toAsciiDigits(s.amount).trim();
     if (!/^\d{1,4}$/.test(amount) || Number(amount) === 0) {
