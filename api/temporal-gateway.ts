@@ -1,4 +1,5 @@
 import {
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -159,6 +160,8 @@ export function mapTemporalError(err: unknown, what: string): unknown {
     return new Rejected('not-allowed', cause?.message ?? err.message);
   }
   if (err instanceof WorkflowNotFoundError) return new NotFound(`${what} was not found`);
+  // A query without a worker to answer it fails as "Failed to query Workflow" around the gRPC deadline error.
+  if (err instanceof ServiceError && isGrpcServiceError(err.cause)) return mapTemporalError(err.cause, what);
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return new Unavailable('the system is busy; nothing was recorded yet, please try again');
   if (isGrpcServiceError(err)) {
     const code = err.code as number;

@@ -304,3 +304,27 @@ describe('Escaping and secrecy', () => {
     for (const token of tokens) expect(logLines.some((l) => l.includes(token) || l.includes(token.split('.')[3]))).toBe(false);
   });
 });
+
+describe('Outages', () => {
+  test('When the workflows cannot answer (no worker), then GET and POST get a Persian 503 saying the reply was not recorded, and it is recorded once after a resubmit', async () => {
+    const code = 'THR-VRM-MRK';
+    const { id, links } = await issue([code]);
+    const link = links[code];
+    const fields = { submissionId: submissionIdIn((await getPage(link)).html, 'acknowledge'), name: 'سارا مرادی', position: 'بخشدار' };
+    await stack.stopWorker();
+    try {
+      const [page, post] = await Promise.all([getPage(link), postForm(`${link}/acknowledge`, fields)]);
+      expect(page.status).toBe(503);
+      expect(page.html).toContain('سامانه موقتاً در دسترس نیست');
+      expect(post.status).toBe(503);
+      expect(post.headers.get('retry-after')).toBe('5');
+      expect(await post.text()).toContain('سامانه موقتاً در دسترس نیست؛ پاسخ شما ثبت نشد، لطفاً دوباره تلاش کنید');
+    } finally {
+      await stack.startWorker();
+    }
+    // The browser's resubmit carries the same submission id: one acknowledgement, whatever reached the workflow.
+    const again = await postForm(`${link}/acknowledge`, fields);
+    expect(again.status).toBe(303);
+    expect(await replies(id, code)).toEqual(['issued', 'acknowledged']);
+  });
+});
