@@ -48,7 +48,8 @@ export function startedAt(history: History): number {
 export interface HistoryFacts {
   fetched: number;
   largest: { workflowId: string; events: number };
-  largestByKind: Record<string, { workflowId: string; events: number }>;
+  /** The largest history of each kind, with its events counted by type (what makes it long). */
+  largestByKind: Record<string, { workflowId: string; events: number; byType: Record<string, number> }>;
   /** Workflow tasks that failed (a per-workflow limit hit shows here, e.g. PENDING_CHILD_WORKFLOWS_LIMIT_EXCEEDED). */
   workflowTaskFailures: { workflowId: string; cause: string }[];
 }
@@ -60,6 +61,15 @@ export function kindOf(workflowId: string): string {
   return 'parent';
 }
 
+function countByType(history: History): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of history.events ?? []) {
+    const name = (EventType[e.eventType ?? 0] ?? String(e.eventType)).replace(/^EVENT_TYPE_/, '');
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}
+
 export function historyFacts(histories: NamedHistory[]): HistoryFacts {
   const largestByKind: HistoryFacts['largestByKind'] = {};
   let largest = { workflowId: '', events: 0 };
@@ -67,7 +77,7 @@ export function historyFacts(histories: NamedHistory[]): HistoryFacts {
   for (const { workflowId, history } of histories) {
     const events = history.events?.length ?? 0;
     const kind = kindOf(workflowId);
-    if (events > (largestByKind[kind]?.events ?? -1)) largestByKind[kind] = { workflowId, events };
+    if (events > (largestByKind[kind]?.events ?? -1)) largestByKind[kind] = { workflowId, events, byType: countByType(history) };
     if (events > largest.events) largest = { workflowId, events };
     for (const e of history.events ?? []) {
       if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
