@@ -3,10 +3,11 @@ import { Client, Connection } from '@temporalio/client';
 import { FileStore } from '../domain/file-store';
 import { loadRegistry } from '../domain/registry';
 import { createApp } from './app';
+import { pdfRenderer } from './exports/pdf-renderer';
 import { createAuthServices } from './auth/auth-services';
 import { loadApiConfig } from './config';
 import { DirectiveIdAllocator, RequestLedger } from './directives/directive-ids';
-import { createJsonLogger, secretsFromEnv } from '../domain/logging';
+import { createJsonLogger, secretsFromEnv, startProcess } from '../domain/logging';
 import { temporalAnswers } from '../domain/temporal-probe';
 import { ApiMetrics } from './http/metrics';
 import { TemporalGateway } from './temporal-gateway';
@@ -21,15 +22,7 @@ const drainTimeoutMs = 20_000;
  * exits 0 (1 when the drain timed out).
  */
 async function main(): Promise<void> {
-  const logger = createJsonLogger({ service: 'farman-api', level: 'info', secrets: secretsFromEnv(process.env) });
-  let config;
-  try {
-    config = loadApiConfig();
-  } catch (err) {
-    logger.fatal({ err }, 'cannot start');
-    process.exit(1);
-  }
-  logger.level = config.LOG_LEVEL;
+  const { logger, config } = startProcess('farman-api', () => loadApiConfig());
   const metrics = new ApiMetrics({ token: config.METRICS_TOKEN });
   const registry = loadRegistry(config.REGISTRY_FILE);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
@@ -47,13 +40,14 @@ async function main(): Promise<void> {
     publicUrl: config.PUBLIC_URL,
     temporalReady: () => temporalAnswers(connection, namespace),
     metrics,
+    temporalUiUrl: config.TEMPORAL_UI_URL,
   });
   const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
   const shutdown = (signal: string) => {
     logger.info({ signal, drainTimeoutMs }, 'draining: no new connections, requests in flight finish');
     server.close(() => {
       logger.info('drained');
-      void connection.close().then(() => process.exit(0));
+      void Promise.all([connection.close(), pdfRenderer.close()]).then(() => process.exit(0));
     });
     // A keep-alive connection turns idle once its last response is out; close each one then rather than
     // waiting for the client or the keep-alive timeout.

@@ -3,8 +3,8 @@ import type { Priority } from '../../domain/directive-schema';
 import { normalizePersian } from '../../domain/persian-text';
 import type { DirectiveSpec, DirectiveState, DirectiveStatus } from '../../workflows/types';
 import { directiveWorkflowId } from '../../workflows/contract';
+import { compliancePercent } from '../directives/compliance';
 import type { TemporalGateway } from '../temporal-gateway';
-import { compliancePercent } from './directive-report';
 import { mapBounded } from './map-bounded';
 
 /** One line of the directive list. `status` is null when the directive's workflow could not be asked. */

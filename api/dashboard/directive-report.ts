@@ -2,6 +2,7 @@ import type { Registry } from '../../domain/registry';
 import type { DirectiveLogEntry } from '../../workflows/contract';
 import type { DirectiveSpec, DirectiveStatus, UnitSummary } from '../../workflows/types';
 import type { ExtensionRequest, UnitState } from '../../workflows/unit-state';
+import { compliancePercent } from '../directives/compliance';
 import type { TemporalGateway } from '../temporal-gateway';
 import { mapBounded } from './map-bounded';
 
@@ -29,13 +30,6 @@ export interface UnitRow {
   summary: UnitSummary;
   /** The unit workflow's full state, when it was asked for and could be read. */
   details?: UnitState;
-}
-
-/** The compliance percentage of a status, to one decimal; 100 when no unit is expected to comply. */
-export function compliancePercent(status: DirectiveStatus): number {
-  const expected = status.total - status.counts.exempted - status.counts.cancelled;
-  const complied = status.counts.reported + status.counts.accepted;
-  return expected > 0 ? Math.round((1000 * complied) / expected) / 10 : 100;
 }
 
 /** The directive's document, counts and unit list (without per-unit details). */

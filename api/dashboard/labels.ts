@@ -1,4 +1,4 @@
-import type { Priority } from '../../domain/directive-schema';
+import { obligationLabels, recipientRoleLabels } from '../../domain/persian-labels';
 import { formatJalaliDateTime } from '../../domain/jalali';
 import { toPersianDigits } from '../../domain/persian-text';
 import type { Actor, ComplianceState, DirectiveState, EscalationTarget } from '../../workflows/types';
@@ -28,11 +28,9 @@ export const directiveStateLabels: Record<DirectiveState, string> = {
   closed: 'بسته‌شده',
 };
 
-export const priorityLabels: Record<Priority, string> = { normal: 'عادی', urgent: 'فوری', immediate: 'آنی' };
+export { obligationLabels, priorityLabels } from '../../domain/persian-labels';
 
-export const escalationTargetLabels: Record<EscalationTarget, string> = { deputy: 'معاون فرماندار', governor: 'فرماندار' };
-
-export const obligationLabels = { acknowledge: 'اعلام وصول', report: 'گزارش' } as const;
+export const escalationTargetLabels: Record<EscalationTarget, string> = { deputy: recipientRoleLabels.deputy, governor: recipientRoleLabels.governor };
 
 /** «۱۴۰۵/۰۹/۱۰ ساعت ۱۴:۳۰», or a dash for a missing instant. */
 export function jalaliOrDash(instant: string | null | undefined): string {

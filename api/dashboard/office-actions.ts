@@ -10,11 +10,10 @@ import {
   returnReportUpdate,
 } from '../../workflows/contract';
 import type { Actor, RequestMeta } from '../../workflows/types';
-import { terminalStates } from '../../workflows/unit-state';
 import { amendDirective, cancelDirective, closeDirective } from '../directives/amend-directive';
 import { ValidationFailed, type FieldIssue } from '../errors';
+import { extendAllUnits } from '../office/unit-actions';
 import type { TemporalGateway } from '../temporal-gateway';
-import { mapBounded } from './map-bounded';
 import { one } from './query-params';
 
 /** The office's actions on a directive page. Directive-wide ones have no unit; the rest need one. */
@@ -87,15 +86,8 @@ export async function runOfficeAction(deps: OfficeActionDeps, directiveId: strin
       await closeDirective(deps, directiveId, requiredText(form, 'reason'), by, withSubmission);
       return done;
     case 'extend-all': {
-      const args = { ...deadlineArgs(form), reason: requiredText(form, 'reason'), by, meta: withSubmission };
-      const open = (await deps.gateway.unitSummaries(directiveId)).filter((s) => !terminalStates.includes(s.state));
-      const results = await mapBounded(open, 8, (s) =>
-        deps.gateway
-          .unitUpdate(directiveId, s.unitCode, extendDeadlineUpdate, args, `${submissionId}.${s.unitCode}`)
-          .then(() => true)
-          .catch(() => false),
-      );
-      return { changed: results.filter(Boolean).length, failed: results.filter((r) => !r).length };
+      const result = await extendAllUnits(deps.gateway, directiveId, { ...deadlineArgs(form), reason: requiredText(form, 'reason') }, by, withSubmission, submissionId);
+      return { changed: result.done.length, failed: result.skipped.length };
     }
     case 'extend': {
       const code = unit();
