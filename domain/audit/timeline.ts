@@ -1,4 +1,5 @@
 import { formatJalaliDateTime } from '../jalali';
+import { toPersianDigits } from '../persian-text';
 import type { SendUnitMailInput, SendUnitMailResult } from '../../activities/unit-mail';
 import { parseUnitWorkflowId, type DirectiveLogEntry } from '../../workflows/contract';
 import type { Actor, DirectiveWorkflowInput } from '../../workflows/types';
@@ -45,7 +46,7 @@ export type DetailValue = string | number | boolean | null;
 export interface TimelineEntry {
   /** ISO-8601 instant (UTC). */
   at: string;
-  /** The same instant as Jalali date and Tehran time, Persian digits. */
+  /** The same instant as Jalali date and Tehran time to the second, Persian digits: «۱۴۰۵/۰۹/۰۷ ساعت ۱۴:۳۰:۰۵». */
   jalali: string;
   workflowId: string;
   /** The unit's code; null for the directive's own entries. */
@@ -72,8 +73,14 @@ export function formatActor(actor: Actor | undefined): string | null {
   return `${actor.kind}:${actor.id}${actor.name ? ` (${actor.name})` : ''}`;
 }
 
+/** Jalali date and Tehran time with seconds: deadlines in a scenario can be seconds apart. */
+export function jalaliWithSeconds(at: string): string {
+  const seconds = Math.floor(Date.parse(at) / 1000) % 60;
+  return `${formatJalaliDateTime(at)}:${toPersianDigits(String(seconds).padStart(2, '0'))}`;
+}
+
 function entry(at: string, workflowId: string, unit: string | null, kind: TimelineKind, actor: string | null, summary: string, details: Record<string, DetailValue>, eventId: number): TimelineEntry {
-  return { at: new Date(at).toISOString(), jalali: formatJalaliDateTime(at), workflowId, unit, kind, actor, summary, details, eventId };
+  return { at: new Date(at).toISOString(), jalali: jalaliWithSeconds(at), workflowId, unit, kind, actor, summary, details, eventId };
 }
 
 const meta = (m: Transition['meta']): Record<string, DetailValue> => ({

@@ -17,6 +17,8 @@ import { FileStore } from '../../domain/file-store';
 import { parseSigningKeys } from '../../domain/link-token';
 import { buildRegistry, loadRegistry, type Registry } from '../../domain/registry';
 import type { RegistryFile } from '../../domain/registry-schema';
+import { HistoryArchive } from '../../domain/audit/archive';
+import { Archiver } from '../../worker/archiver';
 import { createFarmanWorker } from '../../worker/create-worker';
 import { SmtpSink } from './smtp-sink';
 
@@ -29,6 +31,9 @@ export interface TestStack {
   sink: SmtpSink;
   files: FileStore;
   dataDir: string;
+  /** The stack's audit archive (`<dataDir>/archive`); the worker archives its bundle there at start. */
+  archive: HistoryArchive;
+  archiver: Archiver;
   taskQueue: string;
   baseUrl: string;
   worker: Worker;
@@ -60,6 +65,8 @@ export interface StackOptions {
   cookieSecure?: boolean;
   /** The API's logger (silent by default); a test that reads the request log passes its own. */
   logger?: Logger;
+  /** Runs the archiver in the background, as the worker process does (it is always there for `runOnce`). */
+  archiver?: boolean;
 }
 
 export type ApiInit = RequestInit & { as?: Role | null; json?: unknown };
@@ -77,6 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const registry = options.registry ? buildRegistry(options.registry) : loadRegistry();
   const sink = await SmtpSink.start();
   const files = new FileStore(path.join(dataDir, 'files'));
+  const archive = new HistoryArchive(path.join(dataDir, 'archive'));
 
   // The HTTP server listens before the worker starts, so the links the worker mails carry the real base URL;
   // the app is attached once it exists.
@@ -102,6 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       linkGraceMs: 86_400_000,
       mailFrom: 'Farman <farman@example.org>',
       workflowBundle: { codePath: process.env.FARMAN_TEST_WORKFLOW_BUNDLE! },
+      archive,
     });
     running = worker.run();
   };
@@ -114,6 +123,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
   const gateway = new TemporalGateway(client, { taskQueue, shardSize: options.shardSize });
+  const archiver = new Archiver({ client, archive, taskQueue, intervalMs: 250, log: () => {} });
+  if (options.archiver) await archiver.start();
   const auth = createAuthServices({ dataDir, cookieSecure: options.cookieSecure ?? true });
   const accounts = {} as TestStack['accounts'];
   for (const role of ['office', 'auditor', 'admin'] as const) {
@@ -162,6 +173,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     sink,
     files,
     dataDir,
+    archive,
+    archiver,
     taskQueue,
     baseUrl,
     get worker() {
@@ -170,6 +183,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     stopWorker,
     startWorker,
     async stop() {
+      await archiver.stop();
       await stopWorker();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
