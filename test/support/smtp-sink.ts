@@ -70,6 +70,9 @@ export class SmtpSink {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());
     });
+    // A client killed mid-session (a fault test SIGKILLs the worker) resets its socket: that is the
+    // client's failure, not the sink's, and must not crash the test process.
+    server.on('error', () => undefined);
     this.server = server;
   }
 

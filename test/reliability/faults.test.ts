@@ -1,0 +1,19 @@
+import path from 'node:path';
+import { Cluster } from './cluster';
+import { workerCrashDuringFanOut } from './worker-crash';
+
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await Cluster.start({ dir: path.join(process.env.FARMAN_TEST_DIR!, `reliability-${Date.now()}`), units: 40, workflowBundle: process.env.FARMAN_TEST_WORKFLOW_BUNDLE });
+}, 300_000);
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+describe('Faults in the real processes', () => {
+  test('When the worker is SIGKILLed at random points of a fan-out and restarted, then every unit has one workflow and one notice', async () => {
+    const result = await workerCrashDuringFanOut(cluster, { kills: 2 });
+    console.log(JSON.stringify(result));
+    expect(result).toMatchObject({ lost: 0, duplicated: 0 });
+  }, 600_000);
+});
