@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { cancelDirective } from '../../api/directives/amend-directive';
 import { signLinkToken, verifyLinkToken } from '../../domain/link-token';
-import { revokeLinksUpdate } from '../../workflows/contract';
+import { decideExtensionUpdate, returnReportUpdate, revokeLinksUpdate } from '../../workflows/contract';
 import { directiveBody, issueViaApi, officeActor } from '../support/directives';
 import { eventually, inSeconds, startStack, testSigningKeys, type TestStack } from '../support/stack';
 import { getPage, noticeLink, postForm, submissionIdIn } from '../support/unit-links';
@@ -197,6 +197,23 @@ describe('The unit page behind the mailed link', () => {
     expect(page.html).toContain('درخواست تمدید مهلت شما ثبت شد');
     expect(page.html).toContain('در انتظار تصمیم فرمانداری');
     expect(page.html).not.toContain('/extension"');
+  });
+  test('When the office returns the report and decides an extension, then the page shows its decisions and the form comes back pre-filled with the draft', async () => {
+    const code = 'THR-SHM-RQS';
+    const { id, links } = await issue([code]);
+    const link = links[code];
+    const extensionId = submissionIdIn((await getPage(link)).html, 'extension');
+    expect((await postForm(`${link}/extension`, { submissionId: extensionId, until: '۱۴۹۸/۰۱/۱۰ ۱۰:۰۰', reason: 'کمبود نیرو' })).status).toBe(303);
+    await stack.gateway.unitUpdate(id, code, decideExtensionUpdate, { requestId: extensionId, approved: false, note: 'مهلت کافی است', by: officeActor }, `decide-${id}`);
+    const reportId = submissionIdIn((await getPage(link)).html, 'report');
+    expect((await postForm(`${link}/report`, reportForm(reportId, { v_stations: '۹', v_problems: 'هیچ', name: 'علی رضایی', position: 'بخشدار' }))).status).toBe(303);
+    await stack.gateway.unitUpdate(id, code, returnReportUpdate, { reason: 'تعداد شعب با آمار استان نمی‌خواند', by: officeActor }, `return-${id}`);
+    const page = (await getPage(link)).html;
+    expect(page).toMatch(/id="decisions">[\s\S]*گزارش برای اصلاح بازگردانده شد\. علت: تعداد شعب با آمار استان نمی‌خواند[\s\S]*درخواست تمدید پذیرفته نشد\. مهلت کافی است/);
+    expect(page).toContain('پاسخ پیشین شما در فرم آمده است');
+    expect(page).toMatch(/name="v_stations" value="۹"/);
+    expect(page).toMatch(/name="v_problems"[^>]*>هیچ<\/textarea>/);
+    expect(page).toMatch(/id="rep-name" name="name"[^>]*value="علی رضایی"/);
   });
 });
 
