@@ -1,9 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pdfRenderer } from '../../api/exports/pdf-renderer';
-import { parseJalaliDateTime } from '../../domain/jalali';
+import { formatJalaliDateTime, parseJalaliDateTime } from '../../domain/jalali';
 import { toPersianDigits } from '../../domain/persian-text';
 import { findTemplate } from '../../domain/templates/election-directives';
-import { acknowledgeUpdate, submitReportUpdate } from '../../workflows/contract';
+import { acknowledgeUpdate, requestExtensionUpdate, submitReportUpdate } from '../../workflows/contract';
 import { launchBrowser, officeViewport, screenshot } from '../support/browser';
 import { directiveBody, issueViaApi, unitActor } from '../support/directives';
 import { eventually, inSeconds, startStack, type TestStack } from '../support/stack';
@@ -66,7 +66,7 @@ describe('The office dashboard in Chromium', () => {
     // The filters are a GET form: an urgent-only list still shows it, an immediate-only list does not.
     await page.goto(`${stack.baseUrl}/directives?priority=immediate`);
     expect(await page.locator('table.list tbody').innerText()).toContain('دستورالعملی یافت نشد');
-    await page.goto(`${stack.baseUrl}/directives?priority=urgent&q=${encodeURIComponent('نیروهای')}`);
+    await page.goto(`${stack.baseUrl}/directives?priority=urgent&q=${encodeURIComponent('ترکیب نیروهای')}`);
     expect(await page.locator('table.list tbody tr').count()).toBe(1);
     await screenshot(page, 'dashboard-list');
     await context.close();
@@ -110,6 +110,55 @@ describe('The office dashboard in Chromium', () => {
     await page.locator('#unit summary', { hasText: 'پذیرش گزارش' }).click();
     await Promise.all([page.waitForURL(/done=accept/), page.locator('#unit form[action$="/actions/accept"] button[type=submit]').click()]);
     expect((await stack.gateway.unitState(lateId, 'THR-TEH-MRK')).state).toBe('accepted');
+    await context.close();
+  });
+
+  test('When the office decides an extension, returns a report, amends, extends every unit and cancels through the forms, then each is recorded and attributed', async () => {
+    const codes = ['THR-DMV-MRK', 'THR-FRZ-MRK'];
+    const { id } = await issueViaApi(stack, directiveBody({ title: 'تجهیزات انتخابات تمام‌الکترونیک', targets: { mode: 'list', codes }, acknowledgeBy: inSeconds(300), reportBy: inSeconds(600), escalation: [] }));
+    const asked = new Date(Date.now() + 3 * 86_400_000);
+    asked.setUTCSeconds(0, 0);
+    await stack.gateway.unitUpdate(id, codes[0], requestExtensionUpdate, { until: asked.toISOString(), reason: 'کمبود نیرو', by: unitActor(codes[0]) }, 'e2e-ext-0');
+    await stack.gateway.unitUpdate(id, codes[1], submitReportUpdate, { name: 'رضا احمدی', position: 'بخشدار', values: { stations: 3 }, by: unitActor(codes[1]) }, 'e2e-rep-1');
+    const { context, page } = await signIn('office');
+    const submit = async (action: string, fill: Record<string, string> = {}) => {
+      const form = page.locator(`form[action$="/actions/${action}"]`);
+      await form.locator('xpath=..').locator('summary').click();
+      for (const [name, value] of Object.entries(fill)) await form.locator(`[name="${name}"]`).fill(value);
+      await Promise.all([page.waitForURL(new RegExp(`done=${action}`)), form.locator('button[type=submit]').click()]);
+      expect(await page.locator('.notice.ok').count()).toBe(1);
+    };
+
+    await page.goto(`${stack.baseUrl}/directives/${id}?sort=extensions&dir=desc`);
+    expect((await page.locator('table.units tbody tr').first().innerText())).toContain('در انتظار');
+    await page.goto(`${stack.baseUrl}/directives/${id}?unit=${codes[0]}`);
+    await submit('decide-extension', { note: 'موافقت شد' });
+    const decided = await stack.gateway.unitState(id, codes[0]);
+    expect(decided.policy.reportBy).toBe(asked.toISOString());
+    expect(decided.extensionRequests[0].decision).toMatchObject({ approved: true, by: { id: stack.accounts.office.user.id } });
+
+    await page.goto(`${stack.baseUrl}/directives/${id}?unit=${codes[1]}`);
+    await submit('return', { reason: 'تعداد شعب ناقص است' });
+    expect((await stack.gateway.unitState(id, codes[1])).state).toBe('returned');
+
+    const later = new Date(Date.now() + 5 * 86_400_000);
+    await submit('amend', { title: 'تجهیزات انتخابات تمام‌الکترونیک (اصلاحیه)', acknowledgeBy: formatJalaliDateTime(new Date(Date.now() + 86_400_000)), reportBy: formatJalaliDateTime(later) });
+    expect((await stack.gateway.directiveStatus(id)).version).toBe(2);
+    expect(await page.locator('h1').innerText()).toBe('تجهیزات انتخابات تمام‌الکترونیک (اصلاحیه)');
+
+    const extended = new Date(Date.now() + 7 * 86_400_000);
+    await submit('extend-all', { reportBy: formatJalaliDateTime(extended), reason: 'تعطیلی رسمی' });
+    for (const code of codes) {
+      const unit = await eventually(async () => {
+        const u = await stack.gateway.unitState(id, code);
+        return u.log.some((t) => t.event.type === 'deadlineExtended') ? u : undefined;
+      }, 20_000, `the extension of ${code}`);
+      expect(formatJalaliDateTime(unit.policy.reportBy)).toBe(formatJalaliDateTime(extended));
+    }
+
+    await submit('cancel', { reason: 'برگزاری به تعویق افتاد' });
+    expect((await stack.gateway.directiveStatus(id)).state).toBe('cancelled');
+    expect(await page.locator('form[action*="/actions/"]').count()).toBe(0);
     await context.close();
   });
 
