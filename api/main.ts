@@ -7,7 +7,7 @@ import { pdfRenderer } from './exports/pdf-renderer';
 import { createAuthServices } from './auth/auth-services';
 import { loadApiConfig } from './config';
 import { DirectiveIdAllocator, RequestLedger } from './directives/directive-ids';
-import { createJsonLogger, secretsFromEnv } from '../domain/logging';
+import { createJsonLogger, secretsFromEnv, startProcess } from '../domain/logging';
 import { temporalAnswers } from '../domain/temporal-probe';
 import { ApiMetrics } from './http/metrics';
 import { TemporalGateway } from './temporal-gateway';
@@ -22,15 +22,7 @@ const drainTimeoutMs = 20_000;
  * exits 0 (1 when the drain timed out).
  */
 async function main(): Promise<void> {
-  const logger = createJsonLogger({ service: 'farman-api', level: 'info', secrets: secretsFromEnv(process.env) });
-  let config;
-  try {
-    config = loadApiConfig();
-  } catch (err) {
-    logger.fatal({ err }, 'cannot start');
-    process.exit(1);
-  }
-  logger.level = config.LOG_LEVEL;
+  const { logger, config } = startProcess('farman-api', () => loadApiConfig());
   const metrics = new ApiMetrics({ token: config.METRICS_TOKEN });
   const registry = loadRegistry(config.REGISTRY_FILE);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });

@@ -104,3 +104,21 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
     { write: (line: string) => out.write(redact(line)) },
   );
 }
+
+/**
+ * The first step of a process: a JSON logger that already redacts the environment's secrets, then the
+ * configuration parsed by `load`. When the configuration is invalid, logs the ConfigError (variable names
+ * and rules, never values) as `fatal` and exits 1; otherwise sets the logger to the configured `LOG_LEVEL`.
+ */
+export function startProcess<C extends { LOG_LEVEL: LogLevel }>(service: string, load: () => C): { logger: Logger; config: C } {
+  const logger = createJsonLogger({ service, level: 'info', secrets: secretsFromEnv(process.env) });
+  let config: C;
+  try {
+    config = load();
+  } catch (err) {
+    logger.fatal({ err }, 'cannot start');
+    process.exit(1);
+  }
+  logger.level = config.LOG_LEVEL;
+  return { logger, config };
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
 import { FileStore } from '../domain/file-store';
-import { createJsonLogger, secretsFromEnv } from '../domain/logging';
+import { createJsonLogger, secretsFromEnv, startProcess } from '../domain/logging';
 import { loadRegistry } from '../domain/registry';
 import { Client, Connection } from '@temporalio/client';
 import { HistoryArchive } from '../domain/audit/archive';
@@ -24,15 +24,7 @@ import { WorkerMetrics } from './metrics';
  * WORKER_SHUTDOWN_GRACE_SECONDS (then cancels them, and Temporal hands them to another worker), and exits 0.
  */
 async function main(): Promise<void> {
-  const logger = createJsonLogger({ service: 'farman-worker', level: 'info', secrets: secretsFromEnv(process.env) });
-  let config;
-  try {
-    config = loadWorkerConfig();
-  } catch (err) {
-    logger.fatal({ err }, 'cannot start');
-    process.exit(1);
-  }
-  logger.level = config.LOG_LEVEL;
+  const { logger, config } = startProcess('farman-worker', () => loadWorkerConfig());
   // The runtime is configured once per process and before any connection: afterwards it is too late.
   Runtime.install({
     logger: runtimeLogger(logger),

@@ -2,10 +2,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadRegistry } from '../../domain/registry';
+import { temporalAnswers } from '../../domain/temporal-probe';
 import { freePort } from '../../worker/temporal-server';
 import { directiveWorkflowId } from '../../workflows/contract';
 import { directiveBody } from '../support/directives';
-import { officeTokenIn, spawnFarman, waitUntilOk, type FarmanProcess } from '../support/processes';
+import { officeTokenIn, seedDirectiveIds, spawnFarman, waitUntilOk, type FarmanProcess } from '../support/processes';
 import { SmtpSink } from '../support/smtp-sink';
 import { eventually, inSeconds } from '../support/stack';
 
@@ -42,7 +43,7 @@ async function issue(body: unknown): Promise<string> {
     body: JSON.stringify(body),
   });
   const json = (await res.json()) as { id?: string };
-  expect(res.status).toBe(201);
+  if (res.status !== 201) throw new Error(`issuing answered ${res.status}; the API logged:\n${api.output().slice(-3_000)}`);
   issued.push(json.id!);
   return json.id!;
 }
@@ -69,6 +70,7 @@ beforeAll(async () => {
   const dataDir = path.join(process.env.FARMAN_TEST_DIR!, `observability-${Date.now()}`);
   mkdirSync(dataDir, { recursive: true });
   officeToken = await officeTokenIn(dataDir);
+  seedDirectiveIds(dataDir);
   const [apiPort, healthPort, corePort] = [await freePort(), await freePort(), await freePort()];
   apiUrl = `http://127.0.0.1:${apiPort}`;
   healthUrl = `http://127.0.0.1:${healthPort}`;
@@ -108,6 +110,17 @@ describe('Operations of the real processes', () => {
     expect(await (await fetch(`${apiUrl}/readyz`)).json()).toEqual({ status: 'ready' });
     expect(await (await fetch(`${healthUrl}/healthz`)).json()).toEqual({ status: 'ok', worker: 'RUNNING' });
     expect(await (await fetch(`${healthUrl}/readyz`)).json()).toEqual({ status: 'ready', worker: 'RUNNING' });
+  });
+
+  test('When the namespace is missing or Temporal does not answer, then the readiness probe says not ready', async () => {
+    expect(await temporalAnswers(connection, process.env.FARMAN_TEST_TEMPORAL_NAMESPACE!)).toBe(true);
+    expect(await temporalAnswers(connection, 'no-such-namespace')).toBe(false);
+    const nowhere = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    try {
+      expect(await temporalAnswers(nowhere, 'default', 1_000)).toBe(false);
+    } finally {
+      await nowhere.close();
+    }
   });
 
   test('When a directive is issued and its head opens the link and acknowledges, then the API counts both by route template and never by raw URL', async () => {

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../../worker/temporal-server';
 import { directiveWorkflowId } from '../../workflows/contract';
 import { directiveBody } from '../support/directives';
-import { officeTokenIn, spawnFarman, waitUntilOk } from '../support/processes';
+import { officeTokenIn, seedDirectiveIds, spawnFarman, waitUntilOk } from '../support/processes';
 import { SmtpSink } from '../support/smtp-sink';
 import { eventually } from '../support/stack';
 
@@ -31,6 +31,7 @@ describe('Graceful shutdown', () => {
   test('When the API gets SIGTERM with a request in flight, then it refuses new connections, completes that request and exits 0', async () => {
     const dataDir = await freshDataDir('shutdown-api');
     const token = await officeTokenIn(dataDir);
+    seedDirectiveIds(dataDir);
     const port = await freePort();
     const api = spawnFarman('api/main.ts', { ...baseEnv(dataDir), PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
     const connection = await Connection.connect({ address: address() });
