@@ -65,7 +65,7 @@ export function persianError(err: unknown): string {
     return rejectionMessage(err.message);
   }
   if (err instanceof Unavailable) return 'سامانه گردش کار اکنون پاسخ نمی‌دهد؛ چیزی ثبت نشد. چند لحظه بعد دوباره تلاش کنید.';
-  if (err instanceof NotFound) return 'پیدا نشد.';
+  if (err instanceof NotFound) return 'دستورالعمل یا صفحه‌ای با این نشانی پیدا نشد.';
   return 'خطای پیش‌بینی‌نشده‌ای رخ داد؛ چیزی ثبت نشد.';
 }
 
