@@ -15,7 +15,7 @@ export const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-backgro
 export class PdfRenderer {
   private browser: Promise<Browser> | null = null;
 
-  constructor(private readonly executablePath = process.env.CHROMIUM_PATH || defaultChromiumPath) {}
+  constructor(private readonly executablePath = process.env.CHROMIUM_PATH || process.env.PLAYWRIGHT_CHROMIUM_PATH || defaultChromiumPath) {}
 
   private launch(): Promise<Browser> {
     if (!this.browser) {

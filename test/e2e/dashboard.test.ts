@@ -110,6 +110,11 @@ describe('The office dashboard in Chromium', () => {
     await page.locator('#unit summary', { hasText: 'پذیرش گزارش' }).click();
     await Promise.all([page.waitForURL(/done=accept/), page.locator('#unit form[action$="/actions/accept"] button[type=submit]').click()]);
     expect((await stack.gateway.unitState(lateId, 'THR-TEH-MRK')).state).toBe('accepted');
+
+    // The same session without the form's CSRF token is refused and records nothing.
+    const forged = await page.request.post(`${stack.baseUrl}/directives/${lateId}/actions/remind`, { form: { unit: 'THR-SHM-MRK', submissionId: 'no-csrf-000001' } });
+    expect(forged.status()).toBe(403);
+    expect((await stack.gateway.unitState(lateId, 'THR-SHM-MRK')).remindersSent).toBe(1);
     await context.close();
   });
 
