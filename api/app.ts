@@ -19,6 +19,8 @@ import { notFoundHandler, problemHandler } from './http/problem';
 import type { TemporalGateway } from './temporal-gateway';
 import { taskQueue } from '../workflows/contract';
 import { unitPageRoutes } from './unit-pages/routes';
+import type { HistoryArchive } from '../domain/audit/archive';
+import { auditRoutes } from './audit/routes';
 
 export interface AppDeps {
   registry: () => Registry;
@@ -43,6 +45,8 @@ export interface AppDeps {
   temporalUiUrl?: string;
   /** Prints the PDF exports; the process's shared Chromium by default. */
   pdf?: PdfRenderer;
+  /** The audit archive (ARCHIVE_DIR) the auditor's pages read; without it `/audit` is not served. */
+  archive?: HistoryArchive;
 }
 
 /**
@@ -92,6 +96,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(notFoundHandler);
   api.use(problemHandler);
   app.use('/api/v1', api);
+  // The auditor's pages: archive verification, timelines from recorded histories, archive downloads.
+  if (deps.archive) app.use('/audit', auditRoutes({ archive: deps.archive, gateway: deps.gateway }));
   // The office's dashboard: `/`, `/directives/...` (Persian pages; office, auditor and admin users).
   app.use(dashboardRoutes({ ...deps, pdf, taskQueue: deps.taskQueue ?? taskQueue }));
   return app;

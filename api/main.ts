@@ -11,6 +11,8 @@ import { createJsonLogger, secretsFromEnv, startProcess } from '../domain/loggin
 import { temporalAnswers } from '../domain/temporal-probe';
 import { ApiMetrics } from './http/metrics';
 import { TemporalGateway } from './temporal-gateway';
+import { HistoryArchive } from '../domain/audit/archive';
+import { archiveDirOf } from '../domain/config';
 
 /** How long requests in flight get to finish after SIGTERM before the process exits anyway. */
 const drainTimeoutMs = 20_000;
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
   const namespace = config.TEMPORAL_NAMESPACE;
   const client = new Client({ connection, namespace });
   const app = createApp({
+    archive: new HistoryArchive(archiveDirOf(config)),
     registry: () => registry,
     gateway: new TemporalGateway(client, { observer: metrics.gatewayObserver }),
     files: new FileStore(path.join(config.DATA_DIR, 'files')),

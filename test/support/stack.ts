@@ -134,6 +134,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     accounts[role] = { user: { id: account.id, username: role, name: account.name, role }, password, token };
   }
   const app = createApp({
+    archive,
     registry: () => registry,
     gateway,
     files,
