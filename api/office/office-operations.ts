@@ -21,6 +21,7 @@ import type { AuthServices } from '../auth/auth-services';
 import { NotFound } from '../errors';
 import { downloadContentType, findAttachment } from './attachments';
 import { listDirectives } from './list-directives';
+import { pendingMail } from './mail-pending';
 import { operation, type Operation, type OperationContext } from './operation';
 import {
   acceptBodySchema,
@@ -52,7 +53,7 @@ export interface OfficeApiDeps extends IssueDeps {
 
 const json = (description: string, schema?: z.ZodType) => ({ description, schema });
 const detailSchema = z.looseObject({ id: z.string(), state: z.string(), compliancePercent: z.number(), units: z.array(z.looseObject({ unitCode: z.string() })) });
-const timelineSchema = z.looseObject({ unitCode: z.string(), name: z.string(), state: z.string(), log: z.array(z.looseObject({ seq: z.number(), at: z.string(), event: z.looseObject({ type: z.string() }) })) });
+const timelineSchema = z.looseObject({ unitCode: z.string(), name: z.string(), state: z.string(), mailPending: z.number().int(), log: z.array(z.looseObject({ seq: z.number(), at: z.string(), event: z.looseObject({ type: z.string() }) })) });
 const accountViewSchema = z.looseObject({ id: z.string(), username: z.string(), name: z.string(), role: z.string() });
 const fileQuerySchema = z.object({ directive: directiveParamsSchema.shape.id, unit: unitCodeSchema.optional() }).strict();
 
@@ -121,14 +122,14 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
       operationId: 'getUnitTimeline',
       method: 'get',
       path: '/directives/{id}/units/{code}',
-      summary: "One unit's state and timeline (every recorded transition).",
+      summary: "One unit's state and timeline (every recorded transition), with `mailPending`: messages not yet sent (a slow or down relay).",
       tags: ['units'],
       roles: ['office', 'auditor'],
       params: unitParamsSchema,
       responses: { 200: json('The unit', timelineSchema) },
       handler: async ({ params, res }) => {
         const state = await gateway.unitState(params.id, params.code);
-        res.json({ ...state, name: deps.registry().get(params.code)?.name ?? params.code });
+        res.json({ ...state, name: deps.registry().get(params.code)?.name ?? params.code, mailPending: pendingMail(state) });
       },
     }),
     operation({
