@@ -15,7 +15,8 @@ import { eventually, inSeconds, startStack, type TestStack } from '../support/st
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startStack();
+  // Serial 1 is this file's: other stacks start at random serials (seedDirectiveIds).
+  stack = await startStack({ firstDirectiveSerial: 1 });
 });
 afterAll(async () => {
   await stack?.stop();

@@ -6,9 +6,9 @@ import { temporalAnswers } from '../../domain/temporal-probe';
 import { freePort } from '../../worker/temporal-server';
 import { directiveWorkflowId } from '../../workflows/contract';
 import { directiveBody } from '../support/directives';
-import { officeTokenIn, seedDirectiveIds, spawnFarman, waitUntilOk, type FarmanProcess } from '../support/processes';
+import { officeTokenIn, spawnFarman, waitUntilOk, type FarmanProcess } from '../support/processes';
 import { SmtpSink } from '../support/smtp-sink';
-import { eventually, inSeconds } from '../support/stack';
+import { eventually, inSeconds, seedDirectiveIds } from '../support/stack';
 
 /**
  * The real API and worker processes, as an operator runs them, against the run's Temporal server: their

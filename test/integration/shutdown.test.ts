@@ -5,9 +5,9 @@ import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../../worker/temporal-server';
 import { directiveWorkflowId } from '../../workflows/contract';
 import { directiveBody } from '../support/directives';
-import { officeTokenIn, seedDirectiveIds, spawnFarman, waitUntilOk } from '../support/processes';
+import { officeTokenIn, spawnFarman, waitUntilOk } from '../support/processes';
 import { SmtpSink } from '../support/smtp-sink';
-import { eventually } from '../support/stack';
+import { eventually, seedDirectiveIds } from '../support/stack';
 
 /** SIGTERM, as an orchestrator sends it, to the real processes. */
 

@@ -1,9 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomInt } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AccountStore } from '../../api/auth/account-store';
-import { jalaliYear } from '../../domain/jalali';
 import { eventually } from './stack';
 
 const root = path.join(__dirname, '..', '..');
@@ -74,13 +71,3 @@ export async function officeTokenIn(dataDir: string): Promise<string> {
   return (await accounts.createToken('office', 'tests')).token;
 }
 
-/**
- * Starts the directive serial of a data directory at a random point. Directive ids are workflow ids, and
- * every test file of a run shares the server's namespace: two processes counting from 1 would take each
- * other's ids (the API skips a taken id, but only a few times).
- */
-export function seedDirectiveIds(dataDir: string): void {
-  const dir = path.join(dataDir, 'directives');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `serial-${jalaliYear(new Date())}`), String(randomInt(100_000, 900_000)));
-}

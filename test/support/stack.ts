@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { randomInt, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -14,6 +14,7 @@ import { cookieNames } from '../../api/auth/cookies';
 import { DirectiveIdAllocator, RequestLedger } from '../../api/directives/directive-ids';
 import { TemporalGateway } from '../../api/temporal-gateway';
 import { FileStore } from '../../domain/file-store';
+import { jalaliYear } from '../../domain/jalali';
 import { parseSigningKeys } from '../../domain/link-token';
 import { buildRegistry, loadRegistry, type Registry } from '../../domain/registry';
 import type { RegistryFile } from '../../domain/registry-schema';
@@ -67,6 +68,8 @@ export interface StackOptions {
   logger?: Logger;
   /** Runs the archiver in the background, as the worker process does (it is always there for `runOnce`). */
   archiver?: boolean;
+  /** Serial of the first directive this stack issues; random by default (see `seedDirectiveIds`). */
+  firstDirectiveSerial?: number;
 }
 
 export type ApiInit = RequestInit & { as?: Role | null; json?: unknown };
@@ -81,6 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const taskQueue = `farman-test-${randomUUID()}`;
   const dataDir = path.join(process.env.FARMAN_TEST_DIR!, taskQueue);
   mkdirSync(dataDir, { recursive: true });
+  seedDirectiveIds(dataDir, options.firstDirectiveSerial);
   const registry = options.registry ? buildRegistry(options.registry) : loadRegistry();
   const sink = await SmtpSink.start();
   const files = new FileStore(path.join(dataDir, 'files'));
@@ -215,4 +219,15 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
 /** An ISO instant `seconds` from now. */
 export function inSeconds(seconds: number): string {
   return new Date(Date.now() + seconds * 1000).toISOString();
+}
+
+/**
+ * Starts the directive serial of a data directory at `first` (a random point by default). Directive ids are
+ * workflow ids and every test file of a run shares the server's namespace: stacks all counting from 1 take
+ * each other's ids, and the API skips a taken id only a few times before it gives up.
+ */
+export function seedDirectiveIds(dataDir: string, first = randomInt(100_000, 900_000)): void {
+  const dir = path.join(dataDir, 'directives');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `serial-${jalaliYear(new Date())}`), String(first - 1));
 }
