@@ -118,12 +118,14 @@ export class FarmanUnderTest {
   /**
    * A district head's click: GET the mailed link, then POST the acknowledgement form found on the page
    * (with its submission id), as a browser would (same-origin fetch metadata). Returns the POST's latency
-   * in ms, from sending it to the 303 that follows the recorded update.
+   * in ms, from sending it to the 303 that follows the recorded update; `pageMs` is told the GET's.
    */
-  async acknowledge(link: string): Promise<number> {
+  async acknowledge(link: string, pageMs?: (ms: number) => void): Promise<number> {
+    const tGet = performance.now();
     const page = await fetch(link);
     const html = await page.text();
     if (page.status !== 200) throw new Error(`GET unit page: ${page.status}`);
+    pageMs?.(performance.now() - tGet);
     const form = /<form[^>]*action="([^"]*\/acknowledge)"[^>]*>([\s\S]*?)<\/form>/.exec(html);
     if (!form) throw new Error('no acknowledgement form on the unit page');
     const submissionId = /name="submissionId" value="([^"]+)"/.exec(form[2])?.[1];

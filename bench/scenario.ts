@@ -57,6 +57,8 @@ export interface LatencyPoint {
   firstErrors: string[];
   maxLatenessMs: number;
   durationMs: number;
+  /** B1 only: the GET of the unit page before each POST (query + render), for the breakdown. */
+  pageGetMs?: LatencySummary;
 }
 
 export interface MemoryPoint {
@@ -273,9 +275,10 @@ async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest
       } else {
         memory.push(await memoryPoint(host, open, `before ${step.name}`));
       }
-      const result = await openLoop(step.offsets, (i) => farman.acknowledge(links[i]));
-      latency.push(latencyPoint(step, result));
-      o.log(`B1 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}`);
+      const gets: number[] = [];
+      const result = await openLoop(step.offsets, (i) => farman.acknowledge(links[i], (ms) => gets.push(ms)));
+      latency.push({ ...latencyPoint(step, result), pageGetMs: summarizeLatency(gets) });
+      o.log(`B1 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}; GET p50 ${gets.length ? summarizeLatency(gets).p50.toFixed(1) : '–'}`);
     }
     let completion: ScenarioResult['completion'];
     let replay: ScenarioResult['replay'];

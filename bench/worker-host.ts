@@ -18,7 +18,8 @@ export class WorkerHost {
   /** Forks the worker process and resolves once its worker runs. @throws with the child's error. */
   static async start(spec: WorkerSpec): Promise<WorkerHost> {
     const child = fork(path.join(__dirname, 'worker-process.ts'), [], {
-      execArgv: ['--expose-gc', '-r', '@swc-node/register'],
+      // BENCH_WORKER_NODE_ARGS adds Node flags for a diagnosis, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+      execArgv: ['--expose-gc', '-r', '@swc-node/register', ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const host = new WorkerHost(child, spec);

@@ -148,7 +148,7 @@ export async function directiveWorkflow(input: DirectiveWorkflowInput): Promise<
     const indexOf = new Map(shardIds.map((id, i) => [id, i]));
     await runUntilDone(
       shardFanOut.run(shardIds, (id) => [
-        { directiveWorkflowId: parentWorkflowId, shardIndex: indexOf.get(id)!, policy: policyOf(spec), units: shardUnits[indexOf.get(id)!] },
+        { directiveWorkflowId: parentWorkflowId, shardIndex: indexOf.get(id)!, policy: policyOf(spec), units: shardUnits[indexOf.get(id)!], shardCount: shardUnits.length },
       ]),
       () => startedUnits >= input.units.length,
     );

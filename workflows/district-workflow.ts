@@ -5,6 +5,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -56,6 +57,9 @@ const { sendUnitMail } = proxyActivities<ReturnType<typeof createActivities>>({
 });
 
 const system: Actor = { kind: 'system', id: 'farman' };
+
+/** Units started by this version do not send the parent their unchanged initial summary. */
+export const skipInitialSummaryPatch = 'skip-initial-summary';
 
 /**
  * One unit's compliance timeline for one directive: notice, acknowledgement, report, office decision,
@@ -132,6 +136,9 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
   ]);
   // Recorded before any handler exists, so the log always starts with the issue.
   record({ type: 'issued', policy: input.policy, unitCode: input.unitCode }, system);
+  // The parent already holds this summary (every unit starts notified, on time, deliverable), so telling it
+  // would only cost a signal and a workflow task per unit in the parent's history during the fan-out.
+  if (patched(skipInitialSummaryPatch)) lastSentSummary = JSON.stringify({ ...summarize(state), seq: 0 });
 
   handle(acknowledgeUpdate, (a) => ({ type: 'acknowledged', name: a.name, position: a.position }));
   handle(submitReportUpdate, (a) => ({ type: 'reportSubmitted', name: a.name, position: a.position, values: a.values }));

@@ -15,8 +15,19 @@ import type { ShardWorkflowInput, UnitPolicy, UnitSummary } from './types';
 
 /** Start commands per batch: enough to keep the server busy, few enough to keep each task small. */
 const startBatch = 100;
-/** How often, at most, a shard tells the directive what changed. Bounds the directive's history. */
-const flushIntervalMs = 1_000;
+/**
+ * How often, at most, a shard tells the directive what changed: once a second per shard, and no more than
+ * `directiveSignalsPerSecond` for the whole directive. Each report costs the directive about four history
+ * events (the signal and a workflow task), so 20 shards reporting every second through a 10,000-unit
+ * fan-out of a few minutes would pass Temporal's 10,240-event warning (bench/README.md has the numbers).
+ */
+const minFlushIntervalMs = 1_000;
+const directiveSignalsPerSecond = 2;
+
+/** The flush interval of one shard of `shardCount`; the same for every shard of a directive. */
+export function flushIntervalMs(shardCount = 1): number {
+  return Math.max(minFlushIntervalMs, Math.ceil((shardCount / directiveSignalsPerSecond) * 1_000));
+}
 
 /**
  * One shard of a large directive: starts and tracks up to `defaultShardSize` unit workflows, forwards the
@@ -68,7 +79,7 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<UnitSumm
       if (finished && board.changed.size === 0) return;
       reportedStarted = fanOut.started.length;
       await directive.signal(shardChangedSignal, { shardIndex: input.shardIndex, summaries: board.takeChanged(), started: reportedStarted });
-      if (!finished) await sleep(flushIntervalMs);
+      if (!finished) await sleep(flushIntervalMs(input.shardCount));
     }
   }
 }

@@ -69,6 +69,8 @@ export interface ShardWorkflowInput {
   shardIndex: number;
   policy: UnitPolicy;
   units: string[];
+  /** Shards of the directive; spaces out each shard's reports so the directive's history stays bounded. */
+  shardCount?: number;
 }
 
 export interface DistrictWorkflowInput {
