@@ -23,6 +23,7 @@ import { chainEntry, entryKey, parseManifest, type BundleEntry, type HistoryEntr
 export class HistoryArchive {
   readonly manifestPath: string;
   private readonly lockPath: string;
+  private cache: { version: string; entries: ManifestEntry[] } | null = null;
 
   constructor(readonly dir: string) {
     this.manifestPath = path.join(dir, 'manifest.jsonl');
@@ -40,7 +41,14 @@ export class HistoryArchive {
 
   /** The manifest's readable entries, in file order. A missing manifest is an empty archive. */
   async entries(): Promise<ManifestEntry[]> {
-    return parseManifest(await this.manifestText()).lines.flatMap((l) => (l.entry ? [l.entry] : []));
+    // The parsed manifest is kept while the file keeps the size and time this process last saw (its own
+    // appends update them), so the archiver's frequent reads of a large manifest cost a stat, not a parse.
+    const version = await this.manifestVersion();
+    if (this.cache?.version !== version) {
+      const entries = parseManifest(await this.manifestText()).lines.flatMap((l) => (l.entry ? [l.entry] : []));
+      this.cache = { version, entries };
+    }
+    return [...this.cache.entries];
   }
 
   /** The history entries of a workflow ID (all its runs and exports), oldest first. */
@@ -202,6 +210,14 @@ export class HistoryArchive {
     return full;
   }
 
+  /** Size and modification time of the manifest, or `none`. */
+  private async manifestVersion(): Promise<string> {
+    return stat(this.manifestPath).then(
+      (st) => `${st.size}:${st.mtimeMs}`,
+      () => 'none',
+    );
+  }
+
   async manifestText(): Promise<string> {
     try {
       return await readFile(this.manifestPath, 'utf8');
@@ -228,7 +244,13 @@ export class HistoryArchive {
 
   private async append(state: LockedState, entry: UnchainedEntry): Promise<ManifestEntry> {
     const chained = chainEntry(entry, state.last);
-    await this.appendRaw(`${JSON.stringify(chained)}\n`);
+    const line = `${JSON.stringify(chained)}\n`;
+    const cached = this.cache !== null && this.cache.version === (await this.manifestVersion());
+    await this.appendRaw(line);
+    if (cached) {
+      this.cache!.entries.push(chained);
+      this.cache!.version = await this.manifestVersion();
+    }
     state.last = chained;
     state.keys.add(entryKey(chained));
     return chained;

@@ -43,6 +43,7 @@ export async function verifyArchive(archive: HistoryArchive, progress: (done: nu
   const { lines } = parseManifest(await archive.manifestText());
   const problems: VerifyProblem[] = [];
   let previousHash = genesisHash;
+  let previousSeq = 0;
   let filesChecked = 0;
   let entries = 0;
   const named = new Set<string>();
@@ -56,9 +57,11 @@ export async function verifyArchive(archive: HistoryArchive, progress: (done: nu
     }
     entries += 1;
     named.add(entry.file);
-    if (entry.seq !== index + 1) {
-      problems.push({ position, kind: 'out-of-order', file: entry.file, detail: `entry ${entry.seq} found at position ${index + 1}: an entry before it was removed or entries were reordered` });
+    // Relative to the line before, so that one removed line is reported once, not at every later line.
+    if (entry.seq !== previousSeq + 1) {
+      problems.push({ position, kind: 'out-of-order', file: entry.file, detail: `entry ${entry.seq} follows entry ${previousSeq}: an entry was removed here or entries were reordered` });
     }
+    previousSeq = entry.seq;
     if (entryHash(entry) !== entry.hash) {
       problems.push({ position, kind: 'entry-modified', file: entry.file, detail: 'the entry does not match its own hash' });
     } else if (entry.prevHash !== previousHash) {
