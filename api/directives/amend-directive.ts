@@ -4,7 +4,7 @@ import { amendUpdate, cancelUpdate, closeUpdate } from '../../workflows/contract
 import type { Actor, DirectiveSpec, DirectiveStatus, RequestMeta } from '../../workflows/types';
 import { fieldIssues, ValidationFailed } from '../errors';
 import type { TemporalGateway } from '../temporal-gateway';
-import { storeSpec } from './issue-directive';
+import { requireStoredAttachments, storeSpec } from './issue-directive';
 
 const comparedFields = ['title', 'body', 'priority', 'acknowledgeBy', 'reportBy', 'reminders', 'escalation', 'form', 'attachments', 'acceptance'] as const;
 
@@ -31,6 +31,7 @@ export async function amendDirective(
   const next = { ...base, ...parsed.data, version: current.version + 1, issuedBy: current.issuedBy, issuedAt: current.issuedAt };
   const changes = changedFields(current, next);
   if (changes.length === 0) throw new ValidationFailed([{ path: '(body)', message: 'the amendment changes nothing' }], 'the amendment changes nothing');
+  await requireStoredAttachments(deps.files, parsed.data.attachments);
   const spec = await storeSpec(deps.files, next);
   return deps.gateway.directiveUpdate(directiveId, amendUpdate, { spec, changes, by, meta }, `amend-${directiveId}-v${spec.version}`);
 }

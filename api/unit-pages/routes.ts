@@ -116,7 +116,9 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
     try {
       uploaded = await parseMultipart(req, res);
     } catch (err) {
-      if (!(err instanceof MulterError)) throw err;
+      // Anything else the parser throws means the body is not a readable multipart form (busboy's
+      // "Malformed part header" for a NUL in a file name, a cut-off body): a bad request, not our failure.
+      if (!(err instanceof MulterError)) throw new FormIncomplete();
       const key = err.field?.replace(/^f_/, '') ?? '_form';
       return replay(req, res, 413, link, { action: 'report', raw: rawFromBody(req.body), errors: { [key]: uploadLimitMessage(err) } });
     }
