@@ -111,6 +111,8 @@ async function main(): Promise<void> {
     inboxUrl = `http://localhost:${webPort}`;
   }
 
+  // Ctrl-C should not wait half a minute for a running send; this script kills what is left after 15 s.
+  env.WORKER_SHUTDOWN_GRACE_SECONDS ??= '5';
   const register = ['-r', '@swc-node/register'];
   run('worker', [...register, path.join(root, 'worker', 'main.ts')]);
   run('api', [...register, path.join(root, 'api', 'main.ts')]);
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
   say(`  API and pages    ${env.PUBLIC_URL}   (health: ${env.PUBLIC_URL}/healthz)`);
   if (uiUrl) say(`  Temporal UI      ${uiUrl}`);
   say(`  Temporal gRPC    ${env.TEMPORAL_ADDRESS}`);
+  say(`  Worker health    http://127.0.0.1:${env.WORKER_HEALTH_PORT ?? 9465}/healthz   (/readyz, /metrics; Temporal core metrics on :${env.WORKER_METRICS_PORT ?? 9464})`);
   if (inboxUrl) say(`  Dev mail inbox   ${inboxUrl}`);
   say('Ctrl-C stops everything.');
 }
