@@ -101,7 +101,7 @@ test('When script payloads fill every text field, then in Chromium nothing execu
     }
     if (bypassCSP) {
       // Control: markup injected into the live page does run here, so the listener would have caught a payload.
-      await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', `<img src="x" onerror="farmanPwned('control')">`));
+      await page.evaluate(`document.body.insertAdjacentHTML('beforeend', '<img src="x" onerror="farmanPwned(\\'control\\')">')`);
       await eventually(() => (executed.includes('control') ? true : undefined), 10_000, 'the control payload to run');
       executed.splice(executed.indexOf('control'), 1);
     }
