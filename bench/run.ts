@@ -21,7 +21,8 @@ import type { WorkerTuning } from './worker-protocol';
  *   --runs 3                fan-out runs per variant
  *   --rates 5,20            Poisson rates of the click → recorded points ("" for none)
  *   --samples 1000          replies per latency point
- *   --no-evicted            skip the evicted points;   --no-burst   skip the burst
+ *   --evicted-rates 5,20    rates also measured evicted (default: all of --rates; "" for none)
+ *   --no-burst              skip the burst
  *   --burst-window 60       seconds in which every unit of the burst replies
  *   --memory-probe 1000     open this many units first, measure memory, close them (0: skip)
  *   --no-complete           do not close and inspect the first directive
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '3' },
       rates: { type: 'string', default: '5,20' },
       samples: { type: 'string', default: '1000' },
-      'no-evicted': { type: 'boolean', default: false },
+      'evicted-rates': { type: 'string' },
       'no-burst': { type: 'boolean', default: false },
       'burst-window': { type: 'string', default: '60' },
       'memory-probe': { type: 'string', default: '0' },
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
             runs: Number(values.runs),
             rates: list(values.rates),
             samples: Math.min(Number(values.samples), units),
-            evicted: !values['no-evicted'],
+            evictedRates: list(values['evicted-rates'] ?? values.rates),
             burst: !values['no-burst'],
             burstWindowMs: Number(values['burst-window']) * 1000,
             memoryProbe: Math.min(Number(values['memory-probe']), units),

@@ -24,8 +24,8 @@ export interface ScenarioOptions {
   rates: number[];
   /** Replies per latency point (each point gets a fresh fan-out of this many units). */
   samples: number;
-  /** Measure each point also with the unit workflows evicted (the worker restarted after the fan-out). */
-  evicted: boolean;
+  /** Rates also measured with the unit workflows evicted (the worker restarted after the fan-out). */
+  evictedRates: number[];
   /** One burst where every unit of a fresh fan-out of `units` replies within `burstWindowMs`. */
   burst: boolean;
   burstWindowMs: number;
@@ -188,7 +188,7 @@ function latencyPlan(o: ScenarioOptions): { name: string; kind: 'poisson' | 'bur
   const plan: ReturnType<typeof latencyPlan> = [];
   let seed = o.seed * 1000;
   for (const rate of o.rates) {
-    for (const cache of o.evicted ? (['cached', 'evicted'] as const) : (['cached'] as const)) {
+    for (const cache of o.evictedRates.includes(rate) ? (['cached', 'evicted'] as const) : (['cached'] as const)) {
       plan.push({ name: `poisson-${rate}/s-${cache}`, kind: 'poisson', rate, cache, units: o.samples, offsets: poissonOffsets(o.samples, rate, seededRandom(++seed)) });
     }
   }
