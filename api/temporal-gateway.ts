@@ -72,6 +72,21 @@ export class TemporalGateway {
     }
   }
 
+  /**
+   * The highest directive serial of a Jalali year that the namespace knows, from visibility (which may lag
+   * by a moment: callers still rely on Temporal rejecting a duplicate workflow ID).
+   */
+  async highestDirectiveSerial(year: number): Promise<number> {
+    let highest = 0;
+    await this.call(async () => {
+      for await (const wf of this.client.workflow.list({ query: `FarmanKind = 'directive'` })) {
+        const m = /^directive:(\d{4})-(\d{6})$/.exec(wf.workflowId);
+        if (m && Number(m[1]) === year) highest = Math.max(highest, Number(m[2]));
+      }
+    }, 'the directive list');
+    return highest;
+  }
+
   directiveStatus(directiveId: string): Promise<DirectiveStatus> {
     return this.query(directiveWorkflowId(directiveId), directiveStatusQuery, `directive ${directiveId}`);
   }

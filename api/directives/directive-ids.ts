@@ -13,6 +13,24 @@ export class DirectiveIdAllocator {
 
   constructor(private readonly dir: string) {}
 
+  /**
+   * Moves the year's serial forward so the next id comes after `serial` (never backwards). Used when the
+   * counter file is behind the namespace, e.g. after a restore or with a second data directory.
+   */
+  advancePast(year: number, serial: number): Promise<void> {
+    const result = this.chain.then(async () => {
+      const file = path.join(this.dir, `serial-${year}`);
+      await mkdir(this.dir, { recursive: true });
+      const current = Number((await readFile(file, 'utf8').catch(() => '0')).trim()) || 0;
+      if (serial <= current) return;
+      const tmp = `${file}.${randomUUID()}.tmp`;
+      await writeFile(tmp, String(serial));
+      await rename(tmp, file);
+    });
+    this.chain = result.catch(() => undefined);
+    return result;
+  }
+
   /** The next id for the year of `now` in Asia/Tehran. */
   next(now: Date): Promise<string> {
     const result = this.chain.then(async () => {

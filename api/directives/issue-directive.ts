@@ -91,7 +91,9 @@ export async function issueDirective(
       clientRequestId: input.clientRequestId,
     });
     if (await deps.gateway.startDirective(spec, units)) return { directiveId, created: true, units: units.length };
-    // Another process took this id; take the next one.
+    // The id is taken (another API process, or a counter behind the namespace): jump past the highest known.
+    const year = Number(directiveId.slice(0, 4));
+    await deps.ids.advancePast(year, await deps.gateway.highestDirectiveSerial(year));
   }
   throw new Error('could not allocate a directive id after 20 attempts');
 }

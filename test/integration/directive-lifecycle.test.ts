@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { amendDirective, cancelDirective } from '../../api/directives/amend-directive';
 import { Rejected } from '../../api/errors';
 import { jalaliYear } from '../../domain/jalali';
@@ -61,6 +63,16 @@ describe('Issuing a directive', () => {
     expect(ok.status).toBe(201);
     expect(ok.id).toBe(`${jalaliYear(new Date())}-000001`);
     await cancelDirective(stack, ok.id, 'test over', officeActor, {});
+  });
+
+  test('When the serial counter is behind the namespace (a restored data directory), then issuing skips past the taken ids', async () => {
+    const first = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: ['THR-TEH-AFT'] } }));
+    const year = jalaliYear(new Date());
+    writeFileSync(path.join(stack.dataDir, 'directives', `serial-${year}`), '0');
+    const next = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: ['THR-TEH-AFT'] } }));
+    expect(next.status).toBe(201);
+    expect(Number(next.id.slice(5))).toBeGreaterThan(Number(first.id.slice(5)));
+    for (const id of [first.id, next.id]) await cancelDirective(stack, id, 'test over', officeActor, {});
   });
 
   test('When a directive is issued with a Jalali deadline and a client request id, then a repeat returns the original', async () => {
