@@ -33,7 +33,7 @@ export async function issueViaApi(stack: TestStack, body: unknown): Promise<{ st
 }
 
 /** Waits until every unit of the directive has started. */
-export async function waitForFanOut(stack: TestStack, id: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForFanOut(stack: TestStack, id: string, timeoutMs = 300_000): Promise<void> {
   await eventually(async () => {
     const status = await stack.gateway.directiveStatus(id);
     return status.state !== 'fanning-out' ? true : undefined;
