@@ -103,7 +103,8 @@ const directiveBreak: fc.Arbitrary<{ apply: (b: Record<string, unknown>) => void
     why: `targets list of ${n} unknown codes`,
   })),
   fc.tuple(fc.constantFrom('acknowledgeBy', 'reportBy'), badInstant).map(([field, v]) => ({ apply: (b: Record<string, unknown>) => void (b[field] = v.value), why: `${field}: ${v.why}` })),
-  fc.constant({ apply: (b: Record<string, unknown>) => void ([b.acknowledgeBy, b.reportBy] = [b.reportBy, b.acknowledgeBy]), why: 'report deadline before acknowledgement' }),
+  // Set, not swapped: two swaps would make the body valid again.
+  fc.constant({ apply: (b: Record<string, unknown>) => void (b.acknowledgeBy = '2099-01-01T00:00:00Z'), why: 'report deadline before acknowledgement' }),
   badDuration.map((d) => ({ apply: (b: Record<string, unknown>) => void (b.reminders = { acknowledge: [d.value], report: [] }), why: `reminder ${d.why}` })),
   fc.constant({ apply: (b: Record<string, unknown>) => void (b.reminders = { acknowledge: ['1h', '2h', '3h', '4h', '5h', '6h'], report: [] }), why: 'six reminders' }),
   fc.constant({ apply: (b: Record<string, unknown>) => void (b.escalation = [{ after: '5h', notify: 'deputy' }, { after: '1h', notify: 'governor' }]), why: 'escalation levels out of order' }),
