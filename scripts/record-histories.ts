@@ -8,7 +8,7 @@ import {
   submitReportUpdate,
   unitWorkflowId,
 } from '../workflows/contract';
-import { directiveBody, issueViaApi, officeActor, unitActor } from '../test/support/directives';
+import { directiveBody, issueViaApi, silentUnitBody, officeActor, unitActor } from '../test/support/directives';
 import globalSetup from '../test/support/global-setup';
 import globalTeardown from '../test/support/global-teardown';
 import { historiesDir, recordHistory } from '../test/support/histories';
@@ -58,16 +58,7 @@ async function silentUnit(stack: TestStack): Promise<void> {
   const code = 'THR-SHM-MRK';
   const { id } = await issueViaApi(
     stack,
-    directiveBody({
-      targets: { mode: 'list', codes: [code] },
-      acknowledgeBy: inSeconds(4),
-      reportBy: inSeconds(60),
-      reminders: { acknowledge: [2], report: [] },
-      escalation: [
-        { after: 1, notify: 'deputy' },
-        { after: 2, notify: 'governor' },
-      ],
-    }),
+    silentUnitBody(code, 4, 2),
   );
   await eventually(async () => ((await stack.gateway.unitState(id, code)).escalationLevel === 2 ? true : undefined), 30_000);
   await cancelDirective(stack, id, 'پایان سناریو', officeActor, {});

@@ -12,7 +12,7 @@ import {
   unitWorkflowId,
 } from '../../workflows/contract';
 import type { DirectiveStatus } from '../../workflows/types';
-import { directiveBody, issueViaApi, officeActor, unitActor } from '../support/directives';
+import { directiveBody, issueViaApi, silentUnitBody, officeActor, unitActor } from '../support/directives';
 import { eventually, inSeconds, startStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -120,16 +120,7 @@ describe('A directive to several units', () => {
     const code = 'THR-SHM-MRK';
     const { id } = await issueViaApi(
       stack,
-      directiveBody({
-        targets: { mode: 'list', codes: [code] },
-        acknowledgeBy: inSeconds(4),
-        reportBy: inSeconds(60),
-        reminders: { acknowledge: [2], report: [] },
-        escalation: [
-          { after: 1, notify: 'deputy' },
-          { after: 2, notify: 'governor' },
-        ],
-      }),
+      silentUnitBody(code, 4, 2),
     );
     const unit = stack.registry.get(code)!;
     const state = await eventually(async () => {

@@ -5,7 +5,7 @@ import { verifyLinkToken } from '../../domain/link-token';
 import { toPersianDigits } from '../../domain/persian-text';
 import { unitWorkflowId } from '../../workflows/contract';
 import type { MailKind, MailRequest } from '../../workflows/unit-state';
-import { directiveBody, issueViaApi, officeActor } from '../support/directives';
+import { directiveBody, issueViaApi, silentUnitBody, officeActor } from '../support/directives';
 import { eventually, inSeconds, startStack, testSigningKeys, type TestStack } from '../support/stack';
 import { linkFrom, mailsFor, noticeLink } from '../support/unit-links';
 
@@ -109,16 +109,7 @@ describe('Reminders and escalations', () => {
     expect(unit.escalation).toEqual(county.escalation);
     const { id } = await issueViaApi(
       stack,
-      directiveBody({
-        targets: { mode: 'list', codes: [code] },
-        acknowledgeBy: inSeconds(5),
-        reportBy: inSeconds(600),
-        reminders: { acknowledge: [3], report: [] },
-        escalation: [
-          { after: 1, notify: 'deputy' },
-          { after: 2, notify: 'governor' },
-        ],
-      }),
+      silentUnitBody(code, 5, 3),
     );
     const state = await eventually(async () => {
       const s = await stack.gateway.unitState(id, code);

@@ -21,6 +21,23 @@ export function directiveBody(overrides: Partial<DirectiveInputRaw> = {}): Direc
 }
 
 /**
+ * A directive to one unit that will stay silent: its acknowledgement is due in `ackInSeconds`, a reminder
+ * goes `reminderSeconds` before that, and the ladder escalates 1 s (deputy) and 2 s (governor) after it.
+ */
+export function silentUnitBody(code: string, ackInSeconds = 4, reminderSeconds = 2): DirectiveInputRaw {
+  return directiveBody({
+    targets: { mode: 'list', codes: [code] },
+    acknowledgeBy: inSeconds(ackInSeconds),
+    reportBy: inSeconds(600),
+    reminders: { acknowledge: [reminderSeconds], report: [] },
+    escalation: [
+      { after: 1, notify: 'deputy' },
+      { after: 2, notify: 'governor' },
+    ],
+  });
+}
+
+/**
  * Issues a directive through the real HTTP API, as the office account, and returns its id once every unit's workflow has started
  * (as a district head's link only exists once its notice went out).
  */
