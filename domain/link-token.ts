@@ -74,7 +74,9 @@ export function verifyLinkToken(token: string, keys: SigningKey[], now: number):
   const parts = typeof token === 'string' && token.length <= 1024 ? token.split('.') : [];
   const [version, kid, payload, given] = parts.length === 4 ? parts : ['', '', '', ''];
   const key = keys.find((k) => k.kid === kid)?.secret ?? decoyKey;
-  const expected = mac(key, `${version}.${kid}.${payload}`);
+  // A token that does not even split into four parts is MACed whole, so its cost grows with its length
+  // exactly as a well-formed token's does (a short constant input would make malformed tokens faster).
+  const expected = mac(key, parts.length === 4 ? `${version}.${kid}.${payload}` : parts.join('.'));
   const givenBytes = Buffer.from(given, 'base64url');
   const sameLength = givenBytes.length === expected.length;
   const equal = timingSafeEqual(expected, sameLength ? givenBytes : expected) && sameLength;
