@@ -57,6 +57,8 @@ export interface LatencyPoint {
   firstErrors: string[];
   maxLatenessMs: number;
   durationMs: number;
+  /** Load average (1/5/15 min) when the point ended: the machine may be shared. */
+  loadAverage: number[];
   /** B1 only: the GET of the unit page before each POST (query + render), for the breakdown. */
   pageGetMs?: LatencySummary;
 }
@@ -209,6 +211,7 @@ function latencyPoint(step: ReturnType<typeof latencyPlan>[number], r: Awaited<R
     firstErrors: [...new Set(r.errors)].slice(0, 5),
     maxLatenessMs: r.maxLatenessMs,
     durationMs: r.durationMs,
+    loadAverage: loadAverage(),
   };
 }
 
