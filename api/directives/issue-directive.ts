@@ -68,8 +68,12 @@ export async function issueDirective(
   for (let attempt = 0; attempt < 20; attempt++) {
     const directiveId = await deps.ids.next(now);
     if (input.clientRequestId) {
-      const holder = attempt === 0 ? await deps.ledger.claim(input.clientRequestId, directiveId) : (await deps.ledger.repoint(input.clientRequestId, directiveId), null);
-      if (holder) return { directiveId: holder, created: false, units: units.length };
+      if (attempt === 0) {
+        const holder = await deps.ledger.claim(input.clientRequestId, directiveId);
+        if (holder) return { directiveId: holder, created: false, units: units.length };
+      } else {
+        await deps.ledger.repoint(input.clientRequestId, directiveId);
+      }
     }
     const spec = await storeSpec(deps.files, {
       directiveId,

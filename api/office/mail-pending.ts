@@ -13,7 +13,8 @@ export function pendingMail(state: UnitState): number {
   let requested = 0;
   let recorded = 0;
   for (const t of state.log) {
-    requested += applyTransition(replay, structuredClone(t)).length;
+    // applyTransition only reads the transition (and appends it to the throwaway replay's log).
+    requested += applyTransition(replay, t).length;
     if (t.event.type === 'mailRecorded') recorded += 1;
   }
   return Math.max(0, requested - recorded);
