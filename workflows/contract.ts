@@ -64,17 +64,25 @@ interface Attributed {
   meta?: RequestMeta;
 }
 
+/**
+ * A reply through an e-mailed link names the link's generation: the unit refuses it if its links have since
+ * been revoked, so the page can send the reply without first asking the unit which generation is current.
+ */
+interface FromLink {
+  linkGeneration?: number;
+}
+
 // Unit replies (from the e-mailed link). The update ID is the form's submission id.
-export interface AcknowledgeArgs extends Attributed {
+export interface AcknowledgeArgs extends Attributed, FromLink {
   name: string;
   position: string;
 }
-export interface SubmitReportArgs extends Attributed {
+export interface SubmitReportArgs extends Attributed, FromLink {
   name: string;
   position: string;
   values: ReportValues;
 }
-export interface RequestExtensionArgs extends Attributed {
+export interface RequestExtensionArgs extends Attributed, FromLink {
   until: string;
   reason: string;
 }

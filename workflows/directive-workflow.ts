@@ -27,7 +27,7 @@ import {
   type CancelArgs,
   type DirectiveLogEntry,
 } from './contract';
-import { districtWorkflow } from './district-workflow';
+import { districtWorkflow, unitStartOptions } from './district-workflow';
 import { FanOut, SummaryBoard } from './fan-out';
 import { shardWorkflow } from './shard-workflow';
 import type { ComplianceState, DirectiveSpec, DirectiveState, DirectiveStatus, DirectiveWorkflowInput, UnitPolicy } from './types';
@@ -155,7 +155,7 @@ export async function directiveWorkflow(input: DirectiveWorkflowInput): Promise<
   } else {
     const codeOf = new Map(input.units.map((code) => [unitWorkflowId(spec.directiveId, code), code]));
     await runUntilDone(
-      unitFanOut.run([...codeOf.keys()], (id) => [{ unitCode: codeOf.get(id)!, policy: policyOf(spec), parentWorkflowId }]),
+      unitFanOut.run([...codeOf.keys()], (id) => [{ unitCode: codeOf.get(id)!, policy: policyOf(spec), parentWorkflowId }], unitStartOptions()),
       () => unitFanOut.started.length >= input.units.length,
     );
     if (current() === 'cancelled' || current() === 'closed') {

@@ -1,18 +1,22 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
+  type ChildWorkflowOptions,
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
+  sleep,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { ActivityOptions, SearchAttributePair, SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import {
   acceptReportUpdate,
@@ -33,7 +37,7 @@ import {
   unitStateQuery,
   type UnitUpdateResult,
 } from './contract';
-import type { Actor, DistrictWorkflowInput, RequestMeta, UnitSummary } from './types';
+import type { Actor, DistrictWorkflowInput, RequestMeta, UnitPolicy, UnitSummary } from './types';
 import {
   applyTransition,
   checkTransition,
@@ -46,20 +50,83 @@ import {
   type MailRequest,
   type Transition,
   type UnitEvent,
+  type UnitState,
 } from './unit-state';
 
-const { sendUnitMail } = proxyActivities<ReturnType<typeof createActivities>>({
+const mailOptions: ActivityOptions = {
   // Transient SMTP failures retry with backoff; the whole attempt chain is bounded so that a dead relay
   // surfaces as an undeliverable message instead of a workflow that waits forever.
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '6 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+};
+/** Units started before the `lean-unit` patch: one activity task per message. */
+const activityMail = proxyActivities<ReturnType<typeof createActivities>>(mailOptions);
+/**
+ * Units since: the same activity run as a local activity, inside the workflow task that asked for it. A
+ * message to a relay on the same network takes milliseconds, so a whole activity task (three history events,
+ * a matching round trip and a second workflow task) per message was most of a unit's fan-out cost
+ * (bench/README.md). A retry whose backoff passes `localRetryThreshold` waits on a durable timer, so a relay
+ * outage is still ridden out in the history, and the result is recorded in a marker.
+ */
+const localMail = proxyLocalActivities<ReturnType<typeof createActivities>>({ ...mailOptions, localRetryThreshold: '10 seconds' });
 
 const system: Actor = { kind: 'system', id: 'farman' };
 
 /** Units started by this version do not send the parent their unchanged initial summary. */
 export const skipInitialSummaryPatch = 'skip-initial-summary';
+/**
+ * Units started by this version send mail through a local activity, upsert only the search attributes whose
+ * value changed (the shard sets the first values at start), and keep their deadline timer across changes that
+ * do not move the next deadline. Each of these changes the commands a unit sends, hence one patch for all.
+ */
+export const leanUnitPatch = 'lean-unit';
+
+/** The search attributes that describe a unit's state now. */
+function stateAttributes(state: UnitState): SearchAttributeUpdatePair[] {
+  const deadline = nextDeadline(state);
+  return [
+    { key: searchAttributes.complianceState, value: state.overdue ? `${state.state}:overdue` : state.state },
+    { key: searchAttributes.escalationLevel, value: state.escalationLevel },
+    { key: searchAttributes.nextDeadline, value: deadline ? new Date(deadline) : null },
+  ];
+}
+
+function staticAttributes(unitCode: string, policy: UnitPolicy): SearchAttributePair[] {
+  return [
+    { key: searchAttributes.directiveId, value: policy.directiveId },
+    { key: searchAttributes.unitCode, value: unitCode },
+    { key: searchAttributes.priority, value: policy.priority },
+    { key: searchAttributes.kind, value: 'unit' },
+  ];
+}
+
+/**
+ * Every search attribute of a unit just issued, for its parent to start it with: the unit then has nothing
+ * to upsert in its first workflow task (each upsert is a visibility write on the server).
+ */
+export function unitStartAttributes(unitCode: string, policy: UnitPolicy): SearchAttributePair[] {
+  const state = emptyState(unitCode, policy, new Date(0).toISOString());
+  applyTransition(state, { seq: 1, at: state.obligationsSince, by: system, event: { type: 'issued', policy, unitCode } });
+  return [...staticAttributes(unitCode, policy), ...stateAttributes(state).filter((p): p is SearchAttributePair => p.value !== null)];
+}
+
+/** Parents started by this version start their units with every search attribute set. */
+export const unitStartAttributesPatch = 'unit-start-attributes';
+
+/**
+ * The start options of a parent's units: their search attributes, since `unit-start-attributes`. Called by
+ * the parent where it starts its units, which is where the patch marker belongs.
+ */
+export function unitStartOptions(): (childId: string, args: [DistrictWorkflowInput]) => Pick<ChildWorkflowOptions, 'typedSearchAttributes'> {
+  const atStart = patched(unitStartAttributesPatch);
+  return (_id, [unit]) => (atStart ? { typedSearchAttributes: unitStartAttributes(unit.unitCode, unit.policy) } : {});
+}
+
+const attributeText = (value: SearchAttributeUpdatePair['value']): string => JSON.stringify(value instanceof Date ? value.toISOString() : (value ?? null));
+
+/** The key of a timer event: a new key means the next timer moved; the same key, that it did not. */
+const timerKey = (due: ReturnType<typeof nextTimerEvent>): string => (due ? `${due.at}:${JSON.stringify(due.event)}` : '');
 
 /**
  * One unit's compliance timeline for one directive: notice, acknowledgement, report, office decision,
@@ -68,6 +135,11 @@ export const skipInitialSummaryPatch = 'skip-initial-summary';
  * Completes when the unit is accepted, exempted, cancelled or closed, after its last message is sent.
  */
 export async function districtWorkflow(input: DistrictWorkflowInput): Promise<UnitSummary> {
+  const lean = patched(leanUnitPatch);
+  const sendUnitMail = lean ? localMail.sendUnitMail : activityMail.sendUnitMail;
+  /** Each search attribute's value as last set (at start or by an upsert), for `lean` upserts of changes only. */
+  const shown = new Map(workflowInfo().typedSearchAttributes.getAll().map((p) => [p.key.name, attributeText(p.value)]));
+  const statics = staticAttributes(input.unitCode, input.policy);
   const state = emptyState(input.unitCode, input.policy, new Date().toISOString());
   const outbox: MailRequest[] = [];
   let sending = false;
@@ -78,13 +150,17 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
     const t: Transition = { seq: state.seq + 1, at: new Date().toISOString(), by, meta, event };
     outbox.push(...applyTransition(state, t));
     upsertMemo({ transition: t });
-    const deadline = nextDeadline(state);
-    upsertSearchAttributes([
-      { key: searchAttributes.complianceState, value: state.overdue ? `${state.state}:overdue` : state.state },
-      { key: searchAttributes.escalationLevel, value: state.escalationLevel },
-      { key: searchAttributes.nextDeadline, value: deadline ? new Date(deadline) : null },
-    ]);
+    showAttributes(lean ? [...statics, ...stateAttributes(state)] : stateAttributes(state));
     return t;
+  }
+
+  /** Upserts search attributes: all of them before `lean-unit`, since then only those whose value changed. */
+  function showAttributes(pairs: SearchAttributeUpdatePair[]): void {
+    if (!lean) return upsertSearchAttributes(pairs);
+    const changed = pairs.filter((p) => shown.get(p.key.name) !== attributeText(p.value));
+    if (changed.length === 0) return;
+    for (const p of changed) shown.set(p.key.name, attributeText(p.value));
+    upsertSearchAttributes(changed);
   }
 
   /** Registers an update whose validator runs the state machine's check, so bad replies never enter history. */
@@ -104,6 +180,10 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
       {
         validator: (args: A) => {
           if (!args || typeof args !== 'object' || !args.by) throw ApplicationFailure.create({ message: 'missing arguments', type: 'invalid', nonRetryable: true });
+          const generation = (args as { linkGeneration?: unknown }).linkGeneration;
+          if (generation !== undefined && generation !== state.linkGeneration) {
+            throw ApplicationFailure.create({ message: `link generation ${JSON.stringify(generation)} is not the current one (${state.linkGeneration})`, type: 'link-revoked', nonRetryable: true });
+          }
           try {
             checkTransition(state, toEvent(args), new Date().toISOString());
           } catch (err) {
@@ -128,12 +208,9 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
     }
   }
 
-  upsertSearchAttributes([
-    { key: searchAttributes.directiveId, value: input.policy.directiveId },
-    { key: searchAttributes.unitCode, value: input.unitCode },
-    { key: searchAttributes.priority, value: input.policy.priority },
-    { key: searchAttributes.kind, value: 'unit' },
-  ]);
+  // Before `lean-unit` these went in an upsert of their own; since, in the first upsert that is needed (none
+  // when the parent started the unit with its attributes).
+  if (!lean) showAttributes(statics);
   // Recorded before any handler exists, so the log always starts with the issue.
   record({ type: 'issued', policy: input.policy, unitCode: input.unitCode }, system);
   // The parent already holds this summary (every unit starts notified, on time, deliverable), so telling it
@@ -162,27 +239,73 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
   setHandler(unitStateQuery, () => state);
 
   const mailer = deliverMail();
-  while (!isTerminal(state)) {
-    await reportToParent();
-    const seq = state.seq;
-    const due = nextTimerEvent(state);
-    if (!due) {
-      await condition(() => state.seq !== seq);
-      continue;
-    }
-    const delay = due.at - Date.now();
-    if (delay > 0) {
-      const changed = await condition(() => state.seq !== seq, delay, { summary: `${due.event.type} due ${new Date(due.at).toISOString()}` });
-      if (changed) continue;
-    }
-    record(due.event, system);
-  }
+  if (lean) await runTimeline();
+  else await runTimelineBeforeLeanUnit();
   await reportToParent();
   await condition(() => outbox.length === 0 && !sending);
   stopMailer = true;
   await mailer;
   await condition(allHandlersFinished);
   return summarize(state);
+
+  /**
+   * Reports each change to the parent and fires the timer events. The deadline timer is armed for the next
+   * timer event and kept until that event moves: a change that does not move it (a sent message, an
+   * acknowledgement when the next event is the report's reminder) leaves the timer alone.
+   */
+  async function runTimeline(): Promise<void> {
+    let armed: { key: string; scope: CancellationScope; fired: boolean } | null = null;
+    while (!isTerminal(state)) {
+      await reportToParent();
+      const due = nextTimerEvent(state);
+      const key = timerKey(due);
+      if (armed && armed.key !== key) {
+        armed.scope.cancel();
+        armed = null;
+      }
+      if (due && !armed) {
+        const delay = due.at - Date.now();
+        if (delay <= 0) {
+          record(due.event, system);
+          continue;
+        }
+        const timer: { key: string; scope: CancellationScope; fired: boolean } = { key, scope: new CancellationScope(), fired: false };
+        timer.scope.run(() => sleep(delay, { summary: `${due.event.type} due ${new Date(due.at).toISOString()}` })).then(
+          () => (timer.fired = true),
+          () => undefined, // cancelled: the next event moved
+        );
+        armed = timer;
+      }
+      const seq = state.seq;
+      await condition(() => state.seq !== seq || armed?.fired === true);
+      if (armed?.fired) {
+        armed = null;
+        // Fire what is due now, unless a change in the same task moved it (then the loop re-arms).
+        const now = nextTimerEvent(state);
+        if (now && timerKey(now) === key && now.at <= Date.now()) record(now.event, system);
+      }
+    }
+    armed?.scope.cancel();
+  }
+
+  /** The timeline of units started before `lean-unit`: the timer is re-armed after every change. */
+  async function runTimelineBeforeLeanUnit(): Promise<void> {
+    while (!isTerminal(state)) {
+      await reportToParent();
+      const seq = state.seq;
+      const due = nextTimerEvent(state);
+      if (!due) {
+        await condition(() => state.seq !== seq);
+        continue;
+      }
+      const delay = due.at - Date.now();
+      if (delay > 0) {
+        const changed = await condition(() => state.seq !== seq, delay, { summary: `${due.event.type} due ${new Date(due.at).toISOString()}` });
+        if (changed) continue;
+      }
+      record(due.event, system);
+    }
+  }
 
   async function reportToParent(): Promise<void> {
     const summary = summarize(state);
@@ -195,6 +318,14 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
       // The parent also receives the final summary as this workflow's result, which corrects a lost one.
       log.warn('could not signal parent', { parent: input.parentWorkflowId, error: String(err) });
     }
+  }
+
+  /**
+   * Since `lean-unit` no activity event carries the request, so the record of a message names its recipient
+   * role and cause itself, for the audit timeline.
+   */
+  function mailCause(request: MailRequest): { to?: MailRequest['to']; causeSeq?: number } {
+    return lean ? { to: request.to, causeSeq: request.causeSeq } : {};
   }
 
   /** Sends queued messages one at a time, beside the timeline, so a slow relay never delays a reply. */
@@ -212,12 +343,12 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
           linkGeneration: state.linkGeneration,
           request,
         });
-        record({ type: 'mailRecorded', purpose: request.purpose, kind: request.kind, ...result }, system);
+        record({ type: 'mailRecorded', purpose: request.purpose, kind: request.kind, ...result, ...mailCause(request) }, system);
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         // Retries ran out (the schedule-to-close bound): record it like a bounce, so the office sees it.
         record(
-          { type: 'mailRecorded', purpose: request.purpose, kind: request.kind, delivered: false, messageId: '', recipient: null, error: err.cause?.message ?? err.message },
+          { type: 'mailRecorded', purpose: request.purpose, kind: request.kind, delivered: false, messageId: '', recipient: null, error: err.cause?.message ?? err.message, ...mailCause(request) },
           system,
         );
       } finally {

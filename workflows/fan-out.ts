@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, log, startChild, type SignalDefinition, type Workflow } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, startChild, type ChildWorkflowOptions, type SignalDefinition, type Workflow } from '@temporalio/workflow';
 import type { UnitSummary } from './types';
 
 /**
@@ -23,16 +23,24 @@ export class FanOut<W extends Workflow> {
 
   /**
    * Starts every child not yet started (unless `stop` was called), then waits for all to complete.
-   * `argsOf` is called at start time, so children started after an amendment get the new version.
+   * `argsOf` is called at start time, so children started after an amendment get the new version; `optionsOf`
+   * adds start options (search attributes) to each child.
    */
-  async run(children: string[], argsOf: (childId: string) => Parameters<W>): Promise<void> {
+  async run(
+    children: string[],
+    argsOf: (childId: string) => Parameters<W>,
+    optionsOf: (childId: string, args: Parameters<W>) => Pick<ChildWorkflowOptions, 'typedSearchAttributes'> = () => ({}),
+  ): Promise<void> {
     const done: Promise<void>[] = [];
     for (let i = 0; i < children.length && !this.stopped; i += this.batchSize) {
       const batch = children.slice(i, i + this.batchSize);
       this.starting = true;
       const handles = await Promise.all(
         batch.map((workflowId) =>
-          startChild(this.workflow as Workflow, { workflowId, args: argsOf(workflowId) }),
+        {
+          const args = argsOf(workflowId);
+          return startChild(this.workflow as Workflow, { workflowId, args, ...optionsOf(workflowId, args) });
+        },
         ),
       );
       this.starting = false;

@@ -52,6 +52,9 @@ export type UnitEvent =
       messageId: string;
       recipient: { role: MailRecipientRole; name: string; title: string; email: string } | null;
       error?: string;
+      /** Who the message was for and which transition caused it; recorded since mail became a local activity. */
+      to?: MailRecipientRole;
+      causeSeq?: number;
     };
 
 export type UnitEventType = UnitEvent['type'];

@@ -29,10 +29,14 @@ export interface DirectiveDocument {
   attachments: FileRef[];
 }
 
-/** A link that passed every check: who it is for and what the unit's workflow knows now. */
-export interface OpenLink {
+/** A link whose signature and expiry checked out, before its unit has been asked anything. */
+export interface SignedLink {
   token: string;
   claims: LinkClaims;
+}
+
+/** A link that passed every check: who it is for and what the unit's workflow knows now. */
+export interface OpenLink extends SignedLink {
   state: UnitState;
   document: DirectiveDocument;
   /** The unit in the registry (null if it has since been removed; the page still works). */
@@ -46,8 +50,7 @@ export interface OpenLink {
  * Revocation is checked before cancellation, so a revoked link reveals nothing more about the directive.
  */
 export async function openLink(deps: UnitPageDeps, token: string): Promise<OpenLink> {
-  const claims = verifyLinkToken(token, deps.signingKeys, (deps.now ?? Date.now)());
-  if (!directiveIdPattern.test(claims.directiveId)) throw new LinkRefused('unknown');
+  const { claims } = signedLink(deps, token);
   let state: UnitState;
   try {
     state = await deps.gateway.unitState(claims.directiveId, claims.unitCode);
@@ -70,6 +73,13 @@ export async function openLink(deps: UnitPageDeps, token: string): Promise<OpenL
     document: { title: spec.title, body: spec.body, attachments: spec.attachments ?? [] },
     unit: deps.registry().get(state.unitCode) ?? null,
   };
+}
+
+/** Checks a link's signature, expiry and directive id (no round trip); throws like `openLink`. */
+export function signedLink(deps: UnitPageDeps, token: string): SignedLink {
+  const claims = verifyLinkToken(token, deps.signingKeys, (deps.now ?? Date.now)());
+  if (!directiveIdPattern.test(claims.directiveId)) throw new LinkRefused('unknown');
+  return { token, claims };
 }
 
 /** The file references in a set of report values. */

@@ -6,7 +6,7 @@ import type { Actor } from '../../workflows/types';
 import { NotFound, Rejected } from '../errors';
 import { requestMeta } from '../http/request-meta';
 import { bodyText, rawFromBody, readJalali, readReportForm, readText } from './form-input';
-import { filesIn, filesOfLink, openLink, type OpenLink, type UnitPageDeps } from './link-access';
+import { filesIn, filesOfLink, openLink, signedLink, type OpenLink, type SignedLink, type UnitPageDeps } from './link-access';
 import { fieldErrors, FormIncomplete, LinkRefused, pageProblem, rejectionMessage, uploadLimitMessage } from './page-errors';
 import { sameOriginOnly } from './same-origin';
 import { renderProblemPage, renderUnitPage, type FormReplay, type UnitAction } from './unit-page-view';
@@ -23,8 +23,8 @@ function submissionIdOf(body: unknown): string {
   return id;
 }
 
-function unitActor(link: OpenLink, name: string, position: string): Actor {
-  return { kind: 'unit', id: link.state.unitCode, name, title: position };
+function unitActor(link: SignedLink, name: string, position: string): Actor {
+  return { kind: 'unit', id: link.claims.unitCode, name, title: position };
 }
 
 /**
@@ -39,7 +39,7 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
   const now = () => new Date((deps.now ?? Date.now)());
   const sameOrigin = sameOriginOnly(deps.publicUrl);
   const urlencoded = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 });
-  const baseOf = (req: Request, link: OpenLink) => `${req.baseUrl}/${link.token}`;
+  const baseOf = (req: Request, link: SignedLink) => `${req.baseUrl}/${link.token}`;
 
   router.use((_req, res, next) => {
     // The page holds the unit's replies and a link credential in its forms: never cache or store it.
@@ -53,13 +53,14 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
   }
 
   /**
-   * Sends one reply to the unit's workflow and redirects to the confirmation; a refusal re-renders the form
-   * with the reason (with the unit's fresh state, since the refusal usually means it changed).
+   * Sends one reply to the unit's workflow, naming the link's generation, and redirects to the confirmation.
+   * A refusal re-opens the link, which explains a revoked link, a cancelled directive or an unknown unit
+   * itself, and otherwise re-renders the form with the reason and the unit's fresh state.
    */
   async function record<A>(
     req: Request,
     res: Response,
-    link: OpenLink,
+    link: SignedLink,
     action: UnitAction,
     update: UpdateDefinition<UnitUpdateResult, [A]>,
     args: A,
@@ -67,10 +68,11 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
     done: string,
   ): Promise<void> {
     try {
-      await deps.gateway.unitUpdate(link.claims.directiveId, link.claims.unitCode, update, args, submissionId);
+      await deps.gateway.unitUpdate(link.claims.directiveId, link.claims.unitCode, update, { ...args, linkGeneration: link.claims.generation }, submissionId);
     } catch (err) {
-      if (!(err instanceof Rejected)) throw err;
+      if (!(err instanceof Rejected) && !(err instanceof NotFound)) throw err;
       const fresh = await openLink(deps, link.token);
+      if (!(err instanceof Rejected)) throw err;
       const errors = fieldErrors(err.issues);
       return replay(req, res, err.code === 'invalid' ? 422 : 409, fresh, { action, raw: rawFromBody(req.body), errors, notice: rejectionMessage(err) });
     }
@@ -95,7 +97,9 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
   });
 
   router.post('/:token/acknowledge', sameOrigin, urlencoded, async (req, res) => {
-    const link = await openLink(deps, String(req.params.token));
+    // Nothing in this form depends on the unit's state, so a valid one goes straight to the workflow (one
+    // round trip per click); the link is opened only to explain a refusal or re-render the form.
+    const link = signedLink(deps, String(req.params.token));
     const submissionId = submissionIdOf(req.body);
     const name = readText(bodyText(req.body, 'name'), 200);
     const position = readText(bodyText(req.body, 'position'), 200);
@@ -103,7 +107,7 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
       const errors: Record<string, string> = {};
       if ('error' in name) errors.name = name.error;
       if ('error' in position) errors.position = position.error;
-      return replay(req, res, 422, link, { action: 'acknowledge', raw: rawFromBody(req.body), errors });
+      return replay(req, res, 422, await openLink(deps, link.token), { action: 'acknowledge', raw: rawFromBody(req.body), errors });
     }
     const by = unitActor(link, name.value, position.value);
     await record(req, res, link, 'acknowledge', acknowledgeUpdate, { name: name.value, position: position.value, by, meta: requestMeta(req, submissionId) }, submissionId, 'acknowledged');

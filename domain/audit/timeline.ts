@@ -3,7 +3,7 @@ import { toPersianDigits } from '../persian-text';
 import type { SendUnitMailInput, SendUnitMailResult } from '../../activities/unit-mail';
 import { parseUnitWorkflowId, type DirectiveLogEntry } from '../../workflows/contract';
 import type { Actor, DirectiveWorkflowInput } from '../../workflows/types';
-import type { Transition } from '../../workflows/unit-state';
+import type { MailRequest, Transition } from '../../workflows/unit-state';
 import { readHistoryFacts, type HistoryFacts } from './history-facts';
 import type { JsonHistory } from './history-json';
 
@@ -129,15 +129,48 @@ export function directiveEntries(workflowId: string, facts: HistoryFacts): Timel
   return out;
 }
 
-/** A unit's entries: its transitions (except the bookkeeping of sent mail) and its e-mails from the activity events. */
+/** One e-mail of a unit, as its history tells it. */
+interface MailFact {
+  request: Pick<MailRequest, 'purpose' | 'kind' | 'to' | 'causeSeq'> | undefined;
+  result: SendUnitMailResult | undefined;
+  outcome: 'pending' | 'completed' | 'failed';
+  at: string;
+  eventId: number;
+  failure: string | null;
+}
+
+/**
+ * A unit's e-mails. Units started before the `lean-unit` patch sent each through an activity task, whose
+ * events hold the request and the result (and show a message still being sent); since, through a local
+ * activity, and the `mailRecorded` transition holds both.
+ */
+function mailsOf(facts: HistoryFacts): MailFact[] {
+  const activities = facts.activities.filter((a) => a.activityType === 'sendUnitMail');
+  if (activities.length > 0) {
+    return activities.map((m) => ({
+      request: (m.input as SendUnitMailInput | undefined)?.request,
+      result: m.result as SendUnitMailResult | undefined,
+      outcome: m.outcome === 'pending' || m.outcome === 'completed' ? m.outcome : 'failed',
+      at: m.finishedAt ?? m.scheduledAt,
+      eventId: m.scheduledEventId,
+      failure: m.failure,
+    }));
+  }
+  return facts.transitions.flatMap((recorded) => {
+    const t = recorded.value as Transition | undefined;
+    if (t?.event?.type !== 'mailRecorded') return [];
+    const { purpose, kind, to, causeSeq, delivered, messageId, recipient, error } = t.event;
+    return [{ request: to === undefined || causeSeq === undefined ? undefined : { purpose, kind, to, causeSeq }, result: { delivered, messageId, recipient, error }, outcome: 'completed' as const, at: t.at, eventId: recorded.eventId, failure: error ?? null }];
+  });
+}
+
+/** A unit's entries: its transitions (except the bookkeeping of sent mail) and its e-mails. */
 export function unitEntries(workflowId: string, facts: HistoryFacts): TimelineEntry[] {
   const unit = parseUnitWorkflowId(workflowId)?.unitCode ?? (facts.input as { unitCode?: string } | undefined)?.unitCode ?? null;
-  const mails = facts.activities.filter((a) => a.activityType === 'sendUnitMail');
+  const mails = mailsOf(facts);
   /** Recipients of the messages each transition caused, for escalations and decisions. */
   const recipientsBySeq = new Map<number, string[]>();
-  for (const m of mails) {
-    const request = (m.input as SendUnitMailInput | undefined)?.request;
-    const result = m.result as SendUnitMailResult | undefined;
+  for (const { request, result } of mails) {
     if (!request || !result?.recipient) continue;
     recipientsBySeq.set(request.causeSeq, [...(recipientsBySeq.get(request.causeSeq) ?? []), `${result.recipient.name} <${result.recipient.email}>`]);
   }
@@ -220,9 +253,7 @@ export function unitEntries(workflowId: string, facts: HistoryFacts): TimelineEn
     }
   }
   for (const m of mails) {
-    const input = m.input as SendUnitMailInput | undefined;
-    const result = m.result as SendUnitMailResult | undefined;
-    const request = input?.request;
+    const { request, result } = m;
     const details: Record<string, DetailValue> = {
       purpose: request?.purpose ?? null,
       mailKind: request?.kind ?? null,
@@ -234,11 +265,11 @@ export function unitEntries(workflowId: string, facts: HistoryFacts): TimelineEn
     };
     const what = `${request?.kind ?? 'e-mail'} (${request?.purpose ?? '?'}) to the ${request?.to ?? '?'}`;
     if (m.outcome === 'pending') {
-      out.push(entry(m.scheduledAt, workflowId, unit, 'mail-pending', null, `${what} being sent`, details, m.scheduledEventId));
+      out.push(entry(m.at, workflowId, unit, 'mail-pending', null, `${what} being sent`, details, m.eventId));
     } else if (m.outcome === 'completed' && result?.delivered) {
-      out.push(entry(m.finishedAt!, workflowId, unit, 'mail-sent', null, `${what} sent to ${details.recipient}, Message-ID ${result.messageId}`, details, m.scheduledEventId));
+      out.push(entry(m.at, workflowId, unit, 'mail-sent', null, `${what} sent to ${details.recipient}, Message-ID ${result.messageId}`, details, m.eventId));
     } else {
-      out.push(entry(m.finishedAt ?? m.scheduledAt, workflowId, unit, 'mail-failed', null, `${what} not delivered${details.recipient ? ` to ${details.recipient}` : ''}: ${details.error ?? 'unknown'}`, details, m.scheduledEventId));
+      out.push(entry(m.at, workflowId, unit, 'mail-failed', null, `${what} not delivered${details.recipient ? ` to ${details.recipient}` : ''}: ${details.error ?? 'unknown'}`, details, m.eventId));
     }
   }
   return out;

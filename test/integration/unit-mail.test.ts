@@ -28,10 +28,19 @@ function expectWellFormed(mail: { html: string; text: string }): void {
   expect(mail.text.length).toBeGreaterThan(50);
 }
 
-/** Attempts recorded for each activity of a workflow, from its real history. */
+/**
+ * Attempts recorded for each activity of a workflow, from its real history: an activity task's started event,
+ * or a local activity's marker (units send mail as local activities since the `lean-unit` patch).
+ */
 async function activityAttempts(workflowId: string): Promise<number[]> {
   const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 0] : []));
+  return (history.events ?? []).flatMap((e) => {
+    if (e.activityTaskStartedEventAttributes) return [e.activityTaskStartedEventAttributes.attempt ?? 0];
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    const data = marker.details?.data?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { attempt: number }).attempt] : [];
+  });
 }
 
 describe('Notices', () => {
