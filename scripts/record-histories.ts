@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
-import { amendDirective, cancelDirective } from '../api/directives/amend-directive';
+import path from 'node:path';
+import { amendDirective, cancelDirective, closeDirective } from '../api/directives/amend-directive';
 import {
   acceptReportUpdate,
   acknowledgeUpdate,
@@ -15,20 +16,22 @@ import { historiesDir, recordHistory } from '../test/support/histories';
 import { eventually, inSeconds, startStack, type TestStack } from '../test/support/stack';
 
 /**
- * Re-records the histories under test/histories/ from the main scenarios, on a fresh dev server. Run it
- * (`npm run histories:record`) only when a workflow change is meant to break replay of old histories —
- * which, in production, needs patching instead; the suite replays these files on every run.
+ * Records the histories under test/histories/ from the main scenarios, on a fresh dev server, into one folder
+ * per scenario named `<scenario><suffix>` (`npm run histories:record -- --suffix .lean-units`). The suite replays
+ * every folder on every run, so the histories of each workflow version that may still be running stay there:
+ * record a new suffix when a patched change adds a version, and re-record an old one only when a change is
+ * meant to break it (which, in production, needs a patch instead).
  */
+const suffixAt = process.argv.indexOf('--suffix');
+const suffix = suffixAt > 0 ? (process.argv[suffixAt + 1] ?? '') : '';
+
 async function main(): Promise<void> {
   await globalSetup();
-  const stack = await startStack();
+  // Directives of up to 2 units run unsharded, as at the default size; the sharded scenario has 3.
+  const stack = await startStack({ shardSize: 2 });
   try {
-    rmSync(historiesDir, { recursive: true, force: true });
-    await happyPath(stack);
-    await silentUnit(stack);
-    await extension(stack);
-    await amendment(stack);
-    await cancellation(stack);
+    for (const scenario of scenarios) rmSync(path.join(historiesDir, `${scenario.scenarioName}${suffix}`), { recursive: true, force: true });
+    for (const scenario of scenarios) await scenario(stack);
   } finally {
     await stack.stop();
     await globalTeardown();
@@ -39,8 +42,10 @@ const person = { name: 'رضا احمدی', position: 'بخشدار' };
 
 async function save(stack: TestStack, scenario: string, id: string, codes: string[]): Promise<void> {
   await stack.client.workflow.getHandle(directiveWorkflowId(id)).result();
-  for (const workflowId of [directiveWorkflowId(id), ...codes.map((c) => unitWorkflowId(id, c))]) await recordHistory(stack.client, scenario, workflowId);
-  console.log(`recorded ${scenario}: ${codes.length + 1} histories`);
+  const { shards } = await stack.gateway.directiveStatus(id);
+  const workflowIds = [directiveWorkflowId(id), ...shards, ...codes.map((c) => unitWorkflowId(id, c))];
+  for (const workflowId of workflowIds) await recordHistory(stack.client, `${scenario}${suffix}`, workflowId);
+  console.log(`recorded ${scenario}${suffix}: ${workflowIds.length} histories`);
 }
 
 async function happyPath(stack: TestStack): Promise<void> {
@@ -95,6 +100,21 @@ async function cancellation(stack: TestStack): Promise<void> {
   await cancelDirective(stack, id, 'برگزاری انتخابات به تعویق افتاد', officeActor, {});
   await save(stack, 'cancellation', id, codes);
 }
+
+/** Three units through two shards: the shard workflow and units started by a shard. */
+async function sharded(stack: TestStack): Promise<void> {
+  const codes = ['THR-TEH-MRK', 'THR-TEH-KAN', 'THR-REY-KHR'];
+  const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes } }));
+  await stack.gateway.unitUpdate(id, codes[0], acknowledgeUpdate, { ...person, by: unitActor(codes[0]), linkGeneration: 1 }, 'ack-0');
+  await stack.gateway.unitUpdate(id, codes[1], submitReportUpdate, { ...person, values: { stations: 4 }, by: unitActor(codes[1]) }, 'rep-1');
+  await eventually(async () => ((await stack.gateway.directiveStatus(id)).counts.reported === 1 ? true : undefined), 20_000);
+  await closeDirective(stack, id, 'پایان سناریو', officeActor, {});
+  await save(stack, 'sharded', id, codes);
+}
+
+const scenarios = [happyPath, silentUnit, extension, amendment, cancellation, sharded].map((run) =>
+  Object.assign(run, { scenarioName: run.name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) }),
+);
 
 main().then(
   () => process.exit(0),

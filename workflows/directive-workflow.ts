@@ -27,7 +27,7 @@ import {
   type CancelArgs,
   type DirectiveLogEntry,
 } from './contract';
-import { districtWorkflow, unitStartOptions } from './district-workflow';
+import { districtWorkflow, unitStarts } from './district-workflow';
 import { FanOut, SummaryBoard } from './fan-out';
 import { shardWorkflow } from './shard-workflow';
 import type { ComplianceState, DirectiveSpec, DirectiveState, DirectiveStatus, DirectiveWorkflowInput, UnitPolicy } from './types';
@@ -154,8 +154,9 @@ export async function directiveWorkflow(input: DirectiveWorkflowInput): Promise<
     );
   } else {
     const codeOf = new Map(input.units.map((code) => [unitWorkflowId(spec.directiveId, code), code]));
+    const starts = unitStarts();
     await runUntilDone(
-      unitFanOut.run([...codeOf.keys()], (id) => [{ unitCode: codeOf.get(id)!, policy: policyOf(spec), parentWorkflowId }], unitStartOptions()),
+      unitFanOut.run([...codeOf.keys()], (id) => [{ unitCode: codeOf.get(id)!, policy: policyOf(spec), parentWorkflowId, ...starts.input }], starts.options),
       () => unitFanOut.started.length >= input.units.length,
     );
     if (current() === 'cancelled' || current() === 'closed') {

@@ -60,7 +60,7 @@ const mailOptions: ActivityOptions = {
   scheduleToCloseTimeout: '6 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
-/** Units started before the `lean-unit` patch: one activity task per message. */
+/** Units before revision 2: one activity task per message. */
 const activityMail = proxyActivities<ReturnType<typeof createActivities>>(mailOptions);
 /**
  * Units since: the same activity run as a local activity, inside the workflow task that asked for it. A
@@ -76,11 +76,13 @@ const system: Actor = { kind: 'system', id: 'farman' };
 /** Units started by this version do not send the parent their unchanged initial summary. */
 export const skipInitialSummaryPatch = 'skip-initial-summary';
 /**
- * Units started by this version send mail through a local activity, upsert only the search attributes whose
- * value changed (the shard sets the first values at start), and keep their deadline timer across changes that
- * do not move the next deadline. Each of these changes the commands a unit sends, hence one patch for all.
+ * Parents started by this version start their units as revision 2: with every search attribute set at start,
+ * and told (in their input) to send mail through a local activity, to upsert only the search attributes
+ * whose value changed and to keep their deadline timer across changes that do not move the next deadline.
+ * The parent's patch decides it once for all its units, because a patch in each unit would cost each unit
+ * a search-attribute upsert (the SDK records the patch in `TemporalChangeVersion`).
  */
-export const leanUnitPatch = 'lean-unit';
+export const leanUnitsPatch = 'lean-units';
 
 /** The search attributes that describe a unit's state now. */
 function stateAttributes(state: UnitState): SearchAttributeUpdatePair[] {
@@ -111,16 +113,16 @@ export function unitStartAttributes(unitCode: string, policy: UnitPolicy): Searc
   return [...staticAttributes(unitCode, policy), ...stateAttributes(state).filter((p): p is SearchAttributePair => p.value !== null)];
 }
 
-/** Parents started by this version start their units with every search attribute set. */
-export const unitStartAttributesPatch = 'unit-start-attributes';
-
 /**
- * The start options of a parent's units: their search attributes, since `unit-start-attributes`. Called by
- * the parent where it starts its units, which is where the patch marker belongs.
+ * How a parent starts its units: what to add to each unit's input and its start options. Called by the parent
+ * where it starts its units, which is where its patch marker belongs.
  */
-export function unitStartOptions(): (childId: string, args: [DistrictWorkflowInput]) => Pick<ChildWorkflowOptions, 'typedSearchAttributes'> {
-  const atStart = patched(unitStartAttributesPatch);
-  return (_id, [unit]) => (atStart ? { typedSearchAttributes: unitStartAttributes(unit.unitCode, unit.policy) } : {});
+export function unitStarts(): {
+  input: Pick<DistrictWorkflowInput, 'revision'>;
+  options: (childId: string, args: [DistrictWorkflowInput]) => Pick<ChildWorkflowOptions, 'typedSearchAttributes'>;
+} {
+  if (!patched(leanUnitsPatch)) return { input: {}, options: () => ({}) };
+  return { input: { revision: 2 }, options: (_id, [unit]) => ({ typedSearchAttributes: unitStartAttributes(unit.unitCode, unit.policy) }) };
 }
 
 const attributeText = (value: SearchAttributeUpdatePair['value']): string => JSON.stringify(value instanceof Date ? value.toISOString() : (value ?? null));
@@ -135,7 +137,7 @@ const timerKey = (due: ReturnType<typeof nextTimerEvent>): string => (due ? `${d
  * Completes when the unit is accepted, exempted, cancelled or closed, after its last message is sent.
  */
 export async function districtWorkflow(input: DistrictWorkflowInput): Promise<UnitSummary> {
-  const lean = patched(leanUnitPatch);
+  const lean = input.revision === 2;
   const sendUnitMail = lean ? localMail.sendUnitMail : activityMail.sendUnitMail;
   /** Each search attribute's value as last set (at start or by an upsert), for `lean` upserts of changes only. */
   const shown = new Map(workflowInfo().typedSearchAttributes.getAll().map((p) => [p.key.name, attributeText(p.value)]));
@@ -154,7 +156,7 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
     return t;
   }
 
-  /** Upserts search attributes: all of them before `lean-unit`, since then only those whose value changed. */
+  /** Upserts search attributes: all of them before revision 2, since then only those whose value changed. */
   function showAttributes(pairs: SearchAttributeUpdatePair[]): void {
     if (!lean) return upsertSearchAttributes(pairs);
     const changed = pairs.filter((p) => shown.get(p.key.name) !== attributeText(p.value));
@@ -208,14 +210,14 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
     }
   }
 
-  // Before `lean-unit` these went in an upsert of their own; since, in the first upsert that is needed (none
+  // Before revision 2 these went in an upsert of their own; since, in the first upsert that is needed (none
   // when the parent started the unit with its attributes).
   if (!lean) showAttributes(statics);
   // Recorded before any handler exists, so the log always starts with the issue.
   record({ type: 'issued', policy: input.policy, unitCode: input.unitCode }, system);
   // The parent already holds this summary (every unit starts notified, on time, deliverable), so telling it
   // would only cost a signal and a workflow task per unit in the parent's history during the fan-out.
-  if (patched(skipInitialSummaryPatch)) lastSentSummary = JSON.stringify({ ...summarize(state), seq: 0 });
+  if (lean || patched(skipInitialSummaryPatch)) lastSentSummary = JSON.stringify({ ...summarize(state), seq: 0 });
 
   handle(acknowledgeUpdate, (a) => ({ type: 'acknowledged', name: a.name, position: a.position }));
   handle(submitReportUpdate, (a) => ({ type: 'reportSubmitted', name: a.name, position: a.position, values: a.values }));
@@ -240,7 +242,7 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
 
   const mailer = deliverMail();
   if (lean) await runTimeline();
-  else await runTimelineBeforeLeanUnit();
+  else await runTimelineBeforeRevision2();
   await reportToParent();
   await condition(() => outbox.length === 0 && !sending);
   stopMailer = true;
@@ -255,8 +257,10 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
    */
   async function runTimeline(): Promise<void> {
     let armed: { key: string; scope: CancellationScope; fired: boolean } | null = null;
-    while (!isTerminal(state)) {
+    for (;;) {
       await reportToParent();
+      // Checked after the report, not before: replies may end the unit while the signal is on its way.
+      if (isTerminal(state)) break;
       const due = nextTimerEvent(state);
       const key = timerKey(due);
       if (armed && armed.key !== key) {
@@ -288,8 +292,12 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
     armed?.scope.cancel();
   }
 
-  /** The timeline of units started before `lean-unit`: the timer is re-armed after every change. */
-  async function runTimelineBeforeLeanUnit(): Promise<void> {
+  /**
+   * The timeline of units started before revision 2: the timer is re-armed after every change. Kept as it
+   * ran, for replay: it checks for the end before reporting, so a unit whose last replies all land while a
+   * report is on its way waits for one more change (the parent's close or cancel) before it completes.
+   */
+  async function runTimelineBeforeRevision2(): Promise<void> {
     while (!isTerminal(state)) {
       await reportToParent();
       const seq = state.seq;
@@ -321,7 +329,7 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
   }
 
   /**
-   * Since `lean-unit` no activity event carries the request, so the record of a message names its recipient
+   * Since revision 2 no activity event carries the request, so the record of a message names its recipient
    * role and cause itself, for the audit timeline.
    */
   function mailCause(request: MailRequest): { to?: MailRequest['to']; causeSeq?: number } {

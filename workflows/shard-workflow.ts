@@ -9,7 +9,7 @@ import {
   unitSummariesQuery,
   unitWorkflowId,
 } from './contract';
-import { districtWorkflow, unitStartOptions } from './district-workflow';
+import { districtWorkflow, unitStarts } from './district-workflow';
 import { FanOut, SummaryBoard } from './fan-out';
 import type { ShardWorkflowInput, UnitPolicy, UnitSummary } from './types';
 
@@ -64,11 +64,8 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<UnitSumm
   }
 
   const flusher = flushToDirective();
-  await fanOut.run(
-    [...codeOf.keys()],
-    (id) => [{ unitCode: codeOf.get(id)!, policy, parentWorkflowId: workflowInfo().workflowId }],
-    unitStartOptions(),
-  );
+  const starts = unitStarts();
+  await fanOut.run([...codeOf.keys()], (id) => [{ unitCode: codeOf.get(id)!, policy, parentWorkflowId: workflowInfo().workflowId, ...starts.input }], starts.options);
   if (stopped) board.markUnstarted(input.units.filter((c) => !fanOut.started.includes(unitWorkflowId(policy.directiveId, c))), stopped);
   finished = true;
   await flusher;

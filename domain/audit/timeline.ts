@@ -140,7 +140,7 @@ interface MailFact {
 }
 
 /**
- * A unit's e-mails. Units started before the `lean-unit` patch sent each through an activity task, whose
+ * A unit's e-mails. Units before revision 2 (`leanUnitsPatch`) sent each through an activity task, whose
  * events hold the request and the result (and show a message still being sent); since, through a local
  * activity, and the `mailRecorded` transition holds both.
  */

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { temporal } from '@temporalio/proto';
 import path from 'node:path';
 import { amendDirective, cancelDirective } from '../../api/directives/amend-directive';
 import { Rejected } from '../../api/errors';
@@ -8,6 +9,7 @@ import {
   acknowledgeUpdate,
   directiveWorkflowId,
   extendDeadlineUpdate,
+  searchAttributes,
   submitReportUpdate,
   unitWorkflowId,
 } from '../../workflows/contract';
@@ -114,6 +116,42 @@ describe('A directive to several units', () => {
     expect(unit.log.map((t) => t.event.type)).toEqual(expect.arrayContaining(['issued', 'acknowledged', 'reportSubmitted', 'reportAccepted']));
     expect(unit.report?.values).toEqual({ stations: 12, inspected: true });
     expect(unit.log.find((t) => t.event.type === 'reportAccepted')?.by).toEqual(officeActor);
+  });
+
+  test('When a unit is issued, then its first workflow task records the issue, arms one deadline timer and sends the notice in-task, with its search attributes set at start', async () => {
+    const codes = ['THR-SHM-LVS', 'THR-REY-KHR'];
+    const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes } }));
+    const handle = stack.client.workflow.getHandle(unitWorkflowId(id, codes[0]));
+    await eventually(async () => ((await stack.gateway.unitState(id, codes[0])).mailSent === 1 ? true : undefined), 20_000, 'notice sent');
+    const events = (await handle.fetchHistory()).events ?? [];
+    const type = (e: (typeof events)[number]) => temporal.api.enums.v1.EventType[e.eventType!].replace('EVENT_TYPE_', '');
+    // One workflow task: no activity task, no search-attribute upsert, no patch marker, no timer re-armed
+    // after the notice is recorded (the mail marker is the local activity's).
+    expect(events.slice(0, 8).map(type)).toEqual([
+      'WORKFLOW_EXECUTION_STARTED',
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+      'WORKFLOW_TASK_COMPLETED',
+      'WORKFLOW_PROPERTIES_MODIFIED',
+      'TIMER_STARTED',
+      'MARKER_RECORDED',
+      'WORKFLOW_PROPERTIES_MODIFIED',
+    ]);
+    expect(events[6].markerRecordedEventAttributes?.markerName).toBe('core_local_activity');
+    const attributes = async () => (await handle.describe()).typedSearchAttributes;
+    const { acknowledgeBy } = (await stack.gateway.unitState(id, codes[0])).policy;
+    const before = await attributes();
+    expect(before.get(searchAttributes.complianceState)).toBe('notified');
+    expect(before.get(searchAttributes.unitCode)).toBe(codes[0]);
+    expect(before.get(searchAttributes.directiveId)).toBe(id);
+    expect(before.get(searchAttributes.escalationLevel)).toBe(0);
+    expect(before.get(searchAttributes.nextDeadline)?.toISOString()).toBe(new Date(acknowledgeBy).toISOString());
+    // A change that moves the state is still upserted, and only what changed.
+    await ack(id, codes[0], `ack-attrs-${id}`);
+    const upserts = ((await handle.fetchHistory()).events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+    expect(upserts.map((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes!.searchAttributes!.indexedFields!).sort())).toEqual([['ComplianceState', 'NextDeadline']]);
+    await eventually(async () => ((await attributes()).get(searchAttributes.complianceState) === 'acknowledged' ? true : undefined), 20_000, 'visibility updated');
+    await cancelDirective(stack, id, 'test over', officeActor, {});
   });
 
   test('When a unit stays silent, then it gets its reminder, then escalation level 1 (deputy), then level 2 (governor)', async () => {

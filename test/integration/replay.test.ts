@@ -1,16 +1,29 @@
 import path from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { loadHistories } from '../support/histories';
 
 const histories = loadHistories();
 const currentBuild = { workflowBundle: { codePath: process.env.FARMAN_TEST_WORKFLOW_BUNDLE! } };
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
-test('The committed histories cover the main scenarios, directive and unit workflows alike', () => {
-  expect(new Set(histories.map((h) => h.scenario))).toEqual(new Set(['happy-path', 'silent-unit', 'extension', 'amendment', 'cancellation']));
+const mainScenarios = ['happy-path', 'silent-unit', 'extension', 'amendment', 'cancellation'];
+const eventTypes = (h: (typeof histories)[number]) => (h.history.events ?? []).map((e) => Number(e.eventType));
+const { EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: ACTIVITY_TASK_SCHEDULED, EVENT_TYPE_MARKER_RECORDED: MARKER_RECORDED } = temporal.api.enums.v1.EventType;
+
+test('The committed histories cover the main scenarios in both unit revisions, directive, shard and unit workflows alike', () => {
+  expect(new Set(histories.map((h) => h.scenario))).toEqual(new Set([...mainScenarios, ...[...mainScenarios, 'sharded'].map((s) => `${s}.lean-units`)]));
   expect(histories.some((h) => h.workflowId.includes('/unit:'))).toBe(true);
-  expect(histories.some((h) => !h.workflowId.includes('/unit:'))).toBe(true);
+  expect(histories.some((h) => h.workflowId.includes('/shard:'))).toBe(true);
+  expect(histories.some((h) => !h.workflowId.includes('/unit:') && !h.workflowId.includes('/shard:'))).toBe(true);
+  // Units before revision 2 sent mail as activity tasks; since, as local activities (a marker each).
+  const units = histories.filter((h) => h.workflowId.includes('/unit:'));
+  for (const h of units) {
+    const lean = h.scenario.endsWith('.lean-units');
+    expect([h.scenario, eventTypes(h).includes(ACTIVITY_TASK_SCHEDULED)]).toEqual([h.scenario, !lean]);
+    if (lean) expect([h.scenario, eventTypes(h).includes(MARKER_RECORDED)]).toEqual([h.scenario, true]);
+  }
 });
 
 describe('When the current build replays every committed history with its real workflow ID', () => {

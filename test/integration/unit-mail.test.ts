@@ -30,7 +30,7 @@ function expectWellFormed(mail: { html: string; text: string }): void {
 
 /**
  * Attempts recorded for each activity of a workflow, from its real history: an activity task's started event,
- * or a local activity's marker (units send mail as local activities since the `lean-unit` patch).
+ * or a local activity's marker (units of revision 2 send mail as local activities).
  */
 async function activityAttempts(workflowId: string): Promise<number[]> {
   const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();

@@ -14,8 +14,11 @@ const scenario = (name: string) => {
 };
 const step = (e: TimelineEntry) => `${e.kind}${e.details.purpose ? ` ${e.details.purpose}` : ''}`;
 
-test('When the silent unit’s recorded histories are read, then the timeline is reminder, missed deadline, two escalations with their recipients, then the cancellation', async () => {
-  const timeline = buildTimeline(await scenario('silent-unit'));
+// Both unit revisions: mail as activity tasks (before revision 2) and as local activities (since).
+const silentUnit = ['silent-unit', 'silent-unit.lean-units'];
+
+test.each(silentUnit)('When the silent unit’s recorded histories (%s) are read, then the timeline is reminder, missed deadline, two escalations with their recipients, then the cancellation', async (name) => {
+  const timeline = buildTimeline(await scenario(name));
   expect(timeline.map(step)).toEqual([
     'directive-issued',
     'unit-issued',
@@ -41,8 +44,8 @@ test('When the silent unit’s recorded histories are read, then the timeline is
   expect(timeline.map((e) => Date.parse(e.at))).toEqual(timeline.map((e) => Date.parse(e.at)).sort((a, b) => a - b));
 });
 
-test('When the silent unit’s state is asked at recorded instants, then it was not yet overdue at the reminder and overdue at level 1 when the first escalation e-mail went out', async () => {
-  const histories = await scenario('silent-unit');
+test.each(silentUnit)('When the silent unit’s state (%s) is asked at recorded instants, then it was not yet overdue at the reminder and overdue at level 1 when the first escalation e-mail went out', async (name) => {
+  const histories = await scenario(name);
   const unit = histories.find((h) => h.workflowId.includes('/unit:'))!;
   const timeline = buildTimeline([unit]);
   const at = (purpose: string) => Date.parse(timeline.find((e) => e.details.purpose === purpose)!.at);
