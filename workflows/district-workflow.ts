@@ -63,13 +63,18 @@ const mailOptions: ActivityOptions = {
 /** Units before revision 2: one activity task per message. */
 const activityMail = proxyActivities<ReturnType<typeof createActivities>>(mailOptions);
 /**
- * Units since: the same activity run as a local activity, inside the workflow task that asked for it. A
- * message to a relay on the same network takes milliseconds, so a whole activity task (three history events,
- * a matching round trip and a second workflow task) per message was most of a unit's fan-out cost
- * (bench/README.md). A retry whose backoff passes `localRetryThreshold` waits on a durable timer, so a relay
- * outage is still ridden out in the history, and the result is recorded in a marker.
+ * Units of revision 2: the same activity run as a local activity, inside the workflow task that asked for
+ * it, its result recorded in a marker. A message to a relay on the same network takes milliseconds, so a
+ * whole activity task (three history events, a matching round trip and a second workflow task) per message
+ * was most of a unit's fan-out cost (bench/README.md).
+ *
+ * The price: while an attempt runs, the unit's workflow task stays open, so a reply that arrives meanwhile is
+ * answered when the attempt ends (or at the task's heartbeat, 8 s). Attempts are therefore bounded tightly
+ * (a healthy relay answers in milliseconds; the transport's connection and greeting timeouts are 10 s), and
+ * only the first retry (after 1 s) runs in the task: every later one waits on a durable timer, with the
+ * workflow task closed and the failed attempt in the history, so an outage is ridden out as before.
  */
-const localMail = proxyLocalActivities<ReturnType<typeof createActivities>>({ ...mailOptions, localRetryThreshold: '10 seconds' });
+const localMail = proxyLocalActivities<ReturnType<typeof createActivities>>({ ...mailOptions, startToCloseTimeout: '15 seconds', localRetryThreshold: '1 second' });
 
 const system: Actor = { kind: 'system', id: 'farman' };
 
@@ -336,7 +341,10 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
     return lean ? { to: request.to, causeSeq: request.causeSeq } : {};
   }
 
-  /** Sends queued messages one at a time, beside the timeline, so a slow relay never delays a reply. */
+  /**
+   * Sends queued messages one at a time, beside the timeline, so a failing relay never blocks a reply (a
+   * local activity's attempt in progress delays the answer to one; see `localMail`).
+   */
   async function deliverMail(): Promise<void> {
     for (;;) {
       await condition(() => outbox.length > 0 || stopMailer);

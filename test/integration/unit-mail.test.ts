@@ -6,6 +6,7 @@ import { toPersianDigits } from '../../domain/persian-text';
 import { unitWorkflowId } from '../../workflows/contract';
 import type { MailKind, MailRequest } from '../../workflows/unit-state';
 import { directiveBody, issueViaApi, silentUnitBody, officeActor } from '../support/directives';
+import { activityAttempts, failedMailAttempts } from '../support/mail-attempts';
 import { eventually, inSeconds, startStack, testSigningKeys, type TestStack } from '../support/stack';
 import { linkFrom, mailsFor, noticeLink } from '../support/unit-links';
 
@@ -26,21 +27,6 @@ function expectWellFormed(mail: { html: string; text: string }): void {
   expect(mail.html).toMatch(/<table role="presentation"[^>]*style="/);
   expect(mail.html).not.toMatch(/<script|<style|<link/i);
   expect(mail.text.length).toBeGreaterThan(50);
-}
-
-/**
- * Attempts recorded for each activity of a workflow, from its real history: an activity task's started event,
- * or a local activity's marker (units of revision 2 send mail as local activities).
- */
-async function activityAttempts(workflowId: string): Promise<number[]> {
-  const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).flatMap((e) => {
-    if (e.activityTaskStartedEventAttributes) return [e.activityTaskStartedEventAttributes.attempt ?? 0];
-    const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_local_activity') return [];
-    const data = marker.details?.data?.payloads?.[0]?.data;
-    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { attempt: number }).attempt] : [];
-  });
 }
 
 describe('Notices', () => {
@@ -159,10 +145,10 @@ describe('Delivery faults', () => {
     await stack.sink.down();
     try {
       const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200) }));
-      // The outage lasts until every unit's notice has failed at least three times (retries after 1 s, 2 s).
+      // The outage lasts until every unit's notice has failed at least three times (retries after 1 s, 2 s,
+      // the later ones on a durable timer, so the outage is in the history).
       await eventually(async () => {
-        const described = await Promise.all(codes.map((c) => stack.client.workflow.getHandle(unitWorkflowId(id, c)).describe()));
-        const attempts = described.map((d) => d.raw.pendingActivities?.[0]?.attempt ?? 0);
+        const attempts = await Promise.all(codes.map((c) => failedMailAttempts(stack.client, unitWorkflowId(id, c))));
         return attempts.every((a) => a >= 3) ? attempts : undefined;
       }, 30_000, 'three failed attempts per notice');
       expect(mailsFor(stack, id, codes[0])).toHaveLength(0);
@@ -208,7 +194,7 @@ describe('Delivery faults', () => {
       expect(told[0].text).toContain(unit.head.email);
       expect(told[0].text).toContain('تحویل نشد');
       // Not retried: every activity of this unit ran exactly once.
-      expect(await activityAttempts(unitWorkflowId(id, code))).toEqual([1, 1]);
+      expect(await activityAttempts(stack.client, unitWorkflowId(id, code))).toEqual([1, 1]);
       expect(stack.sink.to(unit.head.email)).toHaveLength(0);
       // The office sees it in the directive's counts.
       await eventually(async () => ((await stack.gateway.directiveStatus(id)).undeliverable === 1 ? true : undefined), 20_000, 'undeliverable counted');

@@ -1,5 +1,6 @@
 import { directiveWorkflowId, unitWorkflowId } from '../../workflows/contract';
 import { directiveBody } from '../support/directives';
+import { failedMailAttempts } from '../support/mail-attempts';
 import { eventually, inSeconds } from '../support/stack';
 import { countByMessageId, type Cluster } from './cluster';
 import type { ScenarioResult } from './scenario-result';
@@ -22,8 +23,7 @@ export async function relayOutage(cluster: Cluster, options: { codes: string[]; 
   try {
     for (const code of options.codes) {
       const attempt = await eventually(async () => {
-        const described = await cluster.client.workflow.getHandle(unitWorkflowId(id, code)).describe();
-        const a = described.raw.pendingActivities?.[0]?.attempt ?? 0;
+        const a = await failedMailAttempts(cluster.client, unitWorkflowId(id, code));
         return a >= options.attempts ? a : undefined;
       }, 60_000 * options.attempts, `${options.attempts} send attempts for ${code}`);
       maxAttempt = Math.max(maxAttempt, attempt);
