@@ -91,13 +91,56 @@ export function historyFacts(histories: NamedHistory[]): HistoryFacts {
 
 /**
  * Replays every history against the workflow bundle (the real workflow IDs, as children's IDs derive from
- * them) and times it. Returns the workflows whose replay failed: any is a determinism bug.
+ * them) and times it, in `workers` replay workers at once over interleaved parts of the list (the SDK's
+ * replayer takes one history at a time). Returns the workflows whose replay failed: any is a determinism bug.
  */
-export async function replayAll(bundlePath: string, histories: NamedHistory[]): Promise<{ ms: number; failures: string[] }> {
+export async function replayAll(bundlePath: string, histories: NamedHistory[], workers = 1): Promise<{ ms: number; failures: string[] }> {
   const t0 = performance.now();
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath } }, histories)) {
-    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
-  }
+  const parts = Array.from({ length: Math.max(1, workers) }, (_, w) => histories.filter((_h, i) => i % Math.max(1, workers) === w));
+  await Promise.all(
+    parts.map(async (part) => {
+      for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath } }, part)) {
+        if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+      }
+    }),
+  );
   return { ms: performance.now() - t0, failures };
+}
+
+/** Where a process spent its CPU while `task` ran: self time per function, from V8's sampling profiler. */
+export interface CpuProfileSummary {
+  sampledMs: number;
+  /** The functions with the most self time, `name file:line`, with their share of the samples. */
+  top: { frame: string; ms: number; share: number }[];
+}
+
+/** Runs `task` under this process's CPU profiler (node:inspector) and summarises where the time went. */
+export async function profiled<T>(task: () => Promise<T>, topN = 12): Promise<{ result: T; profile: CpuProfileSummary }> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    const result = await task();
+    const { profile } = await session.post('Profiler.stop');
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const selfMs = new Map<string, number>();
+    let sampledMs = 0;
+    profile.samples?.forEach((id, i) => {
+      const ms = (profile.timeDeltas?.[i] ?? 0) / 1000;
+      const frame = byId.get(id)?.callFrame;
+      const name = frame ? `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}` : '?';
+      selfMs.set(name, (selfMs.get(name) ?? 0) + ms);
+      sampledMs += ms;
+    });
+    const top = [...selfMs]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, topN)
+      .map(([frame, ms]) => ({ frame, ms: Math.round(ms), share: Math.round((ms / sampledMs) * 1000) / 1000 }));
+    return { result, profile: { sampledMs: Math.round(sampledMs), top } };
+  } finally {
+    session.disconnect();
+  }
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { sqlitePragmas } from '../worker/temporal-server';
 
@@ -39,4 +40,37 @@ export function machineInfo(cli: string): MachineInfo {
 /** The 1, 5 and 15 minute load averages, rounded: a busy machine makes every figure slower. */
 export function loadAverage(): number[] {
   return os.loadavg().map((l) => Math.round(l * 100) / 100);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN when it cannot be read. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces, hence the last parenthesis): utime is the 14th
+    // field of the line, stime the 15th, both in clock ticks (100 per second on Linux).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU seconds used by the server, the worker and this (harness) process: API, SMTP sink and clients. */
+export interface CpuSeconds {
+  server: number;
+  worker: number;
+  harness: number;
+}
+
+/** Measures the CPU seconds each process spends while `task` runs. */
+export async function cpuDuring<T>(pids: { server: number; worker: number }, task: () => Promise<T>): Promise<{ result: T; cpu: CpuSeconds }> {
+  const before = { server: cpuSecondsOf(pids.server), worker: cpuSecondsOf(pids.worker), harness: process.cpuUsage() };
+  const result = await task();
+  const harness = process.cpuUsage(before.harness);
+  const cpu = {
+    server: cpuSecondsOf(pids.server) - before.server,
+    worker: cpuSecondsOf(pids.worker) - before.worker,
+    harness: (harness.user + harness.system) / 1e6,
+  };
+  return { result, cpu };
 }

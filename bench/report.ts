@@ -44,6 +44,9 @@ export function toMarkdown(res: BenchResults): string {
       `| fan-out, request → end (ms) (B0: last child started; B1: last notice at the sink) | ${s(sc.b0.fanOut.fanOutMs)} | ${s(sc.b1.fanOut.fanOutMs)} | ${r(sc.ratios.fanOut)} |`,
       `| request → last unit workflow started (ms) | ${s(sc.b0.fanOut.allStartedMs)} | ${s(sc.b1.fanOut.allStartedMs)} | ${r(sc.ratios.allStarted)} |`,
       `| units per second (fan-out) | ${s(sc.b0.fanOut.unitsPerSecond, 1)} | ${s(sc.b1.fanOut.unitsPerSecond, 1)} | |`,
+      ...(['server', 'worker', 'harness'] as const).map(
+        (p) => `| CPU seconds during the fan-out: ${p === 'harness' ? 'harness (API, SMTP sink, clients)' : p} | ${s(sc.b0.fanOut.cpuSeconds[p], 1)} | ${s(sc.b1.fanOut.cpuSeconds[p], 1)} | ${r(sc.b1.fanOut.cpuSeconds[p].median / sc.b0.fanOut.cpuSeconds[p].median)} |`,
+      ),
     );
     if (sc.b1.latency.length > 0) {
       lines.push(
@@ -76,7 +79,11 @@ export function toMarkdown(res: BenchResults): string {
     if (sc.replay) {
       lines.push(
         '',
-        `Replay of all ${n(sc.replay.histories)} histories of one directive: fetch ${s(sc.replay.fetchMs)} ms, replay ${s(sc.replay.replayMs)} ms, replay/fetch ${s(sc.replay.replayOverFetch, 2)}; replay failures ${sc.replay.failures.length}.`,
+        `Replay of all ${n(sc.replay.histories)} histories of one directive: fetch ${s(sc.replay.fetchMs)} ms, replay ${s(sc.replay.replayMs)} ms in ${sc.replay.workers} replay workers, replay/fetch ${s(sc.replay.replayOverFetch, 2)}; replay failures ${sc.replay.failures.length}.`,
+        `One replay in one worker under the CPU profiler: ${n(sc.replay.profile.ms)} ms; self time: ${sc.replay.profile.top
+          .slice(0, 6)
+          .map((f) => `${f.frame} ${(f.share * 100).toFixed(1)}%`)
+          .join('; ')}.`,
       );
     }
     if (sc.limitControl) {

@@ -27,6 +27,7 @@ import type { WorkerTuning } from './worker-protocol';
  *   --memory-probe 1000     open this many units first, measure memory, close them (0: skip)
  *   --no-complete           do not close and inspect the first directive
  *   --replay-runs 3         replays of the first directive's histories (0: skip)
+ *   --replay-workers 1      replay workers at once (main thread: 2 do not help on 2 cores); one more runs profiled
  *   --lowered-limits 600    pending children / activities / signals limits lowered by dynamic config
  *   --limit-control 1100    with lowered limits: one unsharded directive of this many units must hit them
  *   --tuning 2000:100:100   maxCachedWorkflows:workflow task slots:activity slots, comma-separated for a sweep
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
       'memory-probe': { type: 'string', default: '0' },
       'no-complete': { type: 'boolean', default: false },
       'replay-runs': { type: 'string', default: '3' },
+      'replay-workers': { type: 'string', default: '1' },
       'lowered-limits': { type: 'string', default: '0' },
       'limit-control': { type: 'string', default: '0' },
       tuning: { type: 'string' },
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
             memoryProbe: Math.min(Number(values['memory-probe']), units),
             complete: !values['no-complete'],
             replayRuns: Number(values['replay-runs']),
+            replayWorkers: Number(values['replay-workers']),
             dynamicConfig,
             limitControl: Math.min(Number(values['limit-control']), units),
             tuning,

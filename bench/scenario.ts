@@ -9,8 +9,8 @@ import { defaultShardSize, directiveWorkflowId } from '../workflows/contract';
 import type { DirectiveStatus } from '../workflows/types';
 import { BareFanOut, type FanOutTiming } from './b0';
 import { benchSigningKeys, FarmanUnderTest } from './b1';
-import { fetchHistories, historyFacts, replayAll, type HistoryFacts } from './histories';
-import { loadAverage } from './machine';
+import { fetchHistories, historyFacts, profiled, replayAll, type CpuProfileSummary, type HistoryFacts } from './histories';
+import { cpuDuring, loadAverage, type CpuSeconds } from './machine';
 import { burstOffsets, openLoop, poissonOffsets, seededRandom, slope, spread, summarizeLatency, type LatencySummary, type Spread } from './stats';
 import { WorkerHost } from './worker-host';
 import type { WorkerSpec, WorkerTuning } from './worker-protocol';
@@ -35,6 +35,7 @@ export interface ScenarioOptions {
   complete: boolean;
   /** Replay runs of the first B1 directive's histories (0: skip). Needs `complete`. */
   replayRuns: number;
+  replayWorkers: number;
   /** Server dynamic config, e.g. lowered per-workflow limits. */
   dynamicConfig: Record<string, unknown>;
   /** A control directive that is not sharded enough for the lowered limits, to show the limit bites. */
@@ -73,7 +74,14 @@ export interface MemoryPoint {
 }
 
 export interface VariantResult {
-  fanOut: { runs: FanOutTiming[]; fanOutMs: Spread; allStartedMs: Spread; unitsPerSecond: Spread };
+  fanOut: {
+    runs: FanOutTiming[];
+    fanOutMs: Spread;
+    allStartedMs: Spread;
+    unitsPerSecond: Spread;
+    /** CPU seconds per process during each fan-out run (from /proc): where the machine's time went. */
+    cpuSeconds: { server: Spread; worker: Spread; harness: Spread };
+  };
   latency: LatencyPoint[];
   memory: MemoryPoint[];
   /** Least-squares slope of RSS and heap over open units, in MB per 1,000 units. */
@@ -91,7 +99,17 @@ export interface ScenarioResult {
   /** B1/B0 of each phase's median. */
   ratios: Record<string, number>;
   completion?: { closeToCompletedMs: number; status: DirectiveStatus; histories: HistoryFacts; fetchMs: number };
-  replay?: { histories: number; fetchMs: Spread; replayMs: Spread; replayOverFetch: Spread; failures: string[] };
+  replay?: {
+    histories: number;
+    /** Replay workers run at once (interleaved parts of the list). */
+    workers: number;
+    fetchMs: Spread;
+    replayMs: Spread;
+    replayOverFetch: Spread;
+    failures: string[];
+    /** One more replay, in one worker, under the CPU profiler: where a replay's time goes. */
+    profile: CpuProfileSummary & { ms: number; workers: 1 };
+  };
   limitControl?: { units: number; shardSize: number; started: number; workflowTaskFailures: HistoryFacts['workflowTaskFailures'] };
 }
 
@@ -114,7 +132,8 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const codes = registry.recipients().map((u) => u.code);
   const baseSpec = { address: server.address, namespace: server.namespace, tuning: o.tuning };
   try {
-    const b0 = await runB0(o, client, { ...baseSpec, variant: 'b0', bundlePath: o.bundles.b0 });
+    const serverPid = server.process.pid ?? -1;
+    const b0 = await runB0(o, client, { ...baseSpec, variant: 'b0', bundlePath: o.bundles.b0 }, serverPid);
     const farman = await FarmanUnderTest.start(client, registry, path.join(dir, 'data'));
     const b1Spec: WorkerSpec = {
       ...baseSpec,
@@ -129,7 +148,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     };
     let b1: Awaited<ReturnType<typeof runB1>>;
     try {
-      b1 = await runB1(o, client, farman, b1Spec, codes);
+      b1 = await runB1(o, client, farman, b1Spec, codes, serverPid);
     } finally {
       await farman.stop();
     }
@@ -170,7 +189,7 @@ async function memoryPoint(host: WorkerHost, openUnits: number, when: string): P
   return { openUnits, when, rssMB: m.rss / MB, heapUsedMB: m.heapUsed / MB, heapTotalMB: m.heapTotal / MB, externalMB: m.external / MB };
 }
 
-function variantResult(runs: FanOutTiming[], latency: LatencyPoint[], memory: MemoryPoint[]): VariantResult {
+function variantResult(runs: (FanOutTiming & { cpu: CpuSeconds })[], latency: LatencyPoint[], memory: MemoryPoint[]): VariantResult {
   const per1000 = (key: 'rssMB' | 'heapUsedMB') => slope(memory.map((m) => ({ x: m.openUnits / 1000, y: m[key] })));
   return {
     fanOut: {
@@ -178,6 +197,11 @@ function variantResult(runs: FanOutTiming[], latency: LatencyPoint[], memory: Me
       fanOutMs: spread(runs.map((r) => r.fanOutMs)),
       allStartedMs: spread(runs.map((r) => r.allStartedMs)),
       unitsPerSecond: spread(runs.map((r) => r.unitsPerSecond)),
+      cpuSeconds: {
+        server: spread(runs.map((r) => r.cpu.server)),
+        worker: spread(runs.map((r) => r.cpu.worker)),
+        harness: spread(runs.map((r) => r.cpu.harness)),
+      },
     },
     latency,
     memory,
@@ -215,15 +239,16 @@ function latencyPoint(step: ReturnType<typeof latencyPlan>[number], r: Awaited<R
   };
 }
 
-async function runB0(o: ScenarioOptions, client: Client, spec: WorkerSpec): Promise<VariantResult> {
+async function runB0(o: ScenarioOptions, client: Client, spec: WorkerSpec, serverPid: number): Promise<VariantResult> {
   let host = await WorkerHost.start(spec);
   try {
     const bare = new BareFanOut(client, defaultShardSize);
     const memory = [await memoryPoint(host, 0, 'worker started')];
     let open = 0;
-    const runs: FanOutTiming[] = [];
+    const runs: (FanOutTiming & { cpu: CpuSeconds })[] = [];
     for (let r = 0; r < o.runs; r++) {
-      runs.push(await bare.fanOut(`fanout-${r}`, o.units, fanOutTimeout(o.units)));
+      const { result, cpu } = await cpuDuring({ server: serverPid, worker: host.pid }, () => bare.fanOut(`fanout-${r}`, o.units, fanOutTimeout(o.units)));
+      runs.push({ ...result, cpu });
       open += o.units;
       memory.push(await memoryPoint(host, open, `after B0 fan-out ${r + 1}`));
       o.log(`B0 fan-out ${r + 1}/${o.units}: ${runs[r].fanOutMs} ms`);
@@ -248,7 +273,7 @@ async function runB0(o: ScenarioOptions, client: Client, spec: WorkerSpec): Prom
   }
 }
 
-async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest, spec: WorkerSpec, codes: string[]) {
+async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest, spec: WorkerSpec, codes: string[], serverPid: number) {
   let host = await WorkerHost.start(spec);
   try {
     const memory = [await memoryPoint(host, 0, 'worker started')];
@@ -260,9 +285,10 @@ async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest
       await farman.close(probe.directiveId);
       memory.push(await memoryPoint(host, 0, 'memory probe directive closed'));
     }
-    const runs: (FanOutTiming & { directiveId: string })[] = [];
+    const runs: (FanOutTiming & { directiveId: string; cpu: CpuSeconds })[] = [];
     for (let r = 0; r < o.runs; r++) {
-      runs.push(await farman.fanOut(codes, fanOutTimeout(o.units)));
+      const { result, cpu } = await cpuDuring({ server: serverPid, worker: host.pid }, () => farman.fanOut(codes, fanOutTimeout(o.units)));
+      runs.push({ ...result, cpu });
       open += o.units;
       memory.push(await memoryPoint(host, open, `after B1 fan-out ${r + 1}`));
       o.log(`B1 fan-out ${r + 1}/${o.units}: ${runs[r].fanOutMs} ms (all started ${runs[r].allStartedMs} ms)`);
@@ -301,13 +327,18 @@ async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest
         for (let r = 0; r < o.replayRuns; r++) {
           const again = await fetchHistories(client, ids);
           fetchMs.push(again.ms);
-          const replayed = await replayAll(o.bundles.b1, again.histories);
+          const replayed = await replayAll(o.bundles.b1, again.histories, o.replayWorkers);
           replayMs.push(replayed.ms);
           failures.push(...replayed.failures);
-          o.log(`replay ${r + 1}: fetch ${Math.round(again.ms)} ms, replay ${Math.round(replayed.ms)} ms`);
+          o.log(`replay ${r + 1}: fetch ${Math.round(again.ms)} ms, replay ${Math.round(replayed.ms)} ms (${o.replayWorkers} workers)`);
         }
+        const histories = (await fetchHistories(client, ids)).histories;
+        const { result: single, profile } = await profiled(() => replayAll(o.bundles.b1, histories, 1));
+        o.log(`profiled replay in 1 worker: ${Math.round(single.ms)} ms; top: ${profile.top[0]?.frame} ${profile.top[0]?.share}`);
         replay = {
           histories: ids.length,
+          workers: o.replayWorkers,
+          profile: { ...profile, ms: single.ms, workers: 1 },
           fetchMs: spread(fetchMs),
           replayMs: spread(replayMs),
           replayOverFetch: spread(replayMs.map((ms, i) => ms / fetchMs[i])),
