@@ -110,6 +110,7 @@ export async function replayAll(bundlePath: string, histories: NamedHistory[], w
 
 /** Where a process spent its CPU while `task` ran: self time per function, from V8's sampling profiler. */
 export interface CpuProfileSummary {
+  /** Busy time sampled (idle left out). */
   sampledMs: number;
   /** The functions with the most self time, `name file:line`, with their share of the samples. */
   top: { frame: string; ms: number; share: number }[];
@@ -125,22 +126,35 @@ export async function profiled<T>(task: () => Promise<T>, topN = 12): Promise<{ 
     await session.post('Profiler.start');
     const result = await task();
     const { profile } = await session.post('Profiler.stop');
-    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-    const selfMs = new Map<string, number>();
-    let sampledMs = 0;
-    profile.samples?.forEach((id, i) => {
-      const ms = (profile.timeDeltas?.[i] ?? 0) / 1000;
-      const frame = byId.get(id)?.callFrame;
-      const name = frame ? `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}` : '?';
-      selfMs.set(name, (selfMs.get(name) ?? 0) + ms);
-      sampledMs += ms;
-    });
-    const top = [...selfMs]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, topN)
-      .map(([frame, ms]) => ({ frame, ms: Math.round(ms), share: Math.round((ms / sampledMs) * 1000) / 1000 }));
-    return { result, profile: { sampledMs: Math.round(sampledMs), top } };
+    return { result, profile: summarizeProfile(profile, topN) };
   } finally {
     session.disconnect();
   }
+}
+
+/** A V8 CPU profile (`.cpuprofile`, or the inspector's `Profiler.stop` answer), as much as is read here. */
+interface V8Profile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** Self time per function of a V8 CPU profile, the `topN` largest first; idle time is left out of the shares. */
+export function summarizeProfile(profile: V8Profile, topN = 12): CpuProfileSummary {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfMs = new Map<string, number>();
+  let sampledMs = 0;
+  profile.samples?.forEach((id, i) => {
+    const ms = (profile.timeDeltas?.[i] ?? 0) / 1000;
+    const frame = byId.get(id)?.callFrame;
+    if (frame?.functionName === '(idle)') return;
+    const name = frame ? `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}` : '?';
+    selfMs.set(name, (selfMs.get(name) ?? 0) + ms);
+    sampledMs += ms;
+  });
+  const top = [...selfMs]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, topN)
+    .map(([frame, ms]) => ({ frame, ms: Math.round(ms), share: Math.round((ms / sampledMs) * 1000) / 1000 }));
+  return { sampledMs: Math.round(sampledMs), top };
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import vm from 'node:vm';
 import { sqlitePragmas } from '../worker/temporal-server';
 
 /** Where a result was measured: every results file carries it, so numbers are never read without it. */
@@ -13,6 +14,24 @@ export interface MachineInfo {
   temporalCli: string;
   temporalSdk: string;
   sqlitePragmas: string[];
+  /**
+   * Microseconds per call of a trivial script into a vm context, as the SDK calls into the workflow sandbox
+   * (several calls per activation): with a timeout (the SDK passes its deadlock timeout, so Node starts a
+   * watchdog for each call) and without.
+   */
+  sandboxCallMicros: { withTimeout: number; withoutTimeout: number };
+}
+
+/** Times `calls` calls of a trivial script into a fresh vm context, with and without a timeout. */
+export function sandboxCallMicros(calls = 5_000): MachineInfo['sandboxCallMicros'] {
+  const context = vm.createContext({});
+  const script = new vm.Script('1 + 1');
+  const time = (options: vm.RunningScriptOptions) => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < calls; i++) script.runInContext(context, options);
+    return Math.round(Number(process.hrtime.bigint() - t0) / calls / 100) / 10;
+  };
+  return { withTimeout: time({ timeout: 5_000 }), withoutTimeout: time({}) };
 }
 
 /** The machine, the versions and the SQLite pragmas the dev server runs with. */
@@ -34,6 +53,7 @@ export function machineInfo(cli: string): MachineInfo {
     temporalCli,
     temporalSdk: sdk,
     sqlitePragmas,
+    sandboxCallMicros: sandboxCallMicros(),
   };
 }
 

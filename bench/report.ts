@@ -26,7 +26,7 @@ export function toMarkdown(res: BenchResults): string {
     '',
     `\`${res.command}\` — ${res.startedAt} to ${res.finishedAt}`,
     '',
-    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; ${m.temporalCli}; SDK ${m.temporalSdk}; SQLite pragmas ${m.sqlitePragmas.join(', ')}.`,
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; ${m.temporalCli}; SDK ${m.temporalSdk}; SQLite pragmas ${m.sqlitePragmas.join(', ')}; a call into a vm context ${m.sandboxCallMicros ? `${m.sandboxCallMicros.withTimeout} µs with a timeout (as the SDK calls its workflow sandbox), ${m.sandboxCallMicros.withoutTimeout} µs without` : 'not measured'}.`,
     `Load average (1/5/15 min) at start ${res.loadAverage.start.join(' / ')}, at end ${res.loadAverage.end.join(' / ')}${Math.max(res.loadAverage.start[0], res.loadAverage.end[0]) > 1.5 ? ' — **above 1.5: the machine was shared, figures are noisy**' : ''}.`,
     '',
     'Medians of the runs, with (min–max) when there was more than one run.',
@@ -48,6 +48,11 @@ export function toMarkdown(res: BenchResults): string {
         (p) => `| CPU seconds during the fan-out: ${p === 'harness' ? 'harness (API, SMTP sink, clients)' : p} | ${s(sc.b0.fanOut.cpuSeconds[p], 1)} | ${s(sc.b1.fanOut.cpuSeconds[p], 1)} | ${r(sc.b1.fanOut.cpuSeconds[p].median / sc.b0.fanOut.cpuSeconds[p].median)} |`,
       ),
     );
+    for (const [variant, v] of [['B0', sc.b0], ['B1', sc.b1]] as const) {
+      for (const t of v.workerProfile ?? []) {
+        lines.push('', `${variant} worker ${t.pid}, ${t.thread} thread, ${n(t.profile.sampledMs)} ms busy: ${t.profile.top.slice(0, 8).map((f) => `${f.frame} ${(f.share * 100).toFixed(1)}%`).join('; ')}.`);
+      }
+    }
     if (sc.b1.latency.length > 0) {
       lines.push(
         '',

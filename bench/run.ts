@@ -30,6 +30,7 @@ import type { WorkerTuning } from './worker-protocol';
  *   --replay-workers 1      replay workers at once (main thread: 2 do not help on 2 cores); one more runs profiled
  *   --lowered-limits 600    pending children / activities / signals limits lowered by dynamic config
  *   --limit-control 1100    with lowered limits: one unsharded directive of this many units must hit them
+ *   --profile-workers       run the workers under V8's CPU profiler; each thread's top frames go in the results
  *   --tuning 2000:100:100   maxCachedWorkflows:workflow task slots:activity slots, comma-separated for a sweep
  *   --label name  --out bench/results
  */
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       'no-complete': { type: 'boolean', default: false },
       'replay-runs': { type: 'string', default: '3' },
       'replay-workers': { type: 'string', default: '1' },
+      'profile-workers': { type: 'boolean', default: false },
       'lowered-limits': { type: 'string', default: '0' },
       'limit-control': { type: 'string', default: '0' },
       tuning: { type: 'string' },
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
             complete: !values['no-complete'],
             replayRuns: Number(values['replay-runs']),
             replayWorkers: Number(values['replay-workers']),
+            profileWorkers: values['profile-workers'],
             dynamicConfig,
             limitControl: Math.min(Number(values['limit-control']), units),
             tuning,

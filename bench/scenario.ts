@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -9,7 +9,7 @@ import { defaultShardSize, directiveWorkflowId } from '../workflows/contract';
 import type { DirectiveStatus } from '../workflows/types';
 import { BareFanOut, type FanOutTiming } from './b0';
 import { benchSigningKeys, FarmanUnderTest } from './b1';
-import { fetchHistories, historyFacts, profiled, replayAll, type CpuProfileSummary, type HistoryFacts } from './histories';
+import { fetchHistories, historyFacts, profiled, replayAll, summarizeProfile, type CpuProfileSummary, type HistoryFacts } from './histories';
 import { cpuDuring, loadAverage, type CpuSeconds } from './machine';
 import { burstOffsets, openLoop, poissonOffsets, seededRandom, slope, spread, summarizeLatency, type LatencySummary, type Spread } from './stats';
 import { WorkerHost } from './worker-host';
@@ -36,6 +36,8 @@ export interface ScenarioOptions {
   /** Replay runs of the first B1 directive's histories (0: skip). Needs `complete`. */
   replayRuns: number;
   replayWorkers: number;
+  /** Run every worker under V8's CPU profiler and summarise each thread's profile in the results. */
+  profileWorkers: boolean;
   /** Server dynamic config, e.g. lowered per-workflow limits. */
   dynamicConfig: Record<string, unknown>;
   /** A control directive that is not sharded enough for the lowered limits, to show the limit bites. */
@@ -86,6 +88,8 @@ export interface VariantResult {
   memory: MemoryPoint[];
   /** Least-squares slope of RSS and heap over open units, in MB per 1,000 units. */
   memorySlopeMBPer1000: { rss: number; heapUsed: number };
+  /** With `profileWorkers`: where each worker process's threads spent their CPU, over the whole variant. */
+  workerProfile?: { pid: number; thread: 'main' | 'workflow'; profile: CpuProfileSummary }[];
 }
 
 export interface ScenarioResult {
@@ -133,7 +137,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const baseSpec = { address: server.address, namespace: server.namespace, tuning: o.tuning };
   try {
     const serverPid = server.process.pid ?? -1;
-    const b0 = await runB0(o, client, { ...baseSpec, variant: 'b0', bundlePath: o.bundles.b0 }, serverPid);
+    const profileDir = (variant: string) => (o.profileWorkers ? path.join(dir, `profile-${variant}`) : undefined);
+    const b0 = await runB0(o, client, { ...baseSpec, variant: 'b0', bundlePath: o.bundles.b0 }, serverPid, profileDir('b0'));
+    b0.workerProfile = workerProfiles(profileDir('b0'));
     const farman = await FarmanUnderTest.start(client, registry, path.join(dir, 'data'));
     const b1Spec: WorkerSpec = {
       ...baseSpec,
@@ -148,7 +154,8 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     };
     let b1: Awaited<ReturnType<typeof runB1>>;
     try {
-      b1 = await runB1(o, client, farman, b1Spec, codes, serverPid);
+      b1 = await runB1(o, client, farman, b1Spec, codes, serverPid, profileDir('b1'));
+      b1.variant.workerProfile = workerProfiles(profileDir('b1'));
     } finally {
       await farman.stop();
     }
@@ -182,6 +189,22 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The CPU profiles the variant's worker processes wrote when they exited, one summary per thread. V8 names
+ * them `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`; thread 0 is the main thread (core bridge,
+ * activities, mail), the other the SDK's workflow thread.
+ */
+function workerProfiles(dir: string | undefined): VariantResult['workerProfile'] {
+  if (!dir || !existsSync(dir)) return undefined;
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()
+    .map((f) => {
+      const [pid, thread] = f.split('.').slice(3, 5).map(Number);
+      return { pid, thread: thread === 0 ? ('main' as const) : ('workflow' as const), profile: summarizeProfile(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))) };
+    });
 }
 
 async function memoryPoint(host: WorkerHost, openUnits: number, when: string): Promise<MemoryPoint> {
@@ -239,8 +262,8 @@ function latencyPoint(step: ReturnType<typeof latencyPlan>[number], r: Awaited<R
   };
 }
 
-async function runB0(o: ScenarioOptions, client: Client, spec: WorkerSpec, serverPid: number): Promise<VariantResult> {
-  let host = await WorkerHost.start(spec);
+async function runB0(o: ScenarioOptions, client: Client, spec: WorkerSpec, serverPid: number, profileDir: string | undefined): Promise<VariantResult> {
+  let host = await WorkerHost.start(spec, { profileDir });
   try {
     const bare = new BareFanOut(client, defaultShardSize);
     const memory = [await memoryPoint(host, 0, 'worker started')];
@@ -260,7 +283,7 @@ async function runB0(o: ScenarioOptions, client: Client, spec: WorkerSpec, serve
       open += step.units;
       if (step.cache === 'evicted') {
         await host.stop();
-        host = await WorkerHost.start(spec);
+        host = await WorkerHost.start(spec, { profileDir });
       }
       const result = await openLoop(step.offsets, (i) => bare.reply(runId, i));
       open -= step.units - result.errors.length;
@@ -273,8 +296,8 @@ async function runB0(o: ScenarioOptions, client: Client, spec: WorkerSpec, serve
   }
 }
 
-async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest, spec: WorkerSpec, codes: string[], serverPid: number) {
-  let host = await WorkerHost.start(spec);
+async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest, spec: WorkerSpec, codes: string[], serverPid: number, profileDir: string | undefined) {
+  let host = await WorkerHost.start(spec, { profileDir });
   try {
     const memory = [await memoryPoint(host, 0, 'worker started')];
     let open = 0;
@@ -300,7 +323,7 @@ async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest
       const links = await farman.links(directive.directiveId);
       if (step.cache === 'evicted') {
         await host.stop();
-        host = await WorkerHost.start(spec);
+        host = await WorkerHost.start(spec, { profileDir });
       } else {
         memory.push(await memoryPoint(host, open, `before ${step.name}`));
       }

@@ -16,10 +16,12 @@ export class WorkerHost {
   ) {}
 
   /** Forks the worker process and resolves once its worker runs. @throws with the child's error. */
-  static async start(spec: WorkerSpec): Promise<WorkerHost> {
+  static async start(spec: WorkerSpec, options: { profileDir?: string } = {}): Promise<WorkerHost> {
+    // `profileDir`: V8 writes a CPU profile of each of the worker's threads there when it exits.
+    const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
     const child = fork(path.join(__dirname, 'worker-process.ts'), [], {
       // BENCH_WORKER_NODE_ARGS adds Node flags for a diagnosis, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-      execArgv: ['--expose-gc', '-r', '@swc-node/register', ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+      execArgv: ['--expose-gc', '-r', '@swc-node/register', ...profile, ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const host = new WorkerHost(child, spec);
