@@ -11,7 +11,7 @@ export const workerConfigSchema = z.object({
   /** Most messages per second the pooled transport sends. */
   MAIL_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(200),
   /** Workflows kept in the worker's cache; see bench/README.md for how the default was chosen. */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(2_000),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1_000),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
   /** Seconds between the archiver's passes over closed workflows (worker/archiver.ts); 0 switches it off. */
