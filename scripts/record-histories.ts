@@ -30,8 +30,7 @@ async function main(): Promise<void> {
   // Directives of up to 2 units run unsharded, as at the default size; the sharded scenario has 3.
   const stack = await startStack({ shardSize: 2 });
   try {
-    for (const scenario of scenarios) rmSync(path.join(historiesDir, `${scenario.scenarioName}${suffix}`), { recursive: true, force: true });
-    for (const scenario of scenarios) await scenario(stack);
+    for (const scenario of [happyPath, silentUnit, extension, amendment, cancellation, sharded]) await scenario(stack);
   } finally {
     await stack.stop();
     await globalTeardown();
@@ -44,6 +43,7 @@ async function save(stack: TestStack, scenario: string, id: string, codes: strin
   await stack.client.workflow.getHandle(directiveWorkflowId(id)).result();
   const { shards } = await stack.gateway.directiveStatus(id);
   const workflowIds = [directiveWorkflowId(id), ...shards, ...codes.map((c) => unitWorkflowId(id, c))];
+  rmSync(path.join(historiesDir, `${scenario}${suffix}`), { recursive: true, force: true });
   for (const workflowId of workflowIds) await recordHistory(stack.client, `${scenario}${suffix}`, workflowId);
   console.log(`recorded ${scenario}${suffix}: ${workflowIds.length} histories`);
 }
@@ -111,10 +111,6 @@ async function sharded(stack: TestStack): Promise<void> {
   await closeDirective(stack, id, 'پایان سناریو', officeActor, {});
   await save(stack, 'sharded', id, codes);
 }
-
-const scenarios = [happyPath, silentUnit, extension, amendment, cancellation, sharded].map((run) =>
-  Object.assign(run, { scenarioName: run.name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) }),
-);
 
 main().then(
   () => process.exit(0),

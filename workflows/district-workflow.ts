@@ -146,7 +146,6 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
   const sendUnitMail = lean ? localMail.sendUnitMail : activityMail.sendUnitMail;
   /** Each search attribute's value as last set (at start or by an upsert), for `lean` upserts of changes only. */
   const shown = new Map(workflowInfo().typedSearchAttributes.getAll().map((p) => [p.key.name, attributeText(p.value)]));
-  const statics = staticAttributes(input.unitCode, input.policy);
   const state = emptyState(input.unitCode, input.policy, new Date().toISOString());
   const outbox: MailRequest[] = [];
   let sending = false;
@@ -157,7 +156,7 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
     const t: Transition = { seq: state.seq + 1, at: new Date().toISOString(), by, meta, event };
     outbox.push(...applyTransition(state, t));
     upsertMemo({ transition: t });
-    showAttributes(lean ? [...statics, ...stateAttributes(state)] : stateAttributes(state));
+    showAttributes(stateAttributes(state));
     return t;
   }
 
@@ -215,9 +214,8 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
     }
   }
 
-  // Before revision 2 these went in an upsert of their own; since, in the first upsert that is needed (none
-  // when the parent started the unit with its attributes).
-  if (!lean) showAttributes(statics);
+  // Units of revision 2 were started with these by their parent (`unitStarts`).
+  if (!lean) showAttributes(staticAttributes(input.unitCode, input.policy));
   // Recorded before any handler exists, so the log always starts with the issue.
   record({ type: 'issued', policy: input.policy, unitCode: input.unitCode }, system);
   // The parent already holds this summary (every unit starts notified, on time, deliverable), so telling it
@@ -261,7 +259,8 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
    * acknowledgement when the next event is the report's reminder) leaves the timer alone.
    */
   async function runTimeline(): Promise<void> {
-    let armed: { key: string; scope: CancellationScope; fired: boolean } | null = null;
+    type Armed = { key: string; scope: CancellationScope; fired: boolean };
+    let armed: Armed | null = null;
     for (;;) {
       await reportToParent();
       // Checked after the report, not before: replies may end the unit while the signal is on its way.
@@ -278,7 +277,7 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
           record(due.event, system);
           continue;
         }
-        const timer: { key: string; scope: CancellationScope; fired: boolean } = { key, scope: new CancellationScope(), fired: false };
+        const timer: Armed = { key, scope: new CancellationScope(), fired: false };
         timer.scope.run(() => sleep(delay, { summary: `${due.event.type} due ${new Date(due.at).toISOString()}` })).then(
           () => (timer.fired = true),
           () => undefined, // cancelled: the next event moved

@@ -36,12 +36,10 @@ export class FanOut<W extends Workflow> {
       const batch = children.slice(i, i + this.batchSize);
       this.starting = true;
       const handles = await Promise.all(
-        batch.map((workflowId) =>
-        {
+        batch.map((workflowId) => {
           const args = argsOf(workflowId);
           return startChild(this.workflow as Workflow, { workflowId, args, ...optionsOf(workflowId, args) });
-        },
-        ),
+        }),
       );
       this.starting = false;
       for (const handle of handles) {

@@ -71,6 +71,7 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
       await deps.gateway.unitUpdate(link.claims.directiveId, link.claims.unitCode, update, { ...args, linkGeneration: link.claims.generation }, submissionId);
     } catch (err) {
       if (!(err instanceof Rejected) && !(err instanceof NotFound)) throw err;
+      // Throws the page's explanation for an unknown unit, a revoked link or a cancelled directive.
       const fresh = await openLink(deps, link.token);
       if (!(err instanceof Rejected)) throw err;
       const errors = fieldErrors(err.issues);
