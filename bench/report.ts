@@ -1,5 +1,5 @@
 import type { MachineInfo } from './machine';
-import type { ScenarioResult } from './scenario';
+import type { ScenarioResult, VariantResult } from './scenario';
 import type { Spread } from './stats';
 
 /** A results file: where, when, with what, and every scenario's figures. */
@@ -37,7 +37,7 @@ export function toMarkdown(res: BenchResults): string {
       '',
       `## ${n(sc.units)} units${Object.keys(o.dynamicConfig).length ? `, dynamic config ${JSON.stringify(o.dynamicConfig)}` : ''}`,
       '',
-      `Worker tuning ${JSON.stringify(o.tuning)}, mail rate ${o.mailRatePerSecond}/s, ${o.runs} fan-out run(s) per variant, load ${sc.loadAverage.start.join(' / ')} → ${sc.loadAverage.end.join(' / ')}, ${sc.durationS} s.`,
+      `Worker tuning ${JSON.stringify(o.tuning)}, mail rate ${o.mailRatePerSecond}/s, ${o.runs} fan-out run(s) per variant (${o.fanOutOrder === 'alternate' ? 'alternating: B0 B1 B1 B0 …' : 'grouped: every B0 run, then every B1 run'}), load ${sc.loadAverage.start.join(' / ')} → ${sc.loadAverage.end.join(' / ')}, ${sc.durationS} s.`,
       '',
       '| phase | B0 bare Temporal | B1 Farman | B1/B0 |',
       '|---|---|---|---|',
@@ -48,6 +48,13 @@ export function toMarkdown(res: BenchResults): string {
         (p) => `| CPU seconds during the fan-out: ${p === 'harness' ? 'harness (API, SMTP sink, clients)' : p} | ${s(sc.b0.fanOut.cpuSeconds[p], 1)} | ${s(sc.b1.fanOut.cpuSeconds[p], 1)} | ${r(sc.b1.fanOut.cpuSeconds[p].median / sc.b0.fanOut.cpuSeconds[p].median)} |`,
       ),
     );
+    lines.push('', '| fan-out run | B0: position, ms, CPU s server + worker + harness | B1: position, ms, CPU s server + worker + harness | B1/B0 |', '|---|---|---|---|');
+    const runCell = (x: VariantResult['fanOut']['runs'][number] | undefined) =>
+      x ? `${x.position ?? '–'}: ${n(x.fanOutMs)}, ${n(x.cpu.server, 1)} + ${n(x.cpu.worker, 1)} + ${n(x.cpu.harness, 1)}` : '–';
+    for (let i = 0; i < Math.max(sc.b0.fanOut.runs.length, sc.b1.fanOut.runs.length); i++) {
+      const [a, b] = [sc.b0.fanOut.runs[i], sc.b1.fanOut.runs[i]];
+      lines.push(`| ${i + 1} | ${runCell(a)} | ${runCell(b)} | ${a && b ? r(b.fanOutMs / a.fanOutMs) : '–'} |`);
+    }
     for (const [variant, v] of [['B0', sc.b0], ['B1', sc.b1]] as const) {
       for (const t of v.workerProfile ?? []) {
         lines.push('', `${variant} worker ${t.pid}, ${t.thread} thread, ${n(t.profile.sampledMs)} ms busy: ${t.profile.top.slice(0, 8).map((f) => `${f.frame} ${(f.share * 100).toFixed(1)}%`).join('; ')}.`);

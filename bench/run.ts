@@ -9,16 +9,17 @@ import { ensureTemporalCli } from '../worker/temporal-server';
 import { benchSigningKeys } from './b1';
 import { loadAverage, machineInfo } from './machine';
 import { toMarkdown, type BenchResults } from './report';
-import { runScenario, type ScenarioResult } from './scenario';
+import { runScenario, type ScenarioOptions, type ScenarioResult } from './scenario';
 import type { WorkerTuning } from './worker-protocol';
 
 /**
  * `npm run bench -- --units 40,1100 --runs 3 …`: runs one scenario per unit count (and per worker tuning
- * in `--tuning`), each on a fresh dev server, B0 then B1, and writes `<out>/<stamp>-<label>.json` and
+ * in `--tuning`), each on a fresh dev server running B0 and B1, and writes `<out>/<stamp>-<label>.json` and
  * `.md`. Not part of the test suite's pass/fail; test/integration/bench-smoke.test.ts runs a tiny one.
  *
  *   --units 40,1100         registry sizes (synthetic, scripts/generate-registry.ts)
  *   --runs 3                fan-out runs per variant
+ *   --fan-out-order alternate   B0 and B1 runs alternate (B0 B1 B1 B0 …); `grouped`: every B0 run, then every B1 run
  *   --rates 5,20            Poisson rates of the click → recorded points ("" for none)
  *   --samples 1000          replies per latency point
  *   --evicted-rates 5,20    rates also measured evicted (default: all of --rates; "" for none)
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     options: {
       units: { type: 'string', default: '40' },
       runs: { type: 'string', default: '3' },
+      'fan-out-order': { type: 'string', default: 'alternate' },
       rates: { type: 'string', default: '5,20' },
       samples: { type: 'string', default: '1000' },
       'evicted-rates': { type: 'string' },
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
           await runScenario({
             units,
             runs: Number(values.runs),
+            fanOutOrder: fanOutOrder(values['fan-out-order']),
             rates: list(values.rates),
             samples: Math.min(Number(values.samples), units),
             evictedRates: list(values['evicted-rates'] ?? values.rates),
@@ -141,6 +144,11 @@ async function main(): Promise<void> {
   writeFileSync(`${stem}.json`, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(`${stem}.md`, toMarkdown(results));
   log(`wrote ${stem}.json and .md`);
+}
+
+function fanOutOrder(text: string): ScenarioOptions['fanOutOrder'] {
+  if (text === 'alternate' || text === 'grouped') return text;
+  throw new Error(`--fan-out-order must be alternate or grouped, not ${JSON.stringify(text)}`);
 }
 
 main().then(

@@ -20,6 +20,13 @@ export interface ScenarioOptions {
   units: number;
   /** Fan-out runs per variant (each a fresh parent or directive of `units` units). */
   runs: number;
+  /**
+   * `alternate` (the default): run r of B0 and run r of B1 back to back, B0 first in even runs and B1 first in
+   * odd ones (B0 B1 B1 B0 B0 B1 …), so both variants meet the server in the same states on average: every run
+   * leaves its units open, and a run on a server holding more open workflows is slower. `grouped`: every B0
+   * run, then every B1 run (how results before 2026-11-28T14 were measured).
+   */
+  fanOutOrder: 'alternate' | 'grouped';
   /** Open-loop Poisson rates (req/s) of the click → recorded points; empty skips them. */
   rates: number[];
   /** Replies per latency point (each point gets a fresh fan-out of this many units). */
@@ -77,7 +84,8 @@ export interface MemoryPoint {
 
 export interface VariantResult {
   fanOut: {
-    runs: FanOutTiming[];
+    /** `position`: the run's place among all fan-out runs of the scenario, both variants, from 1. */
+    runs: (FanOutTiming & { cpu: CpuSeconds; position: number })[];
     fanOutMs: Spread;
     allStartedMs: Spread;
     unitsPerSecond: Spread;
@@ -138,8 +146,8 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   try {
     const serverPid = server.process.pid ?? -1;
     const profileDir = (variant: string) => (o.profileWorkers ? path.join(dir, `profile-${variant}`) : undefined);
-    const b0 = await runB0(o, client, { ...baseSpec, variant: 'b0', bundlePath: o.bundles.b0 }, serverPid, profileDir('b0'));
-    b0.workerProfile = workerProfiles(profileDir('b0'));
+    const bare = new BareFanOut(client, defaultShardSize);
+    const b0 = await Side.start('B0', { ...baseSpec, variant: 'b0', bundlePath: o.bundles.b0 }, profileDir('b0'), (r) => bare.fanOut(`fanout-${r}`, o.units, fanOutTimeout(o.units)));
     const farman = await FarmanUnderTest.start(client, registry, path.join(dir, 'data'));
     const b1Spec: WorkerSpec = {
       ...baseSpec,
@@ -152,19 +160,39 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       signingKeys: benchSigningKeys,
       publicUrl: farman.baseUrl,
     };
+    let b0Result: VariantResult;
     let b1: Awaited<ReturnType<typeof runB1>>;
     try {
-      b1 = await runB1(o, client, farman, b1Spec, codes, serverPid, profileDir('b1'));
+      const b1Side = await Side.start('B1', b1Spec, profileDir('b1'), () => farman.fanOut(codes, fanOutTimeout(o.units)));
+      try {
+        if (o.memoryProbe > 0) await memoryProbe(b1Side, farman, codes.slice(0, o.memoryProbe));
+        const schedule =
+          o.fanOutOrder === 'grouped'
+            ? [...Array.from({ length: o.runs }, (_, r) => [b0, r] as const), ...Array.from({ length: o.runs }, (_, r) => [b1Side, r] as const)]
+            : Array.from({ length: o.runs }, (_, r) => (r % 2 === 0 ? [[b0, r] as const, [b1Side, r] as const] : [[b1Side, r] as const, [b0, r] as const])).flat();
+        for (const [position, [side, r]] of schedule.entries()) await side.fanOutRun(o, serverPid, r, position + 1);
+        try {
+          b0Result = variantResult(b0.runs, await runB0Latency(o, bare, b0), b0.memory);
+        } finally {
+          await b0.host.stop();
+        }
+        b0Result.workerProfile = workerProfiles(profileDir('b0'));
+        b1 = await runB1(o, client, farman, b1Side, codes);
+      } finally {
+        await b1Side.host.stop();
+      }
       b1.variant.workerProfile = workerProfiles(profileDir('b1'));
     } finally {
+      await b0.host.stop();
       await farman.stop();
     }
+    const b0Fan = b0Result.fanOut;
     const ratios: Record<string, number> = {
-      fanOut: b1.variant.fanOut.fanOutMs.median / b0.fanOut.fanOutMs.median,
-      allStarted: b1.variant.fanOut.allStartedMs.median / b0.fanOut.allStartedMs.median,
+      fanOut: b1.variant.fanOut.fanOutMs.median / b0Fan.fanOutMs.median,
+      allStarted: b1.variant.fanOut.allStartedMs.median / b0Fan.allStartedMs.median,
     };
     for (const p of b1.variant.latency) {
-      const q = b0.latency.find((x) => x.name === p.name);
+      const q = b0Result.latency.find((x) => x.name === p.name);
       if (q) {
         ratios[`${p.name}.p50`] = p.latencyMs.p50 / q.latencyMs.p50;
         ratios[`${p.name}.p99`] = p.latencyMs.p99 / q.latencyMs.p99;
@@ -177,7 +205,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       loadAverage: { start: loadStart, end: loadAverage() },
       startedAt: startedAt.toISOString(),
       durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
-      b0,
+      b0: b0Result,
       b1: b1.variant,
       ratios,
       completion: b1.completion,
@@ -212,7 +240,7 @@ async function memoryPoint(host: WorkerHost, openUnits: number, when: string): P
   return { openUnits, when, rssMB: m.rss / MB, heapUsedMB: m.heapUsed / MB, heapTotalMB: m.heapTotal / MB, externalMB: m.external / MB };
 }
 
-function variantResult(runs: (FanOutTiming & { cpu: CpuSeconds })[], latency: LatencyPoint[], memory: MemoryPoint[]): VariantResult {
+function variantResult(runs: VariantResult['fanOut']['runs'], latency: LatencyPoint[], memory: MemoryPoint[]): VariantResult {
   const per1000 = (key: 'rssMB' | 'heapUsedMB') => slope(memory.map((m) => ({ x: m.openUnits / 1000, y: m[key] })));
   return {
     fanOut: {
@@ -262,118 +290,126 @@ function latencyPoint(step: ReturnType<typeof latencyPlan>[number], r: Awaited<R
   };
 }
 
-async function runB0(o: ScenarioOptions, client: Client, spec: WorkerSpec, serverPid: number, profileDir: string | undefined): Promise<VariantResult> {
-  let host = await WorkerHost.start(spec, { profileDir });
-  try {
-    const bare = new BareFanOut(client, defaultShardSize);
-    const memory = [await memoryPoint(host, 0, 'worker started')];
-    let open = 0;
-    const runs: (FanOutTiming & { cpu: CpuSeconds })[] = [];
-    for (let r = 0; r < o.runs; r++) {
-      const { result, cpu } = await cpuDuring({ server: serverPid, worker: host.pid }, () => bare.fanOut(`fanout-${r}`, o.units, fanOutTimeout(o.units)));
-      runs.push({ ...result, cpu });
-      open += o.units;
-      memory.push(await memoryPoint(host, open, `after B0 fan-out ${r + 1}`));
-      o.log(`B0 fan-out ${r + 1}/${o.units}: ${runs[r].fanOutMs} ms`);
-    }
-    const latency: LatencyPoint[] = [];
-    for (const step of latencyPlan(o)) {
-      const runId = `latency-${step.name}`;
-      await bare.fanOut(runId, step.units, fanOutTimeout(step.units));
-      open += step.units;
-      if (step.cache === 'evicted') {
-        await host.stop();
-        host = await WorkerHost.start(spec, { profileDir });
-      }
-      const result = await openLoop(step.offsets, (i) => bare.reply(runId, i));
-      open -= step.units - result.errors.length;
-      latency.push(latencyPoint(step, result));
-      o.log(`B0 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}`);
-    }
-    return variantResult(runs, latency, memory);
-  } finally {
-    await host.stop();
+/**
+ * One variant's worker process and what it has measured so far. Its fan-out runs are taken one at a time by
+ * the scenario, in the order `fanOutOrder` says.
+ */
+class Side<R extends FanOutTiming> {
+  readonly memory: MemoryPoint[] = [];
+  readonly runs: (R & { cpu: CpuSeconds; position: number })[] = [];
+  open = 0;
+
+  private constructor(
+    readonly name: 'B0' | 'B1',
+    public host: WorkerHost,
+    readonly spec: WorkerSpec,
+    readonly profileDir: string | undefined,
+    private readonly fanOut: (run: number) => Promise<R>,
+  ) {}
+
+  static async start<R extends FanOutTiming>(name: 'B0' | 'B1', spec: WorkerSpec, profileDir: string | undefined, fanOut: (run: number) => Promise<R>): Promise<Side<R>> {
+    const side = new Side(name, await WorkerHost.start(spec, { profileDir }), spec, profileDir, fanOut);
+    side.memory.push(await memoryPoint(side.host, 0, 'worker started'));
+    return side;
+  }
+
+  /** One fan-out of the scenario's units, with the CPU each process spent on it and the memory after. */
+  async fanOutRun(o: ScenarioOptions, serverPid: number, run: number, position: number): Promise<void> {
+    const { result, cpu } = await cpuDuring({ server: serverPid, worker: this.host.pid }, () => this.fanOut(run));
+    this.runs.push({ ...result, cpu, position });
+    this.open += o.units;
+    await this.measure(`after ${this.name} fan-out ${this.runs.length}`);
+    o.log(`${this.name} fan-out ${this.runs.length}/${o.units}: ${result.fanOutMs} ms (all started ${result.allStartedMs} ms)`);
+  }
+
+  async measure(when: string, openUnits = this.open): Promise<void> {
+    this.memory.push(await memoryPoint(this.host, openUnits, when));
+  }
+
+  /** Stops the worker and starts a new one: every cached workflow is evicted. */
+  async restart(): Promise<void> {
+    await this.host.stop();
+    this.host = await WorkerHost.start(this.spec, { profileDir: this.profileDir });
   }
 }
 
-async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest, spec: WorkerSpec, codes: string[], serverPid: number, profileDir: string | undefined) {
-  let host = await WorkerHost.start(spec, { profileDir });
-  try {
-    const memory = [await memoryPoint(host, 0, 'worker started')];
-    let open = 0;
-    let limitControl: ScenarioResult['limitControl'];
-    if (o.memoryProbe > 0) {
-      const probe = await farman.fanOut(codes.slice(0, o.memoryProbe), fanOutTimeout(o.memoryProbe));
-      memory.push(await memoryPoint(host, o.memoryProbe, 'memory probe directive open'));
-      await farman.close(probe.directiveId);
-      memory.push(await memoryPoint(host, 0, 'memory probe directive closed'));
-    }
-    const runs: (FanOutTiming & { directiveId: string; cpu: CpuSeconds })[] = [];
-    for (let r = 0; r < o.runs; r++) {
-      const { result, cpu } = await cpuDuring({ server: serverPid, worker: host.pid }, () => farman.fanOut(codes, fanOutTimeout(o.units)));
-      runs.push({ ...result, cpu });
-      open += o.units;
-      memory.push(await memoryPoint(host, open, `after B1 fan-out ${r + 1}`));
-      o.log(`B1 fan-out ${r + 1}/${o.units}: ${runs[r].fanOutMs} ms (all started ${runs[r].allStartedMs} ms)`);
-    }
-    const latency: LatencyPoint[] = [];
-    for (const step of latencyPlan(o)) {
-      const directive = await farman.fanOut(codes.slice(0, step.units), fanOutTimeout(step.units));
-      open += step.units;
-      const links = await farman.links(directive.directiveId);
-      if (step.cache === 'evicted') {
-        await host.stop();
-        host = await WorkerHost.start(spec, { profileDir });
-      } else {
-        memory.push(await memoryPoint(host, open, `before ${step.name}`));
-      }
-      const gets: number[] = [];
-      const result = await openLoop(step.offsets, (i) => farman.acknowledge(links[i], (ms) => gets.push(ms)));
-      latency.push({ ...latencyPoint(step, result), pageGetMs: summarizeLatency(gets) });
-      o.log(`B1 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}; GET p50 ${gets.length ? summarizeLatency(gets).p50.toFixed(1) : '–'}`);
-    }
-    let completion: ScenarioResult['completion'];
-    let replay: ScenarioResult['replay'];
-    if (o.complete && runs.length > 0) {
-      const id = runs[0].directiveId;
-      const t0 = performance.now();
-      const status = await farman.close(id);
-      const closeToCompletedMs = performance.now() - t0;
-      const ids = await farman.workflowIds(id, codes);
-      const fetched = await fetchHistories(client, ids);
-      completion = { closeToCompletedMs, status, histories: historyFacts(fetched.histories), fetchMs: fetched.ms };
-      o.log(`B1 directive ${id} closed in ${Math.round(closeToCompletedMs)} ms; largest history ${completion.histories.largest.events} events`);
-      if (o.replayRuns > 0) {
-        const fetchMs: number[] = [];
-        const replayMs: number[] = [];
-        const failures: string[] = [];
-        for (let r = 0; r < o.replayRuns; r++) {
-          const again = await fetchHistories(client, ids);
-          fetchMs.push(again.ms);
-          const replayed = await replayAll(o.bundles.b1, again.histories, o.replayWorkers);
-          replayMs.push(replayed.ms);
-          failures.push(...replayed.failures);
-          o.log(`replay ${r + 1}: fetch ${Math.round(again.ms)} ms, replay ${Math.round(replayed.ms)} ms (${o.replayWorkers} workers)`);
-        }
-        // The histories fetched for the completion figures above: nothing has changed them since.
-        const { result: single, profile } = await profiled(() => replayAll(o.bundles.b1, fetched.histories, 1));
-        o.log(`profiled replay in 1 worker: ${Math.round(single.ms)} ms; top: ${profile.top[0]?.frame} ${profile.top[0]?.share}`);
-        replay = {
-          histories: ids.length,
-          workers: o.replayWorkers,
-          profile: { ...profile, ms: single.ms, workers: 1 },
-          fetchMs: spread(fetchMs),
-          replayMs: spread(replayMs),
-          replayOverFetch: spread(replayMs.map((ms, i) => ms / fetchMs[i])),
-          failures: failures.slice(0, 10),
-        };
-      }
-    }
-    if (o.limitControl > 0) limitControl = await runLimitControl(o, client, farman, codes.slice(0, o.limitControl));
-    return { variant: variantResult(runs, latency, memory), completion, replay, limitControl };
-  } finally {
-    await host.stop();
+/** B1's memory probe: open `codes` units, measure, close them, measure again. */
+async function memoryProbe(side: Side<FanOutTiming>, farman: FarmanUnderTest, codes: string[]): Promise<void> {
+  const probe = await farman.fanOut(codes, fanOutTimeout(codes.length));
+  await side.measure('memory probe directive open', codes.length);
+  await farman.close(probe.directiveId);
+  await side.measure('memory probe directive closed', 0);
+}
+
+async function runB0Latency(o: ScenarioOptions, bare: BareFanOut, side: Side<FanOutTiming>): Promise<LatencyPoint[]> {
+  const latency: LatencyPoint[] = [];
+  for (const step of latencyPlan(o)) {
+    const runId = `latency-${step.name}`;
+    await bare.fanOut(runId, step.units, fanOutTimeout(step.units));
+    side.open += step.units;
+    if (step.cache === 'evicted') await side.restart();
+    const result = await openLoop(step.offsets, (i) => bare.reply(runId, i));
+    side.open -= step.units - result.errors.length;
+    latency.push(latencyPoint(step, result));
+    o.log(`B0 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}`);
   }
+  return latency;
+}
+
+async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest, side: Side<FanOutTiming & { directiveId: string }>, codes: string[]) {
+  const runs = side.runs;
+  let limitControl: ScenarioResult['limitControl'];
+  const latency: LatencyPoint[] = [];
+  for (const step of latencyPlan(o)) {
+    const directive = await farman.fanOut(codes.slice(0, step.units), fanOutTimeout(step.units));
+    side.open += step.units;
+    const links = await farman.links(directive.directiveId);
+    if (step.cache === 'evicted') await side.restart();
+    else await side.measure(`before ${step.name}`);
+    const gets: number[] = [];
+    const result = await openLoop(step.offsets, (i) => farman.acknowledge(links[i], (ms) => gets.push(ms)));
+    latency.push({ ...latencyPoint(step, result), pageGetMs: summarizeLatency(gets) });
+    o.log(`B1 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}; GET p50 ${gets.length ? summarizeLatency(gets).p50.toFixed(1) : '–'}`);
+  }
+  let completion: ScenarioResult['completion'];
+  let replay: ScenarioResult['replay'];
+  if (o.complete && runs.length > 0) {
+    const id = runs[0].directiveId;
+    const t0 = performance.now();
+    const status = await farman.close(id);
+    const closeToCompletedMs = performance.now() - t0;
+    const ids = await farman.workflowIds(id, codes);
+    const fetched = await fetchHistories(client, ids);
+    completion = { closeToCompletedMs, status, histories: historyFacts(fetched.histories), fetchMs: fetched.ms };
+    o.log(`B1 directive ${id} closed in ${Math.round(closeToCompletedMs)} ms; largest history ${completion.histories.largest.events} events`);
+    if (o.replayRuns > 0) {
+      const fetchMs: number[] = [];
+      const replayMs: number[] = [];
+      const failures: string[] = [];
+      for (let r = 0; r < o.replayRuns; r++) {
+        const again = await fetchHistories(client, ids);
+        fetchMs.push(again.ms);
+        const replayed = await replayAll(o.bundles.b1, again.histories, o.replayWorkers);
+        replayMs.push(replayed.ms);
+        failures.push(...replayed.failures);
+        o.log(`replay ${r + 1}: fetch ${Math.round(again.ms)} ms, replay ${Math.round(replayed.ms)} ms (${o.replayWorkers} workers)`);
+      }
+      // The histories fetched for the completion figures above: nothing has changed them since.
+      const { result: single, profile } = await profiled(() => replayAll(o.bundles.b1, fetched.histories, 1));
+      o.log(`profiled replay in 1 worker: ${Math.round(single.ms)} ms; top: ${profile.top[0]?.frame} ${profile.top[0]?.share}`);
+      replay = {
+        histories: ids.length,
+        workers: o.replayWorkers,
+        profile: { ...profile, ms: single.ms, workers: 1 },
+        fetchMs: spread(fetchMs),
+        replayMs: spread(replayMs),
+        replayOverFetch: spread(replayMs.map((ms, i) => ms / fetchMs[i])),
+        failures: failures.slice(0, 10),
+      };
+    }
+  }
+  if (o.limitControl > 0) limitControl = await runLimitControl(o, client, farman, codes.slice(0, o.limitControl));
+  return { variant: variantResult(runs, latency, side.memory), completion, replay, limitControl };
 }
 
 /**
