@@ -94,3 +94,40 @@ export async function cpuDuring<T>(pids: { server: number; worker: number }, tas
   };
   return { result, cpu };
 }
+
+/** The server's persistence operations, by operation: how many, and the seconds they took (summed). */
+export type PersistenceOps = Record<string, { count: number; seconds: number }>;
+
+/**
+ * Reads the server's persistence counters from its Prometheus endpoint, summed over services and
+ * namespaces: `persistence_requests` and `persistence_latency_sum` by operation, and the same of the
+ * visibility store (keyed `visibility <operation>`). Empty when the endpoint does not answer.
+ */
+export async function persistenceOps(metricsUrl: string): Promise<PersistenceOps> {
+  const ops: PersistenceOps = {};
+  let text: string;
+  try {
+    text = await (await fetch(metricsUrl)).text();
+  } catch {
+    return ops;
+  }
+  for (const line of text.split('\n')) {
+    const m = /^(visibility_)?persistence_(requests|latency_sum)\{(.*)\} (\S+)$/.exec(line);
+    const operation = m && /(?:^|,)operation="([^"]*)"/.exec(m[3])?.[1];
+    if (!m || !operation) continue;
+    const op = (ops[`${m[1] ? 'visibility ' : ''}${operation}`] ??= { count: 0, seconds: 0 });
+    if (m[2] === 'requests') op.count += Number(m[4]);
+    else op.seconds += Number(m[4]);
+  }
+  return ops;
+}
+
+/** What happened between two readings of `persistenceOps`; operations that did not run are left out. */
+export function persistenceDelta(after: PersistenceOps, before: PersistenceOps): PersistenceOps {
+  const delta: PersistenceOps = {};
+  for (const [op, a] of Object.entries(after)) {
+    const count = a.count - (before[op]?.count ?? 0);
+    if (count > 0) delta[op] = { count, seconds: a.seconds - (before[op]?.seconds ?? 0) };
+  }
+  return delta;
+}

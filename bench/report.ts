@@ -1,6 +1,6 @@
 import type { MachineInfo } from './machine';
 import type { ScenarioResult, VariantResult } from './scenario';
-import type { Spread } from './stats';
+import { spread, type Spread } from './stats';
 
 /** A results file: where, when, with what, and every scenario's figures. */
 export interface BenchResults {
@@ -17,6 +17,31 @@ export interface BenchResults {
 const n = (v: number, digits = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
 const s = (x: Spread, digits = 0) => (x.runs.length > 1 ? `${n(x.median, digits)} (${n(x.min, digits)}–${n(x.max, digits)})` : n(x.median, digits));
 const r = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${n(v, 2)}×`);
+
+/**
+ * The server's persistence operations per unit during the fan-out runs (medians over the runs), the
+ * operations B1 asks most of first: what each variant costs the store, which on SQLite is one writer.
+ */
+function persistenceTable(sc: ScenarioResult): string[] {
+  const perUnit = (v: VariantResult, op: string, key: 'count' | 'seconds') => {
+    const runs = v.fanOut.runs.filter((x) => x.persistence);
+    return runs.length ? spread(runs.map((x) => (x.persistence[op]?.[key] ?? 0) / x.units)).median : Number.NaN;
+  };
+  const ops = [...new Set([sc.b0, sc.b1].flatMap((v) => v.fanOut.runs.flatMap((x) => Object.keys(x.persistence ?? {}))))];
+  if (ops.length === 0) return [];
+  const total = (v: VariantResult, key: 'count' | 'seconds') => ops.reduce((sum, op) => sum + perUnit(v, op, key), 0);
+  const cell = (v: VariantResult, op: string) => `${n(perUnit(v, op, 'count'), 2)} / ${n(perUnit(v, op, 'seconds') * 1000, 2)}`;
+  return [
+    '',
+    '| server persistence per unit during the fan-out (operations / ms) | B0 | B1 |',
+    '|---|---|---|',
+    ...ops
+      .sort((a, b) => perUnit(sc.b1, b, 'count') - perUnit(sc.b1, a, 'count'))
+      .filter((op) => Math.max(perUnit(sc.b0, op, 'count'), perUnit(sc.b1, op, 'count')) >= 0.05)
+      .map((op) => `| ${op} | ${cell(sc.b0, op)} | ${cell(sc.b1, op)} |`),
+    `| all operations | ${n(total(sc.b0, 'count'), 2)} / ${n(total(sc.b0, 'seconds') * 1000, 2)} | ${n(total(sc.b1, 'count'), 2)} / ${n(total(sc.b1, 'seconds') * 1000, 2)} |`,
+  ];
+}
 
 /** The Markdown twin of a results file: the same numbers, as tables a reader can compare at a glance. */
 export function toMarkdown(res: BenchResults): string {
@@ -55,6 +80,7 @@ export function toMarkdown(res: BenchResults): string {
       const [a, b] = [sc.b0.fanOut.runs[i], sc.b1.fanOut.runs[i]];
       lines.push(`| ${i + 1} | ${runCell(a)} | ${runCell(b)} | ${a && b ? r(b.fanOutMs / a.fanOutMs) : '–'} |`);
     }
+    lines.push(...persistenceTable(sc));
     for (const [variant, v] of [['B0', sc.b0], ['B1', sc.b1]] as const) {
       for (const t of v.workerProfile ?? []) {
         lines.push('', `${variant} worker ${t.pid}, ${t.thread} thread, ${n(t.profile.sampledMs)} ms busy: ${t.profile.top.slice(0, 8).map((f) => `${f.frame} ${(f.share * 100).toFixed(1)}%`).join('; ')}.`);

@@ -10,7 +10,7 @@ import type { DirectiveStatus } from '../workflows/types';
 import { BareFanOut, type FanOutTiming } from './b0';
 import { benchSigningKeys, FarmanUnderTest } from './b1';
 import { fetchHistories, historyFacts, profiled, replayAll, summarizeProfile, type CpuProfileSummary, type HistoryFacts } from './histories';
-import { cpuDuring, loadAverage, type CpuSeconds } from './machine';
+import { cpuDuring, loadAverage, persistenceDelta, persistenceOps, type CpuSeconds, type PersistenceOps } from './machine';
 import { burstOffsets, openLoop, poissonOffsets, seededRandom, slope, spread, summarizeLatency, type LatencySummary, type Spread } from './stats';
 import { WorkerHost } from './worker-host';
 import type { WorkerSpec, WorkerTuning } from './worker-protocol';
@@ -84,8 +84,11 @@ export interface MemoryPoint {
 
 export interface VariantResult {
   fanOut: {
-    /** `position`: the run's place among all fan-out runs of the scenario, both variants, from 1. */
-    runs: (FanOutTiming & { cpu: CpuSeconds; position: number })[];
+    /**
+     * `position`: the run's place among all fan-out runs of the scenario, both variants, from 1.
+     * `persistence`: the server's persistence operations during the run (its Prometheus counters).
+     */
+    runs: (FanOutTiming & { cpu: CpuSeconds; position: number; persistence: PersistenceOps })[];
     fanOutMs: Spread;
     allStartedMs: Spread;
     unitsPerSecond: Spread;
@@ -170,7 +173,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
           o.fanOutOrder === 'grouped'
             ? [...Array.from({ length: o.runs }, (_, r) => [b0, r] as const), ...Array.from({ length: o.runs }, (_, r) => [b1Side, r] as const)]
             : Array.from({ length: o.runs }, (_, r) => (r % 2 === 0 ? [[b0, r] as const, [b1Side, r] as const] : [[b1Side, r] as const, [b0, r] as const])).flat();
-        for (const [position, [side, r]] of schedule.entries()) await side.fanOutRun(o, serverPid, r, position + 1);
+        for (const [position, [side, r]] of schedule.entries()) await side.fanOutRun(o, { pid: serverPid, metricsUrl: server.metricsUrl }, r, position + 1);
         try {
           b0Result = variantResult(b0.runs, await runB0Latency(o, bare, b0), b0.memory);
         } finally {
@@ -296,7 +299,7 @@ function latencyPoint(step: ReturnType<typeof latencyPlan>[number], r: Awaited<R
  */
 class Side<R extends FanOutTiming> {
   readonly memory: MemoryPoint[] = [];
-  readonly runs: (R & { cpu: CpuSeconds; position: number })[] = [];
+  readonly runs: (R & { cpu: CpuSeconds; position: number; persistence: PersistenceOps })[] = [];
   open = 0;
 
   private constructor(
@@ -314,9 +317,11 @@ class Side<R extends FanOutTiming> {
   }
 
   /** One fan-out of the scenario's units, with the CPU each process spent on it and the memory after. */
-  async fanOutRun(o: ScenarioOptions, serverPid: number, run: number, position: number): Promise<void> {
-    const { result, cpu } = await cpuDuring({ server: serverPid, worker: this.host.pid }, () => this.fanOut(run));
-    this.runs.push({ ...result, cpu, position });
+  async fanOutRun(o: ScenarioOptions, server: { pid: number; metricsUrl: string }, run: number, position: number): Promise<void> {
+    const before = await persistenceOps(server.metricsUrl);
+    const { result, cpu } = await cpuDuring({ server: server.pid, worker: this.host.pid }, () => this.fanOut(run));
+    const persistence = persistenceDelta(await persistenceOps(server.metricsUrl), before);
+    this.runs.push({ ...result, cpu, position, persistence });
     this.open += o.units;
     await this.measure(`after ${this.name} fan-out ${this.runs.length}`);
     o.log(`${this.name} fan-out ${this.runs.length}/${o.units}: ${result.fanOutMs} ms (all started ${result.allStartedMs} ms)`);

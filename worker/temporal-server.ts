@@ -93,6 +93,8 @@ export interface DevServer {
   address: string;
   namespace: string;
   uiUrl: string | null;
+  /** The server's Prometheus endpoint (persistence operations, latencies), for the benchmark. */
+  metricsUrl: string;
   process: ChildProcess;
   /** Stops the server (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
   stop(): Promise<void>;
@@ -134,6 +136,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     throw new Error(`temporal dev server did not become ready at ${address}: ${(err as Error).message}${exitCode !== undefined ? ` (exited with ${exitCode})` : ''}`);
   }
   const uiUrl = options.uiPort === null ? null : `http://${ip}:${args[args.indexOf('--ui-port') + 1]}`;
+  const metricsUrl = `http://${ip}:${args[args.indexOf('--metrics-port') + 1]}/metrics`;
   const stopWith = async (signal: NodeJS.Signals, graceMs: number) => {
     if (exitCode !== undefined) return;
     child.kill(signal);
@@ -141,7 +144,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await exited;
     clearTimeout(timer);
   };
-  return { address, namespace, uiUrl, process: child, stop: () => stopWith('SIGTERM', 10_000), kill: () => stopWith('SIGKILL', 0) };
+  return { address, namespace, uiUrl, metricsUrl, process: child, stop: () => stopWith('SIGTERM', 10_000), kill: () => stopWith('SIGKILL', 0) };
 }
 
 /**
