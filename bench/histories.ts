@@ -1,7 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
+import { readFileSync } from 'node:fs';
+import { historyToJson } from '../domain/audit/history-json';
+import { replayHistories } from '../domain/audit/replay';
 
 type History = temporal.api.history.v1.IHistory;
 const EventType = temporal.api.enums.v1.EventType;
@@ -90,21 +92,17 @@ export function historyFacts(histories: NamedHistory[]): HistoryFacts {
 }
 
 /**
- * Replays every history against the workflow bundle (the real workflow IDs, as children's IDs derive from
- * them) and times it, in `workers` replay workers at once over interleaved parts of the list (the SDK's
- * replayer takes one history at a time). Returns the workflows whose replay failed: any is a determinism bug.
+ * Replays every history against the workflow bundle as an auditor's `farman-audit replay --jobs N` does
+ * (domain/audit/replay.ts: the histories as the archive's JSON, the real workflow IDs, as children's IDs
+ * derive from them, in `processes` replay processes) and times it, from the fetched histories to the last
+ * outcome. Returns the workflows whose replay failed: any is a determinism bug.
  */
-export async function replayAll(bundlePath: string, histories: NamedHistory[], workers = 1): Promise<{ ms: number; failures: string[] }> {
+export async function replayAll(bundlePath: string, histories: NamedHistory[], processes = 1): Promise<{ ms: number; failures: string[] }> {
   const t0 = performance.now();
-  const failures: string[] = [];
-  const parts = Array.from({ length: Math.max(1, workers) }, (_, w) => histories.filter((_h, i) => i % Math.max(1, workers) === w));
-  await Promise.all(
-    parts.map(async (part) => {
-      for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath } }, part)) {
-        if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
-      }
-    }),
-  );
+  const code = readFileSync(bundlePath, 'utf8');
+  const targets = histories.map(({ workflowId, history }) => ({ workflowId, history: historyToJson(history), source: 'bench' }));
+  const outcomes = await replayHistories(targets, async () => code, undefined, { processes, minHistoriesPerProcess: 1 });
+  const failures = outcomes.filter((o) => !o.deterministic).map((o) => `${o.workflowId}: ${o.errorName}: ${o.error}`);
   return { ms: performance.now() - t0, failures };
 }
 

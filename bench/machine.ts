@@ -122,6 +122,23 @@ export async function persistenceOps(metricsUrl: string): Promise<PersistenceOps
   return ops;
 }
 
+/**
+ * `persistenceOps` once the counters stop moving: the server publishes its metrics about once a second, and
+ * the last workflow tasks of a run (after its last notice or start) still count towards it. Reads every
+ * 1.1 s until two readings agree, at most 10 times.
+ */
+export async function settledPersistenceOps(metricsUrl: string): Promise<PersistenceOps> {
+  const total = (ops: PersistenceOps) => Object.values(ops).reduce((sum, op) => sum + op.count, 0);
+  let last = await persistenceOps(metricsUrl);
+  for (let i = 0; i < 10; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const now = await persistenceOps(metricsUrl);
+    if (total(now) === total(last)) return now;
+    last = now;
+  }
+  return last;
+}
+
 /** What happened between two readings of `persistenceOps`; operations that did not run are left out. */
 export function persistenceDelta(after: PersistenceOps, before: PersistenceOps): PersistenceOps {
   const delta: PersistenceOps = {};

@@ -117,7 +117,7 @@ export function toMarkdown(res: BenchResults): string {
     if (sc.replay) {
       lines.push(
         '',
-        `Replay of all ${n(sc.replay.histories)} histories of one directive: fetch ${s(sc.replay.fetchMs)} ms, replay ${s(sc.replay.replayMs)} ms in ${sc.replay.workers} replay workers, replay/fetch ${s(sc.replay.replayOverFetch, 2)}; replay failures ${sc.replay.failures.length}.`,
+        `Replay of all ${n(sc.replay.histories)} histories of one directive: fetch ${s(sc.replay.fetchMs)} ms, replay ${s(sc.replay.replayMs)} ms in ${sc.replay.processes ?? `one process, ${(sc.replay as { workers?: number }).workers} replay worker(s)`}${sc.replay.processes ? ' replay process(es)' : ''}, replay/fetch ${s(sc.replay.replayOverFetch, 2)}; replay failures ${sc.replay.failures.length}.`,
         `One replay in one worker under the CPU profiler: ${n(sc.replay.profile.ms)} ms; self time: ${sc.replay.profile.top
           .slice(0, 6)
           .map((f) => `${f.frame} ${(f.share * 100).toFixed(1)}%`)

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleWorkflowCode, Runtime } from '@temporalio/worker';
@@ -28,8 +28,10 @@ import type { WorkerTuning } from './worker-protocol';
  *   --memory-probe 1000     open this many units first, measure memory, close them (0: skip)
  *   --no-complete           do not close and inspect the first directive
  *   --replay-runs 3         replays of the first directive's histories (0: skip)
- *   --replay-workers 1      replay workers at once (main thread: 2 do not help on 2 cores); one more runs profiled
+ *   --replay-processes 2    replay processes at once (default: the cores), as `farman-audit replay --jobs`; one more
+ *                           replay runs in this process under the profiler
  *   --lowered-limits 600    pending children / activities / signals limits lowered by dynamic config
+ *   --dynamic-config k=v    more server dynamic config, comma-separated KEY=JSON pairs (over the embedded defaults)
  *   --limit-control 1100    with lowered limits: one unsharded directive of this many units must hit them
  *   --profile-workers       run the workers under V8's CPU profiler; each thread's top frames go in the results
  *   --tuning 2000:100:100   maxCachedWorkflows:workflow task slots:activity slots, comma-separated for a sweep
@@ -49,10 +51,11 @@ async function main(): Promise<void> {
       'memory-probe': { type: 'string', default: '0' },
       'no-complete': { type: 'boolean', default: false },
       'replay-runs': { type: 'string', default: '3' },
-      'replay-workers': { type: 'string', default: '1' },
+      'replay-processes': { type: 'string', default: String(availableParallelism()) },
       'profile-workers': { type: 'boolean', default: false },
       'lowered-limits': { type: 'string', default: '0' },
       'limit-control': { type: 'string', default: '0' },
+      'dynamic-config': { type: 'string', default: '' },
       tuning: { type: 'string' },
       seed: { type: 'string', default: '7' },
       label: { type: 'string', default: 'run' },
@@ -75,9 +78,15 @@ async function main(): Promise<void> {
         },
       ];
   const lowered = Number(values['lowered-limits']);
-  const dynamicConfig: Record<string, unknown> = lowered
-    ? { 'limit.numPendingChildExecutions.error': lowered, 'limit.numPendingActivities.error': lowered, 'limit.numPendingSignals.error': lowered }
-    : {};
+  const dynamicConfig: Record<string, unknown> = {
+    ...(lowered ? { 'limit.numPendingChildExecutions.error': lowered, 'limit.numPendingActivities.error': lowered, 'limit.numPendingSignals.error': lowered } : {}),
+    ...Object.fromEntries(
+      values['dynamic-config']
+        .split(',')
+        .filter((pair) => pair.includes('='))
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), JSON.parse(pair.slice(pair.indexOf('=') + 1)) as unknown]),
+    ),
+  };
 
   const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error, log: () => undefined };
   // The replayer runs in this process; its worker's state changes are not the benchmark's output.
@@ -112,7 +121,7 @@ async function main(): Promise<void> {
             memoryProbe: Math.min(Number(values['memory-probe']), units),
             complete: !values['no-complete'],
             replayRuns: Number(values['replay-runs']),
-            replayWorkers: Number(values['replay-workers']),
+            replayProcesses: Number(values['replay-processes']),
             profileWorkers: values['profile-workers'],
             dynamicConfig,
             limitControl: Math.min(Number(values['limit-control']), units),

@@ -10,7 +10,7 @@ import type { DirectiveStatus } from '../workflows/types';
 import { BareFanOut, type FanOutTiming } from './b0';
 import { benchSigningKeys, FarmanUnderTest } from './b1';
 import { fetchHistories, historyFacts, profiled, replayAll, summarizeProfile, type CpuProfileSummary, type HistoryFacts } from './histories';
-import { cpuDuring, loadAverage, persistenceDelta, persistenceOps, type CpuSeconds, type PersistenceOps } from './machine';
+import { cpuDuring, loadAverage, persistenceDelta, settledPersistenceOps, type CpuSeconds, type PersistenceOps } from './machine';
 import { burstOffsets, openLoop, poissonOffsets, seededRandom, slope, spread, summarizeLatency, type LatencySummary, type Spread } from './stats';
 import { WorkerHost } from './worker-host';
 import type { WorkerSpec, WorkerTuning } from './worker-protocol';
@@ -42,7 +42,8 @@ export interface ScenarioOptions {
   complete: boolean;
   /** Replay runs of the first B1 directive's histories (0: skip). Needs `complete`. */
   replayRuns: number;
-  replayWorkers: number;
+  /** Replay processes at once (domain/audit/replay.ts, as the audit CLI's `--jobs`). */
+  replayProcesses: number;
   /** Run every worker under V8's CPU profiler and summarise each thread's profile in the results. */
   profileWorkers: boolean;
   /** Server dynamic config, e.g. lowered per-workflow limits. */
@@ -117,13 +118,14 @@ export interface ScenarioResult {
   replay?: {
     histories: number;
     /** Replay workers run at once (interleaved parts of the list). */
-    workers: number;
+    /** Replay processes at once (older results: `workers`, replay workers in one process). */
+    processes: number;
     fetchMs: Spread;
     replayMs: Spread;
     replayOverFetch: Spread;
     failures: string[];
     /** One more replay, in one worker, under the CPU profiler: where a replay's time goes. */
-    profile: CpuProfileSummary & { ms: number; workers: 1 };
+    profile: CpuProfileSummary & { ms: number; processes: 1 };
   };
   limitControl?: { units: number; shardSize: number; started: number; workflowTaskFailures: HistoryFacts['workflowTaskFailures'] };
 }
@@ -318,9 +320,9 @@ class Side<R extends FanOutTiming> {
 
   /** One fan-out of the scenario's units, with the CPU each process spent on it and the memory after. */
   async fanOutRun(o: ScenarioOptions, server: { pid: number; metricsUrl: string }, run: number, position: number): Promise<void> {
-    const before = await persistenceOps(server.metricsUrl);
+    const before = await settledPersistenceOps(server.metricsUrl);
     const { result, cpu } = await cpuDuring({ server: server.pid, worker: this.host.pid }, () => this.fanOut(run));
-    const persistence = persistenceDelta(await persistenceOps(server.metricsUrl), before);
+    const persistence = persistenceDelta(await settledPersistenceOps(server.metricsUrl), before);
     this.runs.push({ ...result, cpu, position, persistence });
     this.open += o.units;
     await this.measure(`after ${this.name} fan-out ${this.runs.length}`);
@@ -394,18 +396,18 @@ async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest
       for (let r = 0; r < o.replayRuns; r++) {
         const again = await fetchHistories(client, ids);
         fetchMs.push(again.ms);
-        const replayed = await replayAll(o.bundles.b1, again.histories, o.replayWorkers);
+        const replayed = await replayAll(o.bundles.b1, again.histories, o.replayProcesses);
         replayMs.push(replayed.ms);
         failures.push(...replayed.failures);
-        o.log(`replay ${r + 1}: fetch ${Math.round(again.ms)} ms, replay ${Math.round(replayed.ms)} ms (${o.replayWorkers} workers)`);
+        o.log(`replay ${r + 1}: fetch ${Math.round(again.ms)} ms, replay ${Math.round(replayed.ms)} ms (${o.replayProcesses} processes)`);
       }
       // The histories fetched for the completion figures above: nothing has changed them since.
       const { result: single, profile } = await profiled(() => replayAll(o.bundles.b1, fetched.histories, 1));
       o.log(`profiled replay in 1 worker: ${Math.round(single.ms)} ms; top: ${profile.top[0]?.frame} ${profile.top[0]?.share}`);
       replay = {
         histories: ids.length,
-        workers: o.replayWorkers,
-        profile: { ...profile, ms: single.ms, workers: 1 },
+        processes: o.replayProcesses,
+        profile: { ...profile, ms: single.ms, processes: 1 },
         fetchMs: spread(fetchMs),
         replayMs: spread(replayMs),
         replayOverFetch: spread(replayMs.map((ms, i) => ms / fetchMs[i])),

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
@@ -37,6 +38,7 @@ options:
   --namespace NS            Temporal namespace (default TEMPORAL_NAMESPACE, else default)
   --workflow-id ID          the workflow ID of a history file that does not record it
   --bundle FILE             replay with this workflow bundle instead of the archived one
+  --jobs N                  replay in up to N processes (default: the machine's cores; 25+ histories each)
   --task-queue NAME         for archive: the task queue whose workflows to archive (default farman)
 
 exit status: 0 all good, 1 a finding (tampering, non-determinism), 2 bad usage or unreadable input`;
@@ -70,6 +72,7 @@ export async function runAudit(argv: string[], io: Partial<AuditIo> = {}, env: N
         'workflow-id': { type: 'string' },
         'run-id': { type: 'string' },
         bundle: { type: 'string' },
+        jobs: { type: 'string' },
         'task-queue': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -89,6 +92,11 @@ export async function runAudit(argv: string[], io: Partial<AuditIo> = {}, env: N
     return 2;
   }
   const format = o.format as OutputFormat;
+  const jobs = o.jobs === undefined ? availableParallelism() : Number(o.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) {
+    stderr.write('--jobs must be a whole number from 1 to 64\n');
+    return 2;
+  }
   const config = parseConfig(configSchema, env);
   const archive = new HistoryArchive(o.archive ?? archiveDirOf(config));
   const needsClient = o.live || command === 'export' || command === 'archive';
@@ -112,7 +120,7 @@ export async function runAudit(argv: string[], io: Partial<AuditIo> = {}, env: N
       case 'replay': {
         const targets = await resolveTargets(args, sources, o['workflow-id']);
         const override = o.bundle ? await readFile(o.bundle, 'utf8') : null;
-        const outcomes = await replayHistories(targets, async (buildId) => override ?? (await archive.bundleCode(buildId)), progressCounter('replayed', stderr));
+        const outcomes = await replayHistories(targets, async (buildId) => override ?? (await archive.bundleCode(buildId)), progressCounter('replayed', stderr), { processes: jobs });
         const rows: Row[] = outcomes.map((r) => ({ workflowId: r.workflowId, deterministic: r.deterministic ? 'yes' : 'NO', build: r.buildId?.slice(0, 12) ?? '', error: r.errorName ? `${r.errorName}: ${r.error}` : '', source: r.source }));
         out(formatRows(rows, ['workflowId', 'deterministic', 'build', 'error', 'source'], format));
         return outcomes.every((r) => r.deterministic) ? 0 : 1;

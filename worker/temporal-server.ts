@@ -71,6 +71,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Dynamic config the embedded server always starts with (a caller's `dynamicConfig` overrides it).
+ *
+ * `temporal server start-dev` turns the search-attribute cache off (it re-reads the attributes from the store
+ * on every read, so attributes added at run time show at once; Temporal's own description of the setting
+ * says never to do so in production). Farman registers all its attributes when it starts the server, so the
+ * cache stays on: with it off, every start of a unit with search attributes and every upsert read cluster
+ * metadata from SQLite, about 8 reads a unit during a fan-out (bench/README.md).
+ */
+export const devServerDynamicConfig: Record<string, unknown> = { 'system.forceSearchAttributesCacheRefreshOnRead': false };
+
 export interface DevServerOptions {
   cli: string;
   /** SQLite file; omitted means an in-memory database that dies with the process. */
@@ -122,7 +133,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
   if (namespace !== 'default') args.push('--namespace', namespace);
   for (const [name, type] of Object.entries(searchAttributeTypes)) args.push('--search-attribute', `${name}=${type}`);
-  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  for (const [key, value] of Object.entries({ ...devServerDynamicConfig, ...options.dynamicConfig })) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
   const child = spawn(options.cli, args, { stdio: ['ignore', options.output ?? 'ignore', options.output ?? 'ignore'], detached: false });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

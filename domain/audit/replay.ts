@@ -1,3 +1,5 @@
+import { fork } from 'node:child_process';
+import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { readHistoryFacts } from './history-facts';
 import { historyFromJson, type JsonHistory } from './history-json';
@@ -34,46 +36,101 @@ export function lastBuildId(history: JsonHistory): string | null {
   return readHistoryFacts(history).buildIds.at(-1) ?? null;
 }
 
+export interface ReplayOptions {
+  /**
+   * Replay processes at once (default 1: in this process). The SDK's replayer runs workflow code on its
+   * process's main thread, so only processes put more cores to work on a large directive.
+   */
+  processes?: number;
+  /** Fewer histories than this per process are replayed in fewer processes: a process takes ~1 s to start. */
+  minHistoriesPerProcess?: number;
+}
+
+/** What `replayHistories` sends a replay process (replay-process.ts), and what the process answers. */
+export interface ReplayJob {
+  code: string;
+  targets: { index: number; workflowId: string; history: JsonHistory }[];
+}
+export type ReplayJobMessage = { type: 'result'; index: number; errorName: string | null; error: string | null } | { type: 'done' };
+
+type Indexed = ReplayTarget & { index: number };
+type OnResult = (index: number, errorName: string | null, error: string | null) => void;
+
 /**
- * Replays every target and reports each as deterministic or not. `bundleFor` picks the code: normally the
- * archived bundle of the history's build; a test passes a changed bundle to prove replay catches it.
- * Histories of one build share one replay worker. `progress(done, total)` is called after each history.
+ * Replays every target and reports each as deterministic or not, in the order of `targets`. `bundleFor`
+ * picks the code: normally the archived bundle of the history's build; a test passes a changed bundle to
+ * prove replay catches it. Histories of one build share one replay worker per process. `progress(done,
+ * total)` is called after each history.
  */
 export async function replayHistories(
   targets: ReplayTarget[],
   bundleFor: BundleLookup,
   progress: (done: number, total: number) => void = () => {},
+  options: ReplayOptions = {},
 ): Promise<ReplayOutcome[]> {
-  const byBuild = new Map<string, ReplayTarget[]>();
-  for (const t of targets) {
+  const byBuild = new Map<string, Indexed[]>();
+  targets.forEach((t, index) => {
     const buildId = lastBuildId(t.history) ?? '';
-    byBuild.set(buildId, [...(byBuild.get(buildId) ?? []), t]);
-  }
-  const outcomes: ReplayOutcome[] = [];
+    byBuild.set(buildId, [...(byBuild.get(buildId) ?? []), { ...t, index }]);
+  });
+  const outcomes: ReplayOutcome[] = new Array<ReplayOutcome>(targets.length);
   let done = 0;
   for (const [buildId, group] of byBuild) {
+    const onResult: OnResult = (index, errorName, error) => {
+      const t = targets[index];
+      outcomes[index] = { workflowId: t.workflowId, source: t.source, buildId: buildId || null, deterministic: errorName === null, errorName, error };
+      progress(++done, targets.length);
+    };
     const code = await bundleFor(buildId);
     if (!code) {
-      for (const t of group) {
-        outcomes.push({ workflowId: t.workflowId, source: t.source, buildId: buildId || null, deterministic: false, errorName: 'BundleNotFound', error: buildId ? `no archived bundle for build ${buildId}` : 'the history names no build' });
-        progress(++done, targets.length);
-      }
+      for (const t of group) onResult(t.index, 'BundleNotFound', buildId ? `no archived bundle for build ${buildId}` : 'the history names no build');
       continue;
     }
-    const histories = group.map((t) => ({ workflowId: t.workflowId, history: historyFromJson(t.history) }));
-    let i = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { code }, replayName: 'farman-audit' }, histories)) {
-      const t = group[i++];
-      outcomes.push({
-        workflowId: t.workflowId,
-        source: t.source,
-        buildId: buildId || null,
-        deterministic: !result.error,
-        errorName: result.error ? (result.error).name || result.error.constructor.name : null,
-        error: result.error ? (result.error).message : null,
-      });
-      progress(++done, targets.length);
-    }
+    const processes = Math.min(options.processes ?? 1, Math.floor(group.length / (options.minHistoriesPerProcess ?? 25)));
+    if (processes > 1) await replayInProcesses(code, group, processes, onResult);
+    else await replayHere(code, group, onResult);
   }
   return outcomes;
+}
+
+async function replayHere(code: string, group: Indexed[], onResult: OnResult): Promise<void> {
+  const histories = group.map((t) => ({ workflowId: t.workflowId, history: historyFromJson(t.history) }));
+  let i = 0;
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { code }, replayName: 'farman-audit' }, histories)) {
+    const error = result.error;
+    onResult(group[i++].index, error ? error.name || error.constructor.name : null, error ? error.message : null);
+  }
+}
+
+/** The replay process's script, as this module runs: TypeScript in a checkout, JavaScript once built. */
+const processScript = path.join(__dirname, `replay-process${path.extname(__filename)}`);
+
+/** Splits the histories over `processes` replay processes (interleaved, so large histories spread out). */
+async function replayInProcesses(code: string, group: Indexed[], processes: number, onResult: OnResult): Promise<void> {
+  const parts = Array.from({ length: processes }, (_, p) => group.filter((_t, i) => i % processes === p));
+  await Promise.all(parts.map((part) => replayInProcess(code, part, onResult)));
+}
+
+/** One replay process; histories it did not answer for (it crashed) are reported as failed, never dropped. */
+function replayInProcess(code: string, part: Indexed[], onResult: OnResult): Promise<void> {
+  return new Promise((resolve) => {
+    const child = fork(processScript, [], {
+      execArgv: processScript.endsWith('.ts') ? ['-r', require.resolve('@swc-node/register')] : [],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    const pending = new Set(part.map((t) => t.index));
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
+    child.on('message', (m: ReplayJobMessage) => {
+      if (m.type === 'result' && pending.delete(m.index)) onResult(m.index, m.errorName, m.error);
+    });
+    // 'close' comes after the IPC channel is drained, so every result sent before the exit has arrived.
+    child.once('close', (exitCode) => {
+      const why = `the replay process exited (${exitCode}) before replaying this history${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`;
+      for (const index of pending) onResult(index, 'ReplayProcessFailed', why);
+      resolve();
+    });
+    const job: ReplayJob = { code, targets: part.map((t) => ({ index: t.index, workflowId: t.workflowId, history: t.history })) };
+    child.send(job);
+  });
 }

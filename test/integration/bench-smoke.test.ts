@@ -36,7 +36,9 @@ test('When the benchmark harness runs a 20-unit smoke, then it writes a results 
   const [scenario] = results.scenarios;
   expect(scenario.units).toBe(20);
   for (const variant of [scenario.b0, scenario.b1]) {
-    expect(variant.fanOut.runs).toEqual([expect.objectContaining({ units: 20, fanOutMs: expect.any(Number), allStartedMs: expect.any(Number) })]);
+    expect(variant.fanOut.runs).toEqual([expect.objectContaining({ units: 20, fanOutMs: expect.any(Number), allStartedMs: expect.any(Number), position: expect.any(Number) })]);
+    // The server's persistence counters were read around the run: at least one execution created per unit.
+    expect(variant.fanOut.runs[0].persistence.CreateWorkflowExecution?.count).toBeGreaterThanOrEqual(20);
     // Every reply of both points (cached, then evicted by a worker restart) was recorded.
     expect(variant.latency.map((p) => [p.name, p.latencyMs.samples, p.errors])).toEqual([
       ['poisson-20/s-cached', 20, 0],
