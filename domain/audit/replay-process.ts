@@ -5,7 +5,7 @@ import type { ReplayJob, ReplayJobMessage } from './replay';
 /**
  * A replay process (forked by `replayHistories` when it replays in more than one process): receives one job
  * (a bundle and its share of the histories) over IPC, replays them in one replay worker, and sends each
- * history's result back as it finishes, then `done`. The SDK's replayer runs workflows on the process's main
+ * history's result back as it finishes, then exits. The SDK's replayer runs workflows on the process's main
  * thread, so a second replayer in the same process would only share that thread; processes use the cores.
  */
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
@@ -21,7 +21,6 @@ process.once('message', (job: ReplayJob) => {
       const error = result.error;
       await send({ type: 'result', index: job.targets[index++].index, errorName: error ? error.name || error.constructor.name : null, error: error ? error.message : null });
     }
-    await send({ type: 'done' });
     process.exit(0);
   })().catch((err: unknown) => {
     process.stderr.write(`replay process failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -51,7 +51,7 @@ export interface ReplayJob {
   code: string;
   targets: { index: number; workflowId: string; history: JsonHistory }[];
 }
-export type ReplayJobMessage = { type: 'result'; index: number; errorName: string | null; error: string | null } | { type: 'done' };
+export type ReplayJobMessage = { type: 'result'; index: number; errorName: string | null; error: string | null };
 
 type Indexed = ReplayTarget & { index: number };
 type OnResult = (index: number, errorName: string | null, error: string | null) => void;
@@ -122,7 +122,7 @@ function replayInProcess(code: string, part: Indexed[], onResult: OnResult): Pro
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
     child.on('message', (m: ReplayJobMessage) => {
-      if (m.type === 'result' && pending.delete(m.index)) onResult(m.index, m.errorName, m.error);
+      if (pending.delete(m.index)) onResult(m.index, m.errorName, m.error);
     });
     // 'close' comes after the IPC channel is drained, so every result sent before the exit has arrived.
     child.once('close', (exitCode) => {
