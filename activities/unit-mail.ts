@@ -4,6 +4,7 @@ import type { Registry } from '../domain/registry';
 import type { MailRecipientRole, MailRequest } from '../workflows/unit-state';
 import type { UnitPolicy } from '../workflows/types';
 import { PermanentMailError, type Mailer } from './mailer';
+import type { SentLedger } from './sent-ledger';
 
 /** What the district workflow asks for: one message about one unit, identified by its purpose. */
 export interface SendUnitMailInput {
@@ -55,6 +56,8 @@ export interface UnitMailDeps {
   /** Right-hand side of Message-IDs, e.g. the mail domain of the office. */
   messageIdDomain: string;
   observer?: MailObserver;
+  /** Messages already handed to the relay: a retried send returns what was recorded instead of sending again. */
+  sentLedger?: SentLedger;
 }
 
 /**
@@ -74,6 +77,11 @@ export function unitMessageId(workflowId: string, purpose: string, domain: strin
 export function createSendUnitMail(deps: UnitMailDeps) {
   return async function sendUnitMail(input: SendUnitMailInput): Promise<SendUnitMailResult> {
     const messageId = unitMessageId(input.workflowId, input.request.purpose, deps.messageIdDomain);
+    const recorded = deps.sentLedger?.get(messageId);
+    if (recorded) {
+      log.info('message already handed to the relay by an earlier attempt; not sent again', { messageId });
+      return recorded;
+    }
     const unit = deps.registry().get(input.unitCode);
     const outcome = { kind: input.request.kind, to: input.request.to };
     if (!unit) {
@@ -100,12 +108,16 @@ export function createSendUnitMail(deps: UnitMailDeps) {
         headers: { 'X-Farman-Directive': input.policy.directiveId, 'X-Farman-Unit': unit.code, 'X-Farman-Purpose': input.request.purpose },
       });
       deps.observer?.sent(outcome);
-      return { delivered: true, messageId, recipient };
+      const result: SendUnitMailResult = { delivered: true, messageId, recipient };
+      deps.sentLedger?.put(messageId, result);
+      return result;
     } catch (err) {
       if (err instanceof PermanentMailError) {
         deps.observer?.undeliverable(outcome);
         log.warn('mail refused permanently', { messageId, unit: unit.code, code: err.responseCode });
-        return { delivered: false, messageId, recipient, error: err.message };
+        const result: SendUnitMailResult = { delivered: false, messageId, recipient, error: err.message };
+        deps.sentLedger?.put(messageId, result);
+        return result;
       }
       throw err;
     }

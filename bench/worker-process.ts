@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
+import { FileSentLedger } from '../activities/sent-ledger';
 import { FileStore } from '../domain/file-store';
 import { parseSigningKeys } from '../domain/link-token';
 import { buildRegistry } from '../domain/registry';
@@ -49,6 +50,7 @@ async function start(spec: WorkerSpec): Promise<void> {
       mailFrom: 'Farman <farman@example.org>',
       workflowBundle: { codePath: spec.bundlePath },
       tuning,
+      sentLedger: new FileSentLedger(path.join(spec.dataDir!, 'mail', 'sent.jsonl')),
     });
     close = async () => {
       mailer.close();

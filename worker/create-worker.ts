@@ -5,6 +5,7 @@ import { composeUnitMail } from '../activities/mail/compose';
 import type { Mailer } from '../activities/mailer';
 import type { HistoryArchive } from '../domain/audit/archive';
 import type { MailObserver } from '../activities/unit-mail';
+import type { SentLedger } from '../activities/sent-ledger';
 import { type FileStore } from '../domain/file-store';
 import { signLinkToken, type SigningKey } from '../domain/link-token';
 import type { Registry } from '../domain/registry';
@@ -29,6 +30,8 @@ export interface FarmanWorkerSetup {
   tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceTime' | 'shutdownForceTime'>;
   /** Told each send's outcome (worker/metrics.ts). */
   mailObserver?: MailObserver;
+  /** Messages already handed to the relay (activities/sent-ledger.ts); unset, a retried send sends again. */
+  sentLedger?: SentLedger;
   taskQueue?: string;
 }
 
@@ -45,6 +48,7 @@ export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Work
     from: setup.mailFrom,
     messageIdDomain,
     observer: setup.mailObserver,
+    sentLedger: setup.sentLedger,
     linkFor: ({ directiveId, unitCode, generation, reportBy }) =>
       `${setup.publicUrl}/u/${signLinkToken(
         { directiveId, unitCode, purpose: 'reply', generation, expiresAt: Date.parse(reportBy) + setup.linkGraceMs },

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
+import { FileSentLedger } from '../activities/sent-ledger';
 import { FileStore } from '../domain/file-store';
 import { createJsonLogger, secretsFromEnv, startProcess } from '../domain/logging';
 import { loadRegistry } from '../domain/registry';
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     mailFrom: config.MAIL_FROM,
     archive,
     mailObserver: metrics.mailObserver,
+    sentLedger: new FileSentLedger(path.join(config.DATA_DIR, 'mail', 'sent.jsonl')),
     ...(config.WORKFLOW_BUNDLE ? { workflowBundle: { codePath: path.resolve(config.WORKFLOW_BUNDLE) } } : {}),
     tuning: {
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

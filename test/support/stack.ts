@@ -21,6 +21,7 @@ import type { RegistryFile } from '../../domain/registry-schema';
 import { HistoryArchive } from '../../domain/audit/archive';
 import { Archiver } from '../../worker/archiver';
 import { createFarmanWorker } from '../../worker/create-worker';
+import { FileSentLedger } from '../../activities/sent-ledger';
 import { SmtpSink } from './smtp-sink';
 
 export const testSigningKeys = parseSigningKeys('t1:test-secret-0123456789abcdef0123456789abcdef');
@@ -99,6 +100,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
 
   const nativeConnection = await NativeConnection.connect({ address });
   const mailer = createSmtpMailer({ url: sink.url, ratePerSecond: 1000 });
+  // As worker/main.ts: one ledger per data directory, kept across worker restarts.
+  const sentLedger = new FileSentLedger(path.join(dataDir, 'mail', 'sent.jsonl'));
   let worker!: Worker;
   let running: Promise<void> = Promise.resolve();
   const startWorker = async () => {
@@ -115,6 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       mailFrom: 'Farman <farman@example.org>',
       workflowBundle: { codePath: process.env.FARMAN_TEST_WORKFLOW_BUNDLE! },
       archive,
+      sentLedger,
     });
     running = worker.run();
   };
