@@ -152,7 +152,6 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     const serverPid = server.process.pid ?? -1;
     const profileDir = (variant: string) => (o.profileWorkers ? path.join(dir, `profile-${variant}`) : undefined);
     const bare = new BareFanOut(client, defaultShardSize);
-    const b0 = await Side.start('B0', { ...baseSpec, variant: 'b0', bundlePath: o.bundles.b0 }, profileDir('b0'), (r) => bare.fanOut(`fanout-${r}`, o.units, fanOutTimeout(o.units)));
     const farman = await FarmanUnderTest.start(client, registry, path.join(dir, 'data'));
     const b1Spec: WorkerSpec = {
       ...baseSpec,
@@ -167,7 +166,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     };
     let b0Result: VariantResult;
     let b1: Awaited<ReturnType<typeof runB1>>;
+    let b0Side: Side<FanOutTiming> | undefined;
     try {
+      const b0 = (b0Side = await Side.start('B0', { ...baseSpec, variant: 'b0', bundlePath: o.bundles.b0 }, profileDir('b0'), (r) => bare.fanOut(`fanout-${r}`, o.units, fanOutTimeout(o.units))));
       const b1Side = await Side.start('B1', b1Spec, profileDir('b1'), () => farman.fanOut(codes, fanOutTimeout(o.units)));
       try {
         if (o.memoryProbe > 0) await memoryProbe(b1Side, farman, codes.slice(0, o.memoryProbe));
@@ -188,7 +189,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       }
       b1.variant.workerProfile = workerProfiles(profileDir('b1'));
     } finally {
-      await b0.host.stop();
+      await b0Side?.host.stop();
       await farman.stop();
     }
     const b0Fan = b0Result.fanOut;
