@@ -193,6 +193,9 @@ describe('A directive run through a reminder, an escalation, an extension and a 
     const bundleFile = path.join(mkdtempSync(path.join(tmpdir(), 'farman-bundle-')), 'changed.js');
     writeFileSync(bundleFile, changed.code);
     expect((await audit('replay', unitWorkflowId(id, silentButLate), '--bundle', bundleFile)).code).toBe(1);
+    // Replay in processes is asked with --jobs; a count that is not one is refused before anything runs.
+    expect((await audit('replay', id, '--jobs', '2', '--format', 'json')).code).toBe(0);
+    for (const jobs of ['0', 'two', '1.5']) expect([jobs, (await audit('replay', id, '--jobs', jobs)).code]).toEqual([jobs, 2]);
   });
 
   test('When one byte of an archived history changes, or a manifest entry is removed or moved, then audit verify exits 1 naming the position', async () => {
