@@ -23,24 +23,33 @@ const r = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '
  * operations B1 asks most of first: what each variant costs the store, which on SQLite is one writer.
  */
 function persistenceTable(sc: ScenarioResult): string[] {
-  const perUnit = (v: VariantResult, op: string, key: 'count' | 'seconds') => {
-    const runs = v.fanOut.runs.filter((x) => x.persistence);
-    return runs.length ? spread(runs.map((x) => (x.persistence[op]?.[key] ?? 0) / x.units)).median : Number.NaN;
-  };
+  // Results files from before the counters existed have no `persistence` in their runs.
   const ops = [...new Set([sc.b0, sc.b1].flatMap((v) => v.fanOut.runs.flatMap((x) => Object.keys(x.persistence ?? {}))))];
   if (ops.length === 0) return [];
-  const total = (v: VariantResult, key: 'count' | 'seconds') => ops.reduce((sum, op) => sum + perUnit(v, op, key), 0);
-  const cell = (v: VariantResult, op: string) => `${n(perUnit(v, op, 'count'), 2)} / ${n(perUnit(v, op, 'seconds') * 1000, 2)}`;
+  /** Each operation's median per unit over a variant's runs: [count, ms]. */
+  const perUnit = (v: VariantResult) => {
+    const runs = v.fanOut.runs.filter((x) => x.persistence);
+    const median = (op: string, key: 'count' | 'seconds') => spread(runs.map((x) => (x.persistence[op]?.[key] ?? 0) / x.units)).median;
+    return new Map(ops.map((op) => [op, [median(op, 'count'), median(op, 'seconds') * 1000] as const]));
+  };
+  const [b0, b1] = [perUnit(sc.b0), perUnit(sc.b1)];
+  const cell = ([count, ms]: readonly [number, number]) => `${n(count, 2)} / ${n(ms, 2)}`;
+  const total = (table: typeof b0) => [...table.values()].reduce(([c, m], [count, ms]) => [c + count, m + ms] as const, [0, 0] as const);
   return [
     '',
     '| server persistence per unit during the fan-out (operations / ms) | B0 | B1 |',
     '|---|---|---|',
     ...ops
-      .sort((a, b) => perUnit(sc.b1, b, 'count') - perUnit(sc.b1, a, 'count'))
-      .filter((op) => Math.max(perUnit(sc.b0, op, 'count'), perUnit(sc.b1, op, 'count')) >= 0.05)
-      .map((op) => `| ${op} | ${cell(sc.b0, op)} | ${cell(sc.b1, op)} |`),
-    `| all operations | ${n(total(sc.b0, 'count'), 2)} / ${n(total(sc.b0, 'seconds') * 1000, 2)} | ${n(total(sc.b1, 'count'), 2)} / ${n(total(sc.b1, 'seconds') * 1000, 2)} |`,
+      .filter((op) => Math.max(b0.get(op)![0], b1.get(op)![0]) >= 0.05)
+      .sort((a, b) => b1.get(b)![0] - b1.get(a)![0])
+      .map((op) => `| ${op} | ${cell(b0.get(op)!)} | ${cell(b1.get(op)!)} |`),
+    `| all operations | ${cell(total(b0))} | ${cell(total(b1))} |`,
   ];
+}
+
+/** Where a replay ran: its processes, or (results files before processes) its replay workers in one process. */
+function replayedIn(replay: NonNullable<ScenarioResult['replay']> & { workers?: number }): string {
+  return replay.processes ? `${replay.processes} replay process(es)` : `one process, ${replay.workers} replay worker(s)`;
 }
 
 /** The Markdown twin of a results file: the same numbers, as tables a reader can compare at a glance. */
@@ -117,7 +126,7 @@ export function toMarkdown(res: BenchResults): string {
     if (sc.replay) {
       lines.push(
         '',
-        `Replay of all ${n(sc.replay.histories)} histories of one directive: fetch ${s(sc.replay.fetchMs)} ms, replay ${s(sc.replay.replayMs)} ms in ${sc.replay.processes ?? `one process, ${(sc.replay as { workers?: number }).workers} replay worker(s)`}${sc.replay.processes ? ' replay process(es)' : ''}, replay/fetch ${s(sc.replay.replayOverFetch, 2)}; replay failures ${sc.replay.failures.length}.`,
+        `Replay of all ${n(sc.replay.histories)} histories of one directive: fetch ${s(sc.replay.fetchMs)} ms, replay ${s(sc.replay.replayMs)} ms in ${replayedIn(sc.replay)}, replay/fetch ${s(sc.replay.replayOverFetch, 2)}; replay failures ${sc.replay.failures.length}.`,
         `One replay in one worker under the CPU profiler: ${n(sc.replay.profile.ms)} ms; self time: ${sc.replay.profile.top
           .slice(0, 6)
           .map((f) => `${f.frame} ${(f.share * 100).toFixed(1)}%`)

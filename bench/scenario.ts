@@ -117,7 +117,6 @@ export interface ScenarioResult {
   completion?: { closeToCompletedMs: number; status: DirectiveStatus; histories: HistoryFacts; fetchMs: number };
   replay?: {
     histories: number;
-    /** Replay workers run at once (interleaved parts of the list). */
     /** Replay processes at once (older results: `workers`, replay workers in one process). */
     processes: number;
     fetchMs: Spread;
@@ -177,11 +176,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
             ? [...Array.from({ length: o.runs }, (_, r) => [b0, r] as const), ...Array.from({ length: o.runs }, (_, r) => [b1Side, r] as const)]
             : Array.from({ length: o.runs }, (_, r) => (r % 2 === 0 ? [[b0, r] as const, [b1Side, r] as const] : [[b1Side, r] as const, [b0, r] as const])).flat();
         for (const [position, [side, r]] of schedule.entries()) await side.fanOutRun(o, { pid: serverPid, metricsUrl: server.metricsUrl }, r, position + 1);
-        try {
-          b0Result = variantResult(b0.runs, await runB0Latency(o, bare, b0), b0.memory);
-        } finally {
-          await b0.host.stop();
-        }
+        b0Result = variantResult(b0.runs, await runB0Latency(o, bare, b0), b0.memory);
+        // Stopped before B1's points (its profile is written on exit); the outer `finally` covers a failure.
+        await b0.host.stop();
         b0Result.workerProfile = workerProfiles(profileDir('b0'));
         b1 = await runB1(o, client, farman, b1Side, codes);
       } finally {
@@ -366,7 +363,6 @@ async function runB0Latency(o: ScenarioOptions, bare: BareFanOut, side: Side<Fan
 
 async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest, side: Side<FanOutTiming & { directiveId: string }>, codes: string[]) {
   const runs = side.runs;
-  let limitControl: ScenarioResult['limitControl'];
   const latency: LatencyPoint[] = [];
   for (const step of latencyPlan(o)) {
     const directive = await farman.fanOut(codes.slice(0, step.units), fanOutTimeout(step.units));
@@ -416,7 +412,7 @@ async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest
       };
     }
   }
-  if (o.limitControl > 0) limitControl = await runLimitControl(o, client, farman, codes.slice(0, o.limitControl));
+  const limitControl = o.limitControl > 0 ? await runLimitControl(o, client, farman, codes.slice(0, o.limitControl)) : undefined;
   return { variant: variantResult(runs, latency, side.memory), completion, replay, limitControl };
 }
 

@@ -1,6 +1,5 @@
-import { Runtime, Worker } from '@temporalio/worker';
-import { historyFromJson } from './history-json';
-import type { ReplayJob, ReplayJobMessage } from './replay';
+import { Runtime } from '@temporalio/worker';
+import { replayInThisProcess, type ReplayJob, type ReplayJobMessage } from './replay';
 
 /**
  * A replay process (forked by `replayHistories` when it replays in more than one process): receives one job
@@ -14,16 +13,11 @@ Runtime.install({ logger: quiet });
 const send = (message: ReplayJobMessage) => new Promise<void>((resolve, reject) => process.send!(message, (err: Error | null) => (err ? reject(err) : resolve())));
 
 process.once('message', (job: ReplayJob) => {
-  void (async () => {
-    const histories = job.targets.map((t) => ({ workflowId: t.workflowId, history: historyFromJson(t.history) }));
-    let index = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { code: job.code }, replayName: 'farman-audit' }, histories)) {
-      const error = result.error;
-      await send({ type: 'result', index: job.targets[index++].index, errorName: error ? error.name || error.constructor.name : null, error: error ? error.message : null });
-    }
-    process.exit(0);
-  })().catch((err: unknown) => {
-    process.stderr.write(`replay process failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  });
+  replayInThisProcess(job.code, job.targets, (index, errorName, error) => send({ type: 'result', index, errorName, error })).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`replay process failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 });

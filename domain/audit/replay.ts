@@ -88,17 +88,25 @@ export async function replayHistories(
     }
     const processes = Math.min(options.processes ?? 1, Math.floor(group.length / (options.minHistoriesPerProcess ?? 25)));
     if (processes > 1) await replayInProcesses(code, group, processes, onResult);
-    else await replayHere(code, group, onResult);
+    else await replayInThisProcess(code, group, onResult);
   }
   return outcomes;
 }
 
-async function replayHere(code: string, group: Indexed[], onResult: OnResult): Promise<void> {
-  const histories = group.map((t) => ({ workflowId: t.workflowId, history: historyFromJson(t.history) }));
+/**
+ * Replays `targets` in one replay worker of this process, reporting each by its index as it finishes (and
+ * waiting for the report when it returns a promise: a replay process's IPC send).
+ */
+export async function replayInThisProcess(
+  code: string,
+  targets: ReplayJob['targets'],
+  onResult: (index: number, errorName: string | null, error: string | null) => void | Promise<void>,
+): Promise<void> {
+  const histories = targets.map((t) => ({ workflowId: t.workflowId, history: historyFromJson(t.history) }));
   let i = 0;
   for await (const result of Worker.runReplayHistories({ workflowBundle: { code }, replayName: 'farman-audit' }, histories)) {
     const error = result.error;
-    onResult(group[i++].index, error ? error.name || error.constructor.name : null, error ? error.message : null);
+    await onResult(targets[i++].index, error ? error.name || error.constructor.name : null, error ? error.message : null);
   }
 }
 

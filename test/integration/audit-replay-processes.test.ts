@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import type { JsonHistory } from '../../domain/audit/history-json';
+import { historyToJson } from '../../domain/audit/history-json';
 import { replayHistories, type ReplayTarget } from '../../domain/audit/replay';
-import { historiesDir } from '../support/histories';
+import { loadHistories } from '../support/histories';
 
 /**
  * Replay across processes (the auditor's `farman-audit replay --jobs N`) must give the very outcomes of a
@@ -14,16 +14,7 @@ const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log()
 const currentCode = readFileSync(process.env.FARMAN_TEST_WORKFLOW_BUNDLE!, 'utf8');
 
 /** The committed histories of both unit revisions, as the JSON the archive holds. */
-const targets: ReplayTarget[] = readdirSync(historiesDir, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .flatMap((d) =>
-    readdirSync(path.join(historiesDir, d.name))
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => {
-        const { workflowId, history } = JSON.parse(readFileSync(path.join(historiesDir, d.name, f), 'utf8')) as { workflowId: string; history: JsonHistory };
-        return { workflowId, history, source: `${d.name}/${f}` };
-      }),
-  );
+const targets: ReplayTarget[] = loadHistories().map((h) => ({ workflowId: h.workflowId, history: historyToJson(h.history), source: h.file }));
 
 const inProcesses = { processes: 3, minHistoriesPerProcess: 1 };
 const summary = (outcomes: Awaited<ReturnType<typeof replayHistories>>) => outcomes.map((o) => [o.workflowId, o.deterministic, o.errorName]);
@@ -31,18 +22,21 @@ const summary = (outcomes: Awaited<ReturnType<typeof replayHistories>>) => outco
 test('When histories are replayed in 3 processes, then every outcome equals the replay in this process, in the order given, for the current and for a changed build', async () => {
   expect(targets.length).toBeGreaterThan(20);
   const changed = (await bundleWorkflowCode({ workflowsPath: require.resolve(path.join(__dirname, '..', 'fixtures', 'changed-workflows')), logger: silent })).code;
-  for (const code of [currentCode, changed]) {
+  const spreadOutcomes = new Map<string, Awaited<ReturnType<typeof replayHistories>>>();
+  for (const [name, code] of [['current', currentCode], ['changed', changed]] as const) {
     const progress: number[] = [];
     const here = await replayHistories(targets, async () => code);
     const spread = await replayHistories(targets, async () => code, (done) => progress.push(done), inProcesses);
     expect(summary(spread)).toEqual(summary(here));
     expect(spread.map((o) => o.workflowId)).toEqual(targets.map((t) => t.workflowId));
     expect(progress).toEqual(targets.map((_t, i) => i + 1));
+    spreadOutcomes.set(name, spread);
   }
-  // The changed build is caught: every unit history fails, directives and shards do not.
-  const changedOutcomes = await replayHistories(targets, async () => changed, undefined, inProcesses);
-  expect(new Set(changedOutcomes.map((o) => `${o.workflowId.includes('/unit:')}:${o.errorName}`))).toEqual(new Set(['true:DeterminismViolationError', 'false:null']));
-  expect(summary(await replayHistories(targets, async () => currentCode, undefined, inProcesses)).every(([, deterministic]) => deterministic)).toBe(true);
+  // The current build replays everything; the changed one is caught: every unit history fails, directives and
+  // shards do not.
+  expect(spreadOutcomes.get('current')!.every((o) => o.deterministic)).toBe(true);
+  const kinds = (name: string) => new Set(spreadOutcomes.get(name)!.map((o) => `${o.workflowId.includes('/unit:')}:${o.errorName}`));
+  expect(kinds('changed')).toEqual(new Set(['true:DeterminismViolationError', 'false:null']));
 });
 
 test('When a replay process dies, then each of its histories is reported as failed, none is lost', async () => {
