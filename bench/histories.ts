@@ -94,14 +94,15 @@ export function historyFacts(histories: NamedHistory[]): HistoryFacts {
 /**
  * Replays every history against the workflow bundle as an auditor's `farman-audit replay --jobs N` does
  * (domain/audit/replay.ts: the histories as the archive's JSON, the real workflow IDs, as children's IDs
- * derive from them, in `processes` replay processes) and times it, from the fetched histories to the last
- * outcome. Returns the workflows whose replay failed: any is a determinism bug.
+ * derive from them, in `processes` replay processes, tuned unless `tune` is false; unset, in this process)
+ * and times it, from the fetched histories to the last outcome. Returns the workflows whose replay failed:
+ * any is a determinism bug.
  */
-export async function replayAll(bundlePath: string, histories: NamedHistory[], processes = 1): Promise<{ ms: number; failures: string[] }> {
+export async function replayAll(bundlePath: string, histories: NamedHistory[], processes?: number, tune = true): Promise<{ ms: number; failures: string[] }> {
   const t0 = performance.now();
   const code = readFileSync(bundlePath, 'utf8');
   const targets = histories.map(({ workflowId, history }) => ({ workflowId, history: historyToJson(history), source: 'bench' }));
-  const outcomes = await replayHistories(targets, async () => code, undefined, { processes, minHistoriesPerProcess: 1 });
+  const outcomes = await replayHistories(targets, async () => code, undefined, { processes, minHistoriesPerProcess: 1, tuneProcesses: tune });
   const failures = outcomes.filter((o) => !o.deterministic).map((o) => `${o.workflowId}: ${o.errorName}: ${o.error}`);
   return { ms: performance.now() - t0, failures };
 }

@@ -126,8 +126,8 @@ export function toMarkdown(res: BenchResults): string {
     if (sc.replay) {
       lines.push(
         '',
-        `Replay of all ${n(sc.replay.histories)} histories of one directive: fetch ${s(sc.replay.fetchMs)} ms, replay ${s(sc.replay.replayMs)} ms in ${replayedIn(sc.replay)}, replay/fetch ${s(sc.replay.replayOverFetch, 2)}; replay failures ${sc.replay.failures.length}.`,
-        `One replay in one worker under the CPU profiler: ${n(sc.replay.profile.ms)} ms; self time: ${sc.replay.profile.top
+        `Replay of all ${n(sc.replay.histories)} histories of one directive: fetch ${s(sc.replay.fetchMs)} ms, replay ${s(sc.replay.replayMs)} ms in ${replayedIn(sc.replay)}, replay/fetch ${s(sc.replay.replayOverFetch, 2)}; replay failures ${sc.replay.failures.length}.${sc.replay.untunedReplayMs ? ` The same processes with the SDK's sandbox settings (no replay tuning): ${s(sc.replay.untunedReplayMs)} ms.` : ''}`,
+        `One replay in one worker under the CPU profiler${sc.replay.untunedReplayMs ? ' (in the harness process, SDK settings)' : ''}: ${n(sc.replay.profile.ms)} ms; self time: ${sc.replay.profile.top
           .slice(0, 6)
           .map((f) => `${f.frame} ${(f.share * 100).toFixed(1)}%`)
           .join('; ')}.`,

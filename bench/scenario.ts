@@ -123,7 +123,9 @@ export interface ScenarioResult {
     replayMs: Spread;
     replayOverFetch: Spread;
     failures: string[];
-    /** One more replay, in one worker, under the CPU profiler: where a replay's time goes. */
+    /** The same replays in processes that keep the SDK's sandbox settings (older results: absent). */
+    untunedReplayMs?: Spread;
+    /** One more replay, in this process (SDK settings), under the CPU profiler: where a replay's time goes. */
     profile: CpuProfileSummary & { ms: number; processes: 1 };
   };
   limitControl?: { units: number; shardSize: number; started: number; workflowTaskFailures: HistoryFacts['workflowTaskFailures'] };
@@ -389,17 +391,22 @@ async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest
     if (o.replayRuns > 0) {
       const fetchMs: number[] = [];
       const replayMs: number[] = [];
+      const untunedMs: number[] = [];
       const failures: string[] = [];
       for (let r = 0; r < o.replayRuns; r++) {
         const again = await fetchHistories(client, ids);
         fetchMs.push(again.ms);
-        const replayed = await replayAll(o.bundles.b1, again.histories, o.replayProcesses);
-        replayMs.push(replayed.ms);
-        failures.push(...replayed.failures);
-        o.log(`replay ${r + 1}: fetch ${Math.round(again.ms)} ms, replay ${Math.round(replayed.ms)} ms (${o.replayProcesses} processes)`);
+        // The tuned and the untuned replay take turns going first, like the fan-out's variants.
+        const order = r % 2 === 0 ? [true, false] : [false, true];
+        for (const tune of order) {
+          const replayed = await replayAll(o.bundles.b1, again.histories, o.replayProcesses, tune);
+          (tune ? replayMs : untunedMs).push(replayed.ms);
+          failures.push(...replayed.failures);
+          o.log(`replay ${r + 1}: fetch ${Math.round(again.ms)} ms, replay ${Math.round(replayed.ms)} ms (${o.replayProcesses} processes${tune ? '' : ', untuned'})`);
+        }
       }
       // The histories fetched for the completion figures above: nothing has changed them since.
-      const { result: single, profile } = await profiled(() => replayAll(o.bundles.b1, fetched.histories, 1));
+      const { result: single, profile } = await profiled(() => replayAll(o.bundles.b1, fetched.histories));
       o.log(`profiled replay in 1 worker: ${Math.round(single.ms)} ms; top: ${profile.top[0]?.frame} ${profile.top[0]?.share}`);
       replay = {
         histories: ids.length,
@@ -408,6 +415,7 @@ async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest
         fetchMs: spread(fetchMs),
         replayMs: spread(replayMs),
         replayOverFetch: spread(replayMs.map((ms, i) => ms / fetchMs[i])),
+        untunedReplayMs: spread(untunedMs),
         failures: failures.slice(0, 10),
       };
     }

@@ -38,17 +38,28 @@ export function lastBuildId(history: JsonHistory): string | null {
 
 export interface ReplayOptions {
   /**
-   * Replay processes at once (default 1: in this process). The SDK's replayer runs workflow code on its
-   * process's main thread, so only processes put more cores to work on a large directive.
+   * Replay in up to this many processes of their own (replay-process.ts); unset: in this process. The SDK's
+   * replayer runs workflow code on its process's main thread, so only processes put more cores to work on a
+   * large directive, and a process that only replays can drop costs this one must keep (replay-tuning.ts).
    */
   processes?: number;
-  /** Fewer histories than this per process are replayed in fewer processes: a process takes ~1 s to start. */
+  /** Fewer histories than this per process are replayed in fewer processes (or here): a process takes ~1 s to start. */
   minHistoriesPerProcess?: number;
+  /**
+   * A replay process that reports no history for this long is stopped (default 60 s; a 5,000-event shard
+   * replays in well under a second): the history it was on is reported `ReplayTimedOut`, the rest of its
+   * share `ReplayProcessFailed`. Histories replayed in this process have no deadline.
+   */
+  historyTimeoutMs?: number;
+  /** False: replay processes keep the SDK's sandbox settings (replay-tuning.ts), to measure what tuning buys. */
+  tuneProcesses?: boolean;
 }
 
 /** What `replayHistories` sends a replay process (replay-process.ts), and what the process answers. */
 export interface ReplayJob {
   code: string;
+  /** Apply `tuneProcessForReplay` before replaying. */
+  tune: boolean;
   targets: { index: number; workflowId: string; history: JsonHistory }[];
 }
 export type ReplayJobMessage = { type: 'result'; index: number; errorName: string | null; error: string | null };
@@ -86,8 +97,8 @@ export async function replayHistories(
       for (const t of group) onResult(t.index, 'BundleNotFound', buildId ? `no archived bundle for build ${buildId}` : 'the history names no build');
       continue;
     }
-    const processes = Math.min(options.processes ?? 1, Math.floor(group.length / (options.minHistoriesPerProcess ?? 25)));
-    if (processes > 1) await replayInProcesses(code, group, processes, onResult);
+    const processes = Math.min(options.processes ?? 0, Math.floor(group.length / (options.minHistoriesPerProcess ?? 25)));
+    if (processes >= 1) await replayInProcesses({ code, tune: options.tuneProcesses ?? true }, group, processes, options.historyTimeoutMs ?? 60_000, onResult);
     else await replayInThisProcess(code, group, onResult);
   }
   return outcomes;
@@ -114,13 +125,19 @@ export async function replayInThisProcess(
 const processScript = path.join(__dirname, `replay-process${path.extname(__filename)}`);
 
 /** Splits the histories over `processes` replay processes (interleaved, so large histories spread out). */
-async function replayInProcesses(code: string, group: Indexed[], processes: number, onResult: OnResult): Promise<void> {
+type JobSettings = Omit<ReplayJob, 'targets'>;
+
+async function replayInProcesses(settings: JobSettings, group: Indexed[], processes: number, historyTimeoutMs: number, onResult: OnResult): Promise<void> {
   const parts = Array.from({ length: processes }, (_, p) => group.filter((_t, i) => i % processes === p));
-  await Promise.all(parts.map((part) => replayInProcess(code, part, onResult)));
+  await Promise.all(parts.map((part) => replayInProcess(settings, part, historyTimeoutMs, onResult)));
 }
 
-/** One replay process; histories it did not answer for (it crashed) are reported as failed, never dropped. */
-function replayInProcess(code: string, part: Indexed[], onResult: OnResult): Promise<void> {
+/**
+ * One replay process; histories it did not answer for (it crashed, or was stopped at a history's deadline)
+ * are reported as failed, never dropped. It replays its share in order, so the first unanswered history is
+ * the one it was on.
+ */
+function replayInProcess(settings: JobSettings, part: Indexed[], historyTimeoutMs: number, onResult: OnResult): Promise<void> {
   return new Promise((resolve) => {
     const child = fork(processScript, [], {
       execArgv: processScript.endsWith('.ts') ? ['-r', require.resolve('@swc-node/register')] : [],
@@ -128,17 +145,32 @@ function replayInProcess(code: string, part: Indexed[], onResult: OnResult): Pro
     });
     const pending = new Set(part.map((t) => t.index));
     let stderr = '';
+    let stalled = false;
+    const deadline = () =>
+      setTimeout(() => {
+        stalled = true;
+        child.kill('SIGKILL');
+      }, historyTimeoutMs);
+    let timer = deadline();
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
     child.on('message', (m: ReplayJobMessage) => {
+      clearTimeout(timer);
+      timer = deadline();
       if (pending.delete(m.index)) onResult(m.index, m.errorName, m.error);
     });
     // 'close' comes after the IPC channel is drained, so every result sent before the exit has arrived.
-    child.once('close', (exitCode) => {
-      const why = `the replay process exited (${exitCode}) before replaying this history${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`;
-      for (const index of pending) onResult(index, 'ReplayProcessFailed', why);
+    child.once('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      const seconds = `${historyTimeoutMs / 1000} s`;
+      const exited = `the replay process exited (${exitCode ?? signal})${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`;
+      [...pending].forEach((index, i) => {
+        if (stalled && i === 0) onResult(index, 'ReplayTimedOut', `the replay of this history did not finish within ${seconds}; its process was stopped`);
+        else if (stalled) onResult(index, 'ReplayProcessFailed', `not replayed: its process was stopped when an earlier history passed the ${seconds} deadline`);
+        else onResult(index, 'ReplayProcessFailed', `${exited} before replaying this history`);
+      });
       resolve();
     });
-    const job: ReplayJob = { code, targets: part.map((t) => ({ index: t.index, workflowId: t.workflowId, history: t.history })) };
+    const job: ReplayJob = { ...settings, targets: part.map((t) => ({ index: t.index, workflowId: t.workflowId, history: t.history })) };
     child.send(job);
   });
 }

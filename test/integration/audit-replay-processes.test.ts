@@ -1,13 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { historyToJson } from '../../domain/audit/history-json';
-import { replayHistories, type ReplayTarget } from '../../domain/audit/replay';
+import { lastBuildId, replayHistories, type ReplayTarget } from '../../domain/audit/replay';
 import { loadHistories } from '../support/histories';
 
 /**
  * Replay across processes (the auditor's `farman-audit replay --jobs N`) must give the very outcomes of a
- * replay in one process, in the order asked, and must never drop a history when a process dies.
+ * replay in one process, in the order asked, and must never drop a history when a process dies or stalls.
+ * Replay processes run tuned (domain/audit/replay-tuning.ts), so the first test also proves that tuning
+ * changes no outcome, a determinism violation included.
  */
 
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
@@ -44,4 +47,33 @@ test('When a replay process dies, then each of its histories is reported as fail
   expect(outcomes).toHaveLength(targets.length);
   expect(new Set(outcomes.map((o) => `${o.deterministic}:${o.errorName}`))).toEqual(new Set(['false:ReplayProcessFailed']));
   expect(outcomes[0].error).toMatch(/exited \(1\)/);
+});
+
+test('When a history never finishes replaying, then its process is stopped at the deadline and every history of it is reported, none lost', async () => {
+  const hanging = (await bundleWorkflowCode({ workflowsPath: require.resolve(path.join(__dirname, '..', 'fixtures', 'hanging-workflows')), logger: silent })).code;
+  // Four unit histories of one build, so that they share one replay (histories are grouped by build).
+  const byBuild = new Map<string | null, ReplayTarget[]>();
+  for (const t of targets.filter((x) => x.workflowId.includes('/unit:'))) byBuild.set(lastBuildId(t.history), [...(byBuild.get(lastBuildId(t.history)) ?? []), t]);
+  const units = [...byBuild.values()].sort((a, b) => b.length - a.length)[0].slice(0, 4);
+  expect(units).toHaveLength(4);
+  const outcomes = await replayHistories(units, async () => hanging, undefined, { processes: 2, minHistoriesPerProcess: 1, historyTimeoutMs: 3_000 });
+  expect(outcomes.map((o) => o.workflowId)).toEqual(units.map((u) => u.workflowId));
+  // Each process takes every other history, in order: the first of each share is the one it was stuck on.
+  expect(outcomes.map((o) => o.errorName)).toEqual(['ReplayTimedOut', 'ReplayTimedOut', 'ReplayProcessFailed', 'ReplayProcessFailed']);
+  expect(outcomes[0].error).toMatch(/did not finish within 3 s/);
+  expect(outcomes[2].error).toMatch(/earlier history passed the 3 s deadline/);
+});
+
+test('When a process is tuned for replay, then the SDK hook is found and stopped, and only the replayer\'s never-firing timeout is dropped', () => {
+  const script = `
+    const vm = require('node:vm');
+    const { tuneProcessForReplay, replayerSandboxTimeoutMs } = require('./domain/audit/replay-tuning');
+    const tuning = tuneProcessForReplay();
+    const context = vm.createContext({});
+    const answer = new vm.Script('6 * 7').runInContext(context, { timeout: replayerSandboxTimeoutMs });
+    let other = 'ran to the end';
+    try { new vm.Script('for (;;) {}').runInContext(context, { timeout: 200 }); } catch (err) { other = err.code; }
+    process.stdout.write(JSON.stringify({ tuning, answer, other }));`;
+  const out = execFileSync(process.execPath, ['-r', require.resolve('@swc-node/register'), '-e', script], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' });
+  expect(JSON.parse(out)).toEqual({ tuning: { watchdogDropped: true, stackTraceHookStopped: true }, answer: 42, other: 'ERR_SCRIPT_EXECUTION_TIMEOUT' });
 });
