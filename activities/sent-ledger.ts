@@ -10,9 +10,9 @@ import type { SendUnitMailResult } from './unit-mail';
  *
  * One file per data directory, appended one line per message (`appendFileSync`: a line survives the
  * process being killed; a machine crash may lose the last ones, which only means a copy may be sent again).
- * On open, entries older than `keepMs` are dropped: a retry comes within minutes of the first attempt. A
- * retry that lands on a worker of another machine does not see this file and sends again, as before; the
- * Message-ID is the same, so the receiving system can drop the copy.
+ * Entries older than `keepMs` are dropped on open and while the worker runs: a retry comes within minutes of
+ * the first attempt. A retry that lands on a worker of another machine does not see this file and sends
+ * again, as before; the Message-ID is the same, so the receiving system can drop the copy.
  */
 export interface SentLedger {
   get(messageId: string): SendUnitMailResult | undefined;
@@ -26,38 +26,68 @@ interface Entry {
 }
 
 export class FileSentLedger implements SentLedger {
-  private readonly sent = new Map<string, SendUnitMailResult>();
+  /** By Message-ID, in the order of their puts (so the oldest come first), with the time of the put. */
+  private readonly sent = new Map<string, { at: number; result: SendUnitMailResult }>();
+  /** Lines in the file, expired ones included; when they pass twice the live entries, the file is rewritten. */
+  private lines = 0;
+  private putsSincePrune = 0;
 
+  /**
+   * Opens (or creates) the ledger at `file`, dropping entries older than `keepMs`. A long-running worker
+   * drops them as it goes too: every `pruneEvery` puts, expired entries leave memory, and the file is
+   * rewritten once most of its lines are expired, so neither grows with the worker's uptime.
+   */
   constructor(
     readonly file: string,
-    keepMs = 86_400_000,
-    now = Date.now(),
+    private readonly keepMs = 86_400_000,
+    private readonly clock: () => number = Date.now,
+    private readonly pruneEvery = 1_000,
   ) {
     mkdirSync(path.dirname(file), { recursive: true });
-    const kept: string[] = [];
+    const now = clock();
     if (existsSync(file)) {
       for (const line of readFileSync(file, 'utf8').split('\n')) {
         const entry = parseEntry(line);
-        if (entry && now - Date.parse(entry.at) <= keepMs) {
-          this.sent.set(entry.messageId, entry.result);
-          kept.push(`${line}\n`);
-        }
+        const at = entry ? Date.parse(entry.at) : NaN;
+        if (entry && now - at <= keepMs) this.sent.set(entry.messageId, { at, result: entry.result });
       }
     }
     // Rewritten without the expired entries (and a torn last line), then appended to.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, kept.join(''));
-    renameSync(tmp, file);
+    this.rewrite();
   }
 
   get(messageId: string): SendUnitMailResult | undefined {
-    return this.sent.get(messageId);
+    return this.sent.get(messageId)?.result;
   }
 
   put(messageId: string, result: SendUnitMailResult): void {
-    this.sent.set(messageId, result);
-    const entry: Entry = { at: new Date().toISOString(), messageId, result };
-    appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+    const at = this.clock();
+    this.sent.set(messageId, { at, result });
+    appendFileSync(this.file, `${JSON.stringify({ at: new Date(at).toISOString(), messageId, result } satisfies Entry)}\n`);
+    this.lines += 1;
+    if (++this.putsSincePrune >= this.pruneEvery) this.prune(at);
+  }
+
+  /** How many entries are held in memory (for tests and metrics). */
+  get size(): number {
+    return this.sent.size;
+  }
+
+  private prune(now: number): void {
+    this.putsSincePrune = 0;
+    for (const [messageId, { at }] of this.sent) {
+      if (now - at <= this.keepMs) break;
+      this.sent.delete(messageId);
+    }
+    if (this.lines > 2 * this.sent.size) this.rewrite();
+  }
+
+  private rewrite(): void {
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    const lines = [...this.sent].map(([messageId, { at, result }]) => `${JSON.stringify({ at: new Date(at).toISOString(), messageId, result } satisfies Entry)}\n`);
+    writeFileSync(tmp, lines.join(''));
+    renameSync(tmp, this.file);
+    this.lines = lines.length;
   }
 }
 

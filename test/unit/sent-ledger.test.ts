@@ -26,12 +26,30 @@ describe('the sent-mail ledger', () => {
     expect(lines.filter((l) => l.startsWith('{"at"') && l.endsWith('}'))).toHaveLength(2);
 
     const now = Date.now();
-    const again = new FileSentLedger(file, day, now);
+    const again = new FileSentLedger(file, day, () => now);
     expect(again.get('<new@x>')).toEqual(delivered('<new@x>'));
     expect(again.get('<torn')).toBeUndefined();
-    const later = new FileSentLedger(file, day, now + 2 * day);
+    const later = new FileSentLedger(file, day, () => now + 2 * day);
     expect([later.get('<old@x>'), later.get('<new@x>')]).toEqual([undefined, undefined]);
     expect(readFileSync(file, 'utf8')).toBe('');
+  });
+
+  test('When a worker runs for longer than the ledger keeps entries, then expired ones leave memory and the file as it goes', () => {
+    const file = ledgerFile();
+    const hour = 3_600_000;
+    let now = Date.parse('2026-11-28T08:00:00Z');
+    const ledger = new FileSentLedger(file, hour, () => now, 4);
+    const fileLines = () => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+    for (const id of ['<a@x>', '<b@x>', '<c@x>']) ledger.put(id, delivered(id));
+    now += 2 * hour;
+    // The fourth put prunes: a, b and c have expired; d is all that is left, in memory and in the file.
+    ledger.put('<d@x>', delivered('<d@x>'));
+    expect([ledger.size, ledger.get('<a@x>'), ledger.get('<d@x>')]).toEqual([1, undefined, delivered('<d@x>')]);
+    expect(fileLines()).toBe(1);
+    // Live entries are kept through a prune: four more puts within the hour drop nothing.
+    for (const id of ['<e@x>', '<f@x>', '<g@x>', '<h@x>']) ledger.put(id, delivered(id));
+    expect([ledger.size, fileLines()]).toEqual([5, 5]);
+    expect(new FileSentLedger(file, hour, () => now).get('<d@x>')).toEqual(delivered('<d@x>'));
   });
 
   test('When a send is retried after the relay accepted it, then the recorded result comes back and the head is not mailed again', async () => {
