@@ -23,8 +23,8 @@ interface SdkGlobalHandlers {
 
 /**
  * Removes two per-call costs of the SDK's workflow sandbox that buy nothing in a process that only replays
- * (domain/audit/replay-process.ts), measured on a 21-event unit history at about two thirds of its replay
- * time (bench/README.md, *Replay*):
+ * (domain/audit/replay-process.ts); together about half of a directive's replay time (bench/README.md,
+ * *Replay*):
  *
  * - **The watchdog thread per sandbox call.** Calls that carry the replayer's never-firing timeout
  *   (`replayerSandboxTimeoutMs`) run without it; any other timeout is kept. What guards a replay against a
