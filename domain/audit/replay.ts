@@ -124,12 +124,21 @@ export async function replayInThisProcess(
 /** The replay process's script, as this module runs: TypeScript in a checkout, JavaScript once built. */
 const processScript = path.join(__dirname, `replay-process${path.extname(__filename)}`);
 
-/** Splits the histories over `processes` replay processes (interleaved, so large histories spread out). */
 type JobSettings = Omit<ReplayJob, 'targets'>;
 
+/**
+ * Splits the histories over `processes` replay processes by their events, largest first, each to the
+ * process with the fewest events so far (a shard's history can hold as many events as 200 units'), then
+ * replays each share in the order given.
+ */
 async function replayInProcesses(settings: JobSettings, group: Indexed[], processes: number, historyTimeoutMs: number, onResult: OnResult): Promise<void> {
-  const parts = Array.from({ length: processes }, (_, p) => group.filter((_t, i) => i % processes === p));
-  await Promise.all(parts.map((part) => replayInProcess(settings, part, historyTimeoutMs, onResult)));
+  const parts = Array.from({ length: processes }, () => ({ events: 0, targets: [] as Indexed[] }));
+  for (const t of [...group].sort((a, b) => b.history.events.length - a.history.events.length)) {
+    const lightest = parts.reduce((min, p) => (p.events < min.events ? p : min));
+    lightest.events += t.history.events.length;
+    lightest.targets.push(t);
+  }
+  await Promise.all(parts.map((part) => replayInProcess(settings, part.targets.sort((a, b) => a.index - b.index), historyTimeoutMs, onResult)));
 }
 
 /**

@@ -58,10 +58,11 @@ test('When a history never finishes replaying, then its process is stopped at th
   expect(units).toHaveLength(4);
   const outcomes = await replayHistories(units, async () => hanging, undefined, { processes: 2, minHistoriesPerProcess: 1, historyTimeoutMs: 3_000 });
   expect(outcomes.map((o) => o.workflowId)).toEqual(units.map((u) => u.workflowId));
-  // Each process takes every other history, in order: the first of each share is the one it was stuck on.
-  expect(outcomes.map((o) => o.errorName)).toEqual(['ReplayTimedOut', 'ReplayTimedOut', 'ReplayProcessFailed', 'ReplayProcessFailed']);
-  expect(outcomes[0].error).toMatch(/did not finish within 3 s/);
-  expect(outcomes[2].error).toMatch(/earlier history passed the 3 s deadline/);
+  // Each process stalls on the first history of its share; the rest of its share is reported as not replayed.
+  const named = (name: string) => outcomes.filter((o) => o.errorName === name);
+  expect([named('ReplayTimedOut').length, named('ReplayProcessFailed').length]).toEqual([2, 2]);
+  expect(named('ReplayTimedOut').every((o) => /did not finish within 3 s/.test(o.error!))).toBe(true);
+  expect(named('ReplayProcessFailed').every((o) => /earlier history passed the 3 s deadline/.test(o.error!))).toBe(true);
 });
 
 test('When a process is tuned for replay, then the SDK hook is found and stopped, and only the replayer\'s never-firing timeout is dropped', () => {
