@@ -31,7 +31,8 @@ import type { WorkerTuning } from './worker-protocol';
  *   --replay-processes 2    replay processes at once (default: the cores), as `farman-audit replay --jobs`; one more
  *                           replay runs in this process under the profiler
  *   --lowered-limits 600    pending children / activities / signals limits lowered by dynamic config
- *   --dynamic-config k=v    more server dynamic config, comma-separated KEY=JSON pairs (over the embedded defaults)
+ *   --dynamic-config k=v    more server dynamic config, comma-separated KEY=JSON pairs (over the embedded defaults);
+ *                           a JSON value may hold commas, e.g. k={"a":1,"b":2}
  *   --limit-control 1100    with lowered limits: one unsharded directive of this many units must hit them
  *   --profile-workers       run the workers under V8's CPU profiler; each thread's top frames go in the results
  *   --tuning 2000:100:100   maxCachedWorkflows:workflow task slots:activity slots, comma-separated for a sweep
@@ -82,9 +83,10 @@ async function main(): Promise<void> {
     ...(lowered ? { 'limit.numPendingChildExecutions.error': lowered, 'limit.numPendingActivities.error': lowered, 'limit.numPendingSignals.error': lowered } : {}),
     ...Object.fromEntries(
       values['dynamic-config']
-        .split(',')
+        // A comma separates pairs only where a key follows, so a JSON value may hold commas of its own.
+        .split(/,(?=[A-Za-z][\w.-]*=)/)
         .filter((pair) => pair.includes('='))
-        .map((pair) => [pair.slice(0, pair.indexOf('=')), JSON.parse(pair.slice(pair.indexOf('=') + 1)) as unknown]),
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), parseConfigValue(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1))]),
     ),
   };
 
@@ -158,6 +160,14 @@ async function main(): Promise<void> {
 function fanOutOrder(text: string): ScenarioOptions['fanOutOrder'] {
   if (text === 'alternate' || text === 'grouped') return text;
   throw new Error(`--fan-out-order must be alternate or grouped, not ${JSON.stringify(text)}`);
+}
+
+function parseConfigValue(key: string, json: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    throw new Error(`--dynamic-config ${key}: the value is not JSON: ${json}`);
+  }
 }
 
 main().then(
