@@ -63,7 +63,7 @@ export class FileSentLedger implements SentLedger {
   put(messageId: string, result: SendUnitMailResult): void {
     const at = this.clock();
     this.sent.set(messageId, { at, result });
-    appendFileSync(this.file, `${JSON.stringify({ at: new Date(at).toISOString(), messageId, result } satisfies Entry)}\n`);
+    appendFileSync(this.file, entryLine(messageId, at, result));
     this.lines += 1;
     if (++this.putsSincePrune >= this.pruneEvery) this.prune(at);
   }
@@ -84,11 +84,16 @@ export class FileSentLedger implements SentLedger {
 
   private rewrite(): void {
     const tmp = `${this.file}.${process.pid}.tmp`;
-    const lines = [...this.sent].map(([messageId, { at, result }]) => `${JSON.stringify({ at: new Date(at).toISOString(), messageId, result } satisfies Entry)}\n`);
+    const lines = [...this.sent].map(([messageId, { at, result }]) => entryLine(messageId, at, result));
     writeFileSync(tmp, lines.join(''));
     renameSync(tmp, this.file);
     this.lines = lines.length;
   }
+}
+
+/** One line of the file: an entry as JSON, its time as ISO text. */
+function entryLine(messageId: string, at: number, result: SendUnitMailResult): string {
+  return `${JSON.stringify({ at: new Date(at).toISOString(), messageId, result } satisfies Entry)}\n`;
 }
 
 function parseEntry(line: string): Entry | null {

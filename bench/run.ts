@@ -86,7 +86,10 @@ async function main(): Promise<void> {
         // A comma separates pairs only where a key follows, so a JSON value may hold commas of its own.
         .split(/,(?=[A-Za-z][\w.-]*=)/)
         .filter((pair) => pair.includes('='))
-        .map((pair) => [pair.slice(0, pair.indexOf('=')), parseConfigValue(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1))]),
+        .map((pair) => {
+          const key = pair.slice(0, pair.indexOf('='));
+          return [key, parseConfigValue(key, pair.slice(key.length + 1))];
+        }),
     ),
   };
 

@@ -53,7 +53,10 @@ test('When a history never finishes replaying, then its process is stopped at th
   const hanging = (await bundleWorkflowCode({ workflowsPath: require.resolve(path.join(__dirname, '..', 'fixtures', 'hanging-workflows')), logger: silent })).code;
   // Four unit histories of one build, so that they share one replay (histories are grouped by build).
   const byBuild = new Map<string | null, ReplayTarget[]>();
-  for (const t of targets.filter((x) => x.workflowId.includes('/unit:'))) byBuild.set(lastBuildId(t.history), [...(byBuild.get(lastBuildId(t.history)) ?? []), t]);
+  for (const t of targets.filter((x) => x.workflowId.includes('/unit:'))) {
+    const build = lastBuildId(t.history);
+    byBuild.set(build, [...(byBuild.get(build) ?? []), t]);
+  }
   const units = [...byBuild.values()].sort((a, b) => b.length - a.length)[0].slice(0, 4);
   expect(units).toHaveLength(4);
   const outcomes = await replayHistories(units, async () => hanging, undefined, { processes: 2, minHistoriesPerProcess: 1, historyTimeoutMs: 3_000 });
