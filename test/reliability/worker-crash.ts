@@ -47,13 +47,19 @@ export async function workerCrashDuringFanOut(cluster: Cluster, options: { kills
   let lost = 0;
   let duplicated = 0;
   const noticeMail = cluster.mails(id, 'notice');
+  const noticesRecorded = (state: Awaited<ReturnType<Cluster['unitState']>>) => state.log.filter((t) => t.event.type === 'mailRecorded' && t.event.purpose === 'notice').length;
   for (const code of codes) {
     const wfId = unitWorkflowId(id, code);
     const described = await cluster.client.workflow.getHandle(wfId).describe();
     if (described.status.name !== 'RUNNING') lost += 1;
     if ((perId.get(wfId) ?? 0) !== 1) duplicated += Math.max(0, (perId.get(wfId) ?? 0) - 1);
-    const state = await cluster.unitState(id, code);
-    const recorded = state.log.filter((t) => t.event.type === 'mailRecorded' && t.event.purpose === 'notice').length;
+    // A notice sent just before a kill is recorded only when its unit's next workflow task re-runs the send
+    // (the sent-mail ledger answers it): wait for that, and count the unit lost only if it never comes.
+    const state = await eventually(async () => {
+      const s = await cluster.unitState(id, code);
+      return noticesRecorded(s) > 0 ? s : undefined;
+    }, timeout, `${code}'s notice recorded`).catch(() => cluster.unitState(id, code));
+    const recorded = noticesRecorded(state);
     const issued = state.log.filter((t) => t.event.type === 'issued').length;
     if (recorded === 0 || !noticeMail.some((m) => m.headers.get('x-farman-unit') === code)) lost += 1;
     if (recorded > 1 || issued > 1) duplicated += 1;
