@@ -98,14 +98,15 @@ export function toMarkdown(res: BenchResults): string {
     if (sc.b1.latency.length > 0) {
       lines.push(
         '',
-        '| click → recorded (ms) | B0 p50 / p95 / p99 / max | B1 p50 / p95 / p99 / max | B1/B0 p50, p99 | samples (errors) B0, B1 | B1 page GET before it, p50 / p99 | load at the end, B0 / B1 |',
-        '|---|---|---|---|---|---|---|',
+        '| click → recorded (ms) | B0 p50 / p95 / p99 / max | B1 p50 / p95 / p99 / max | B1/B0 p50, p99 | samples (errors) B0, B1 | B1 page GET before it, p50 / p99 | CPU ms per reply, server / worker / harness = total, B0; B1 | load at the end, B0 / B1 |',
+        '|---|---|---|---|---|---|---|---|',
       );
       for (const p of sc.b1.latency) {
         const q = sc.b0.latency.find((x) => x.name === p.name);
         const fmt = (x: typeof p | undefined) => (x ? `${n(x.latencyMs.p50, 1)} / ${n(x.latencyMs.p95, 1)} / ${n(x.latencyMs.p99, 1)} / ${n(x.latencyMs.max, 1)}` : '–');
+        const cpu = (x: typeof p | undefined) => (x?.cpuMsPerReply ? `${n(x.cpuMsPerReply.server, 1)} / ${n(x.cpuMsPerReply.worker, 1)} / ${n(x.cpuMsPerReply.harness, 1)} = ${n(x.cpuMsPerReply.total, 1)}` : '–');
         lines.push(
-          `| ${p.name} (${n(p.ratePerSecond, 1)}/s) | ${fmt(q)} | ${fmt(p)} | ${r(sc.ratios[`${p.name}.p50`])}, ${r(sc.ratios[`${p.name}.p99`])} | ${q ? `${q.latencyMs.samples} (${q.errors})` : '–'}, ${p.latencyMs.samples} (${p.errors}) | ${p.pageGetMs ? `${n(p.pageGetMs.p50, 1)} / ${n(p.pageGetMs.p99, 1)}` : '–'} | ${q?.loadAverage?.[0] ?? '–'} / ${p.loadAverage?.[0] ?? '–'} |`,
+          `| ${p.name} (${n(p.ratePerSecond, 1)}/s) | ${fmt(q)} | ${fmt(p)} | ${r(sc.ratios[`${p.name}.p50`])}, ${r(sc.ratios[`${p.name}.p99`])} | ${q ? `${q.latencyMs.samples} (${q.errors})` : '–'}, ${p.latencyMs.samples} (${p.errors}) | ${p.pageGetMs ? `${n(p.pageGetMs.p50, 1)} / ${n(p.pageGetMs.p99, 1)}` : '–'} | ${cpu(q)}; ${cpu(p)} | ${q?.loadAverage?.[0] ?? '–'} / ${p.loadAverage?.[0] ?? '–'} |`,
         );
       }
     }

@@ -35,7 +35,8 @@ import type { WorkerTuning } from './worker-protocol';
  *                           a JSON value may hold commas, e.g. k={"a":1,"b":2}
  *   --limit-control 1100    with lowered limits: one unsharded directive of this many units must hit them
  *   --profile-workers       run the workers under V8's CPU profiler; each thread's top frames go in the results
- *   --tuning 2000:100:100   maxCachedWorkflows:workflow task slots:activity slots, comma-separated for a sweep
+ *   --tuning 2000:100:100:1 maxCachedWorkflows:workflow task slots:activity slots[:workflow threads], comma-separated
+ *                           for a sweep; both variants' workers run with it
  *   --label name  --out bench/results
  */
 async function main(): Promise<void> {
@@ -68,14 +69,20 @@ async function main(): Promise<void> {
   const defaults = loadWorkerConfig({ SMTP_URL: 'smtp://127.0.0.1:25', LINK_SIGNING_KEYS: benchSigningKeys });
   const tunings: WorkerTuning[] = values.tuning
     ? values.tuning.split(',').map((t) => {
-        const [cache, wft, act] = t.split(':').map(Number);
-        return { maxCachedWorkflows: cache, maxConcurrentWorkflowTaskExecutions: wft || defaults.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, maxConcurrentActivityTaskExecutions: act || defaults.WORKER_MAX_CONCURRENT_ACTIVITIES };
+        const [cache, wft, act, threads] = t.split(':').map(Number);
+        return {
+          maxCachedWorkflows: cache,
+          maxConcurrentWorkflowTaskExecutions: wft || defaults.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+          maxConcurrentActivityTaskExecutions: act || defaults.WORKER_MAX_CONCURRENT_ACTIVITIES,
+          workflowThreadPoolSize: threads || defaults.WORKER_WORKFLOW_THREADS,
+        };
       })
     : [
         {
           maxCachedWorkflows: defaults.WORKER_MAX_CACHED_WORKFLOWS,
           maxConcurrentWorkflowTaskExecutions: defaults.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
           maxConcurrentActivityTaskExecutions: defaults.WORKER_MAX_CONCURRENT_ACTIVITIES,
+          workflowThreadPoolSize: defaults.WORKER_WORKFLOW_THREADS,
         },
       ];
   const lowered = Number(values['lowered-limits']);

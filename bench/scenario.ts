@@ -72,6 +72,12 @@ export interface LatencyPoint {
   loadAverage: number[];
   /** B1 only: the GET of the unit page before each POST (query + render), for the breakdown. */
   pageGetMs?: LatencySummary;
+  /**
+   * CPU milliseconds per reply each process spent during the point (its CPU seconds over its samples; for
+   * B1 a reply is the page GET and the POST). On 2 cores, a rate r can be kept up only while the total
+   * stays under 2,000 / r ms (100 ms at 20/s). Absent in results before 2026-11-28T19.
+   */
+  cpuMsPerReply?: CpuSeconds & { total: number };
 }
 
 export interface MemoryPoint {
@@ -178,11 +184,11 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
             ? [...Array.from({ length: o.runs }, (_, r) => [b0, r] as const), ...Array.from({ length: o.runs }, (_, r) => [b1Side, r] as const)]
             : Array.from({ length: o.runs }, (_, r) => (r % 2 === 0 ? [[b0, r] as const, [b1Side, r] as const] : [[b1Side, r] as const, [b0, r] as const])).flat();
         for (const [position, [side, r]] of schedule.entries()) await side.fanOutRun(o, { pid: serverPid, metricsUrl: server.metricsUrl }, r, position + 1);
-        b0Result = variantResult(b0.runs, await runB0Latency(o, bare, b0), b0.memory);
+        b0Result = variantResult(b0.runs, await runB0Latency(o, serverPid, bare, b0), b0.memory);
         // Stopped before B1's points (its profile is written on exit); the outer `finally` covers a failure.
         await b0.host.stop();
         b0Result.workerProfile = workerProfiles(profileDir('b0'));
-        b1 = await runB1(o, client, farman, b1Side, codes);
+        b1 = await runB1(o, serverPid, client, farman, b1Side, codes);
       } finally {
         await b1Side.host.stop();
       }
@@ -280,7 +286,15 @@ function latencyPlan(o: ScenarioOptions): { name: string; kind: 'poisson' | 'bur
   return plan;
 }
 
-function latencyPoint(step: ReturnType<typeof latencyPlan>[number], r: Awaited<ReturnType<typeof openLoop>>): LatencyPoint {
+/** Runs one latency point's open loop, with the CPU each process spent on it. */
+async function timedLoop(pids: { server: number; worker: number }, offsets: number[], reply: Parameters<typeof openLoop>[1]) {
+  const { result, cpu } = await cpuDuring(pids, () => openLoop(offsets, reply));
+  const per = (seconds: number) => (seconds * 1_000) / offsets.length;
+  const cpuMsPerReply = { server: per(cpu.server), worker: per(cpu.worker), harness: per(cpu.harness), total: per(cpu.server + cpu.worker + cpu.harness) };
+  return { result, cpuMsPerReply };
+}
+
+function latencyPoint(step: ReturnType<typeof latencyPlan>[number], r: Awaited<ReturnType<typeof openLoop>>, cpuMsPerReply: LatencyPoint['cpuMsPerReply']): LatencyPoint {
   return {
     name: step.name,
     kind: step.kind,
@@ -292,6 +306,7 @@ function latencyPoint(step: ReturnType<typeof latencyPlan>[number], r: Awaited<R
     maxLatenessMs: r.maxLatenessMs,
     durationMs: r.durationMs,
     loadAverage: loadAverage(),
+    cpuMsPerReply,
   };
 }
 
@@ -348,22 +363,22 @@ async function memoryProbe(side: Side<FanOutTiming>, farman: FarmanUnderTest, co
   await side.measure('memory probe directive closed', 0);
 }
 
-async function runB0Latency(o: ScenarioOptions, bare: BareFanOut, side: Side<FanOutTiming>): Promise<LatencyPoint[]> {
+async function runB0Latency(o: ScenarioOptions, serverPid: number, bare: BareFanOut, side: Side<FanOutTiming>): Promise<LatencyPoint[]> {
   const latency: LatencyPoint[] = [];
   for (const step of latencyPlan(o)) {
     const runId = `latency-${step.name}`;
     await bare.fanOut(runId, step.units, fanOutTimeout(step.units));
     side.open += step.units;
     if (step.cache === 'evicted') await side.restart();
-    const result = await openLoop(step.offsets, (i) => bare.reply(runId, i));
+    const { result, cpuMsPerReply } = await timedLoop({ server: serverPid, worker: side.host.pid }, step.offsets, (i) => bare.reply(runId, i));
     side.open -= step.units - result.errors.length;
-    latency.push(latencyPoint(step, result));
+    latency.push(latencyPoint(step, result, cpuMsPerReply));
     o.log(`B0 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}`);
   }
   return latency;
 }
 
-async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest, side: Side<FanOutTiming & { directiveId: string }>, codes: string[]) {
+async function runB1(o: ScenarioOptions, serverPid: number, client: Client, farman: FarmanUnderTest, side: Side<FanOutTiming & { directiveId: string }>, codes: string[]) {
   const runs = side.runs;
   const latency: LatencyPoint[] = [];
   for (const step of latencyPlan(o)) {
@@ -373,8 +388,8 @@ async function runB1(o: ScenarioOptions, client: Client, farman: FarmanUnderTest
     if (step.cache === 'evicted') await side.restart();
     else await side.measure(`before ${step.name}`);
     const gets: number[] = [];
-    const result = await openLoop(step.offsets, (i) => farman.acknowledge(links[i], (ms) => gets.push(ms)));
-    latency.push({ ...latencyPoint(step, result), pageGetMs: summarizeLatency(gets) });
+    const { result, cpuMsPerReply } = await timedLoop({ server: serverPid, worker: side.host.pid }, step.offsets, (i) => farman.acknowledge(links[i], (ms) => gets.push(ms)));
+    latency.push({ ...latencyPoint(step, result, cpuMsPerReply), pageGetMs: summarizeLatency(gets) });
     o.log(`B1 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}; GET p50 ${gets.length ? summarizeLatency(gets).p50.toFixed(1) : '–'}`);
   }
   let completion: ScenarioResult['completion'];

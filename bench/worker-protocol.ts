@@ -1,7 +1,7 @@
 import type { WorkerOptions } from '@temporalio/worker';
 
-/** The slot and cache settings a benchmark worker runs with (the sweep varies them). */
-export type WorkerTuning = Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>;
+/** The slot, cache and thread settings a benchmark worker runs with (the sweep varies them; B0 and B1 alike). */
+export type WorkerTuning = Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'workflowThreadPoolSize'>;
 
 /** What a benchmark worker process runs: B0 (bare workflows) or B1 (Farman's worker with its activities). */
 export interface WorkerSpec {

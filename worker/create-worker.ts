@@ -27,7 +27,7 @@ export interface FarmanWorkerSetup {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** The audit archive: the worker's workflow bundle is archived there under its build id before it runs. */
   archive?: HistoryArchive;
-  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceTime' | 'shutdownForceTime'>;
+  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'workflowThreadPoolSize' | 'shutdownGraceTime' | 'shutdownForceTime'>;
   /** Told each send's outcome (worker/metrics.ts). */
   mailObserver?: MailObserver;
   /** Messages already handed to the relay (activities/sent-ledger.ts); unset, a retried send sends again. */

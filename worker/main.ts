@@ -60,6 +60,7 @@ async function main(): Promise<void> {
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      workflowThreadPoolSize: config.WORKER_WORKFLOW_THREADS,
       shutdownGraceTime: `${graceSeconds}s`,
       // Past this the SDK gives up on a clean stop; the process then exits non-zero and the tasks time out.
       shutdownForceTime: `${graceSeconds + 10}s`,
