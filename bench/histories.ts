@@ -4,6 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { readFileSync } from 'node:fs';
 import { historyToJson } from '../domain/audit/history-json';
 import { replayHistories } from '../domain/audit/replay';
+import { selfAndChildrenCpuSeconds } from './machine';
 
 type History = temporal.api.history.v1.IHistory;
 const EventType = temporal.api.enums.v1.EventType;
@@ -98,13 +99,14 @@ export function historyFacts(histories: NamedHistory[]): HistoryFacts {
  * and times it, from the fetched histories to the last outcome. Returns the workflows whose replay failed:
  * any is a determinism bug.
  */
-export async function replayAll(bundlePath: string, histories: NamedHistory[], processes?: number, tune = true): Promise<{ ms: number; failures: string[] }> {
+export async function replayAll(bundlePath: string, histories: NamedHistory[], processes?: number, tune = true): Promise<{ ms: number; cpuSeconds: number; failures: string[] }> {
+  const cpu0 = selfAndChildrenCpuSeconds();
   const t0 = performance.now();
   const code = readFileSync(bundlePath, 'utf8');
   const targets = histories.map(({ workflowId, history }) => ({ workflowId, history: historyToJson(history), source: 'bench' }));
   const outcomes = await replayHistories(targets, async () => code, undefined, { processes, minHistoriesPerProcess: 1, tuneProcesses: tune });
   const failures = outcomes.filter((o) => !o.deterministic).map((o) => `${o.workflowId}: ${o.errorName}: ${o.error}`);
-  return { ms: performance.now() - t0, failures };
+  return { ms: performance.now() - t0, cpuSeconds: selfAndChildrenCpuSeconds() - cpu0, failures };
 }
 
 /** Where a process spent its CPU while `task` ran: self time per function, from V8's sampling profiler. */

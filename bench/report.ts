@@ -82,6 +82,12 @@ export function toMarkdown(res: BenchResults): string {
         (p) => `| CPU seconds during the fan-out: ${p === 'harness' ? 'harness (API, SMTP sink, clients)' : p} | ${s(sc.b0.fanOut.cpuSeconds[p], 1)} | ${s(sc.b1.fanOut.cpuSeconds[p], 1)} | ${r(sc.b1.fanOut.cpuSeconds[p].median / sc.b0.fanOut.cpuSeconds[p].median)} |`,
       ),
     );
+    const [calls0, calls1] = [sc.b0.fanOut.sandboxCallsPerUnit, sc.b1.fanOut.sandboxCallsPerUnit];
+    if (calls0 && calls1) {
+      lines.push(
+        `| worker calls into its workflow sandbox per unit (with a timeout) | ${s(calls0.calls, 2)} (${s(calls0.timed, 2)}) | ${s(calls1.calls, 2)} (${s(calls1.timed, 2)}) | ${r(calls1.timed.median / calls0.timed.median)} |`,
+      );
+    }
     lines.push('', '| fan-out run | B0: position, ms, CPU s server + worker + harness | B1: position, ms, CPU s server + worker + harness | B1/B0 |', '|---|---|---|---|');
     const runCell = (x: VariantResult['fanOut']['runs'][number] | undefined) =>
       x ? `${x.position ?? '–'}: ${n(x.fanOutMs)}, ${n(x.cpu.server, 1)} + ${n(x.cpu.worker, 1)} + ${n(x.cpu.harness, 1)}` : '–';
@@ -127,7 +133,7 @@ export function toMarkdown(res: BenchResults): string {
     if (sc.replay) {
       lines.push(
         '',
-        `Replay of all ${n(sc.replay.histories)} histories of one directive: fetch ${s(sc.replay.fetchMs)} ms, replay ${s(sc.replay.replayMs)} ms in ${replayedIn(sc.replay)}, replay/fetch ${s(sc.replay.replayOverFetch, 2)}; replay failures ${sc.replay.failures.length}.${sc.replay.untunedReplayMs ? ` The same processes with the SDK's sandbox settings (no replay tuning): ${s(sc.replay.untunedReplayMs)} ms.` : ''}`,
+        `Replay of all ${n(sc.replay.histories)} histories of one directive: fetch ${s(sc.replay.fetchMs)} ms, replay ${s(sc.replay.replayMs)} ms in ${replayedIn(sc.replay)}, replay/fetch ${s(sc.replay.replayOverFetch, 2)}; replay failures ${sc.replay.failures.length}.${sc.replay.untunedReplayMs ? ` The same processes with the SDK's sandbox settings (no replay tuning): ${s(sc.replay.untunedReplayMs)} ms.` : ''}${sc.replay.replayCpuSeconds ? ` CPU of the tuned replays (harness and replay processes): ${s(sc.replay.replayCpuSeconds, 1)} s, ${s(sc.replay.replayCoresBusy!, 2)} cores busy on average.` : ''}`,
         `One replay in one worker under the CPU profiler${sc.replay.untunedReplayMs ? ' (in the harness process, SDK settings)' : ''}: ${n(sc.replay.profile.ms)} ms; self time: ${sc.replay.profile.top
           .slice(0, 6)
           .map((f) => `${f.frame} ${(f.share * 100).toFixed(1)}%`)

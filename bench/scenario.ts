@@ -89,18 +89,29 @@ export interface MemoryPoint {
   externalMB: number;
 }
 
+/**
+ * What the harness measures around one fan-out run besides its timing. `position`: the run's place among
+ * all fan-out runs of the scenario, both variants, from 1. `persistence`: the server's persistence operations
+ * during the run (its Prometheus counters). `sandboxCallsPerUnit`: the worker's calls into its workflow
+ * sandbox per unit, those with a timeout apart (bench/sandbox-calls.ts; absent before 2026-11-28T19).
+ */
+export interface RunFacts {
+  cpu: CpuSeconds;
+  position: number;
+  persistence: PersistenceOps;
+  sandboxCallsPerUnit?: { calls: number; timed: number };
+}
+
 export interface VariantResult {
   fanOut: {
-    /**
-     * `position`: the run's place among all fan-out runs of the scenario, both variants, from 1.
-     * `persistence`: the server's persistence operations during the run (its Prometheus counters).
-     */
-    runs: (FanOutTiming & { cpu: CpuSeconds; position: number; persistence: PersistenceOps })[];
+    runs: (FanOutTiming & RunFacts)[];
     fanOutMs: Spread;
     allStartedMs: Spread;
     unitsPerSecond: Spread;
     /** CPU seconds per process during each fan-out run (from /proc): where the machine's time went. */
     cpuSeconds: { server: Spread; worker: Spread; harness: Spread };
+    /** The worker's calls into its workflow sandbox per unit during each run (RunFacts), all and with a timeout. */
+    sandboxCallsPerUnit?: { calls: Spread; timed: Spread };
   };
   latency: LatencyPoint[];
   memory: MemoryPoint[];
@@ -131,6 +142,13 @@ export interface ScenarioResult {
     failures: string[];
     /** The same replays in processes that keep the SDK's sandbox settings (older results: absent). */
     untunedReplayMs?: Spread;
+    /**
+     * CPU seconds of the tuned replays (this process and its replay processes), and the cores they kept busy
+     * on average (CPU seconds over the replay's time): near the machine's cores, replay is bound by CPU.
+     * Absent before 2026-11-28T19.
+     */
+    replayCpuSeconds?: Spread;
+    replayCoresBusy?: Spread;
     /** One more replay, in this process (SDK settings), under the CPU profiler: where a replay's time goes. */
     profile: CpuProfileSummary & { ms: number; processes: 1 };
   };
@@ -264,6 +282,9 @@ function variantResult(runs: VariantResult['fanOut']['runs'], latency: LatencyPo
         worker: spread(runs.map((r) => r.cpu.worker)),
         harness: spread(runs.map((r) => r.cpu.harness)),
       },
+      sandboxCallsPerUnit: runs.every((r) => r.sandboxCallsPerUnit)
+        ? { calls: spread(runs.map((r) => r.sandboxCallsPerUnit!.calls)), timed: spread(runs.map((r) => r.sandboxCallsPerUnit!.timed)) }
+        : undefined,
     },
     latency,
     memory,
@@ -316,7 +337,7 @@ function latencyPoint(step: ReturnType<typeof latencyPlan>[number], r: Awaited<R
  */
 class Side<R extends FanOutTiming> {
   readonly memory: MemoryPoint[] = [];
-  readonly runs: (R & { cpu: CpuSeconds; position: number; persistence: PersistenceOps })[] = [];
+  readonly runs: (R & RunFacts)[] = [];
   open = 0;
 
   private constructor(
@@ -336,9 +357,13 @@ class Side<R extends FanOutTiming> {
   /** One fan-out of the scenario's units, with the CPU each process spent on it and the memory after. */
   async fanOutRun(o: ScenarioOptions, server: { pid: number; metricsUrl: string }, run: number, position: number): Promise<void> {
     const before = await settledPersistenceOps(server.metricsUrl);
+    const callsBefore = await this.host.sandboxCalls();
     const { result, cpu } = await cpuDuring({ server: server.pid, worker: this.host.pid }, () => this.fanOut(run));
+    // Once the server's counters stop moving, the worker has also finished the fan-out's last tasks.
     const persistence = persistenceDelta(await settledPersistenceOps(server.metricsUrl), before);
-    this.runs.push({ ...result, cpu, position, persistence });
+    const callsAfter = await this.host.sandboxCalls();
+    const sandboxCallsPerUnit = { calls: (callsAfter.calls - callsBefore.calls) / o.units, timed: (callsAfter.timed - callsBefore.timed) / o.units };
+    this.runs.push({ ...result, cpu, position, persistence, sandboxCallsPerUnit });
     this.open += o.units;
     await this.measure(`after ${this.name} fan-out ${this.runs.length}`);
     o.log(`${this.name} fan-out ${this.runs.length}/${o.units}: ${result.fanOutMs} ms (all started ${result.allStartedMs} ms)`);
@@ -407,6 +432,7 @@ async function runB1(o: ScenarioOptions, serverPid: number, client: Client, farm
       const fetchMs: number[] = [];
       const replayMs: number[] = [];
       const untunedMs: number[] = [];
+      const cpuSeconds: number[] = [];
       const failures: string[] = [];
       for (let r = 0; r < o.replayRuns; r++) {
         const again = await fetchHistories(client, ids);
@@ -416,6 +442,7 @@ async function runB1(o: ScenarioOptions, serverPid: number, client: Client, farm
         for (const tune of order) {
           const replayed = await replayAll(o.bundles.b1, again.histories, o.replayProcesses, tune);
           (tune ? replayMs : untunedMs).push(replayed.ms);
+          if (tune) cpuSeconds.push(replayed.cpuSeconds);
           failures.push(...replayed.failures);
           o.log(`replay ${r + 1}: fetch ${Math.round(again.ms)} ms, replay ${Math.round(replayed.ms)} ms (${o.replayProcesses} processes${tune ? '' : ', untuned'})`);
         }
@@ -431,6 +458,8 @@ async function runB1(o: ScenarioOptions, serverPid: number, client: Client, farm
         replayMs: spread(replayMs),
         replayOverFetch: spread(replayMs.map((ms, i) => ms / fetchMs[i])),
         untunedReplayMs: spread(untunedMs),
+        replayCpuSeconds: spread(cpuSeconds),
+        replayCoresBusy: spread(cpuSeconds.map((s, i) => (s * 1_000) / replayMs[i])),
         failures: failures.slice(0, 10),
       };
     }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { WorkerCommand, WorkerReply, WorkerSpec } from './worker-protocol';
 
 type MemoryReply = Extract<WorkerReply, { type: 'memory' }>;
+type SandboxCallsReply = Extract<WorkerReply, { type: 'sandboxCalls' }>;
 
 /**
  * A benchmark worker running in a child process (bench/worker-process.ts) with `--expose-gc`. The harness
@@ -21,7 +22,8 @@ export class WorkerHost {
     const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
     const child = fork(path.join(__dirname, 'worker-process.ts'), [], {
       // BENCH_WORKER_NODE_ARGS adds Node flags for a diagnosis, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-      execArgv: ['--expose-gc', '-r', '@swc-node/register', ...profile, ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+      // sandbox-calls.ts is preloaded so that it counts in every thread, the SDK's workflow thread included.
+      execArgv: ['--expose-gc', '-r', '@swc-node/register', '-r', path.join(__dirname, 'sandbox-calls.ts'), ...profile, ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const host = new WorkerHost(child, spec);
@@ -36,6 +38,12 @@ export class WorkerHost {
   /** `process.memoryUsage()` of the worker process right after `global.gc()`. */
   async memory(): Promise<MemoryReply> {
     return (await this.ask({ type: 'memory' }, 'memory')) as MemoryReply;
+  }
+
+  /** Calls into `vm` contexts so far, every thread of the worker process added up (sandbox-calls.ts). */
+  async sandboxCalls(): Promise<{ calls: number; timed: number }> {
+    const { calls, timed } = (await this.ask({ type: 'sandboxCalls' }, 'sandboxCalls')) as SandboxCallsReply;
+    return { calls, timed };
   }
 
   /** Drains and stops the worker, then waits for the process to exit. */

@@ -7,6 +7,7 @@ import { FileStore } from '../domain/file-store';
 import { parseSigningKeys } from '../domain/link-token';
 import { buildRegistry } from '../domain/registry';
 import { createFarmanWorker } from '../worker/create-worker';
+import { sandboxCalls } from './sandbox-calls';
 import { benchTaskQueue } from './workflows/contract';
 import type { WorkerCommand, WorkerReply, WorkerSpec } from './worker-protocol';
 
@@ -74,6 +75,8 @@ process.on('message', (command: WorkerCommand) => {
         send({ type: 'started', pid: process.pid });
       } else if (command.type === 'memory') {
         send(memory());
+      } else if (command.type === 'sandboxCalls') {
+        send({ type: 'sandboxCalls', ...(await sandboxCalls()) });
       } else if (command.type === 'stop') {
         if (worker?.getState() === 'RUNNING') worker.shutdown();
         await running;

@@ -21,11 +21,12 @@ export interface WorkerSpec {
 }
 
 /** Harness → worker process. */
-export type WorkerCommand = { type: 'start'; spec: WorkerSpec } | { type: 'memory' } | { type: 'stop' };
+export type WorkerCommand = { type: 'start'; spec: WorkerSpec } | { type: 'memory' } | { type: 'sandboxCalls' } | { type: 'stop' };
 
 /** Worker process → harness. Memory figures are bytes, taken right after a forced GC. */
 export type WorkerReply =
   | { type: 'started'; pid: number }
   | { type: 'memory'; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; gcForced: boolean }
+  | { type: 'sandboxCalls'; calls: number; timed: number }
   | { type: 'stopped' }
   | { type: 'error'; message: string };

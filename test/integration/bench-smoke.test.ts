@@ -39,6 +39,14 @@ test('When the benchmark harness runs a 20-unit smoke, then it writes a results 
     expect(variant.fanOut.runs).toEqual([expect.objectContaining({ units: 20, fanOutMs: expect.any(Number), allStartedMs: expect.any(Number), position: expect.any(Number) })]);
     // The server's persistence counters were read around the run: at least one execution created per unit.
     expect(variant.fanOut.runs[0].persistence.CreateWorkflowExecution?.count).toBeGreaterThanOrEqual(20);
+    // The worker's sandbox calls were counted in its workflow thread: every unit's first task enters it at
+    // least to create the workflow and to activate it, each with the SDK's deadlock timeout.
+    const calls = variant.fanOut.runs[0].sandboxCallsPerUnit!;
+    expect(calls.calls).toBeGreaterThanOrEqual(2);
+    expect(calls.timed).toBe(calls.calls);
+    // CPU was accounted per reply for each process; the server works on every reply.
+    for (const p of variant.latency) expect(p.cpuMsPerReply).toEqual(expect.objectContaining({ server: expect.any(Number), total: expect.any(Number) }));
+    expect(variant.latency.every((p) => p.cpuMsPerReply!.server > 0 && p.cpuMsPerReply!.total >= p.cpuMsPerReply!.server)).toBe(true);
     // Every reply of both points (cached, then evicted by a worker restart) was recorded.
     expect(variant.latency.map((p) => [p.name, p.latencyMs.samples, p.errors])).toEqual([
       ['poisson-20/s-cached', 20, 0],
@@ -51,5 +59,7 @@ test('When the benchmark harness runs a 20-unit smoke, then it writes a results 
   expect(scenario.completion?.histories.fetched).toBe(21);
   expect(scenario.completion?.histories.workflowTaskFailures).toEqual([]);
   expect(scenario.replay).toEqual(expect.objectContaining({ histories: 21, failures: [] }));
+  // The replay's CPU includes its replay processes' (reaped children count into the harness's /proc entry).
+  expect(scenario.replay?.replayCpuSeconds?.median).toBeGreaterThan(0);
   expect(readFileSync(path.join(out, files[1]), 'utf8')).toContain('| fan-out, request → end (ms)');
 }, 600_000);

@@ -1,0 +1,67 @@
+import vm from 'node:vm';
+import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
+
+/**
+ * Counts the calls into `vm` contexts in a benchmark worker process: the SDK runs every workflow activation
+ * through several of them, each with its sandbox timeout, and each such call costs the machine's "vm call
+ * with a timeout" (bench/machine.ts). Preloaded (`-r`) into the worker process by bench/worker-host.ts, so it
+ * runs in every thread, the SDK's workflow thread included; the main thread adds up every thread's counts
+ * on request (`sandboxCalls`). The wrapper adds a counter increment to a call that costs tens of µs.
+ */
+
+export interface SandboxCalls {
+  /** Calls into a `vm` context, in every thread of the process so far. */
+  calls: number;
+  /** Those that carried a timeout (each starts a watchdog thread). */
+  timed: number;
+}
+
+const channelName = 'farman-bench-sandbox-calls';
+const counts: SandboxCalls = { calls: 0, timed: 0 };
+const runInContext = Object.getOwnPropertyDescriptor(vm.Script.prototype, 'runInContext')!.value as (
+  this: vm.Script,
+  context: vm.Context,
+  options?: vm.RunningScriptOptions,
+) => unknown;
+vm.Script.prototype.runInContext = function (this: vm.Script, context: vm.Context, options?: vm.RunningScriptOptions) {
+  counts.calls++;
+  if (options?.timeout !== undefined) counts.timed++;
+  return runInContext.call(this, context, options);
+};
+
+type Message = { ask: number } | { answer: number; threadId: number; counts: SandboxCalls };
+
+if (!isMainThread) {
+  const channel = new BroadcastChannel(channelName);
+  channel.onmessage = (event) => {
+    const m = (event as { data: Message }).data;
+    if ('ask' in m) channel.postMessage({ answer: m.ask, threadId, counts } satisfies Message);
+  };
+  // The channel must not keep a thread alive that is otherwise done.
+  (channel as unknown as { unref(): void }).unref();
+}
+
+let asked = 0;
+
+/**
+ * This process's calls so far, every thread's added up: the threads answering within `windowMs` (they are
+ * idle between benchmark phases, when this is asked, and answer in well under a millisecond).
+ */
+export async function sandboxCalls(windowMs = 200): Promise<SandboxCalls> {
+  const id = ++asked;
+  const channel = new BroadcastChannel(channelName);
+  const byThread = new Map<number, SandboxCalls>([[threadId, { ...counts }]]);
+  channel.onmessage = (event) => {
+    const m = (event as { data: Message }).data;
+    if ('answer' in m && m.answer === id) byThread.set(m.threadId, m.counts);
+  };
+  channel.postMessage({ ask: id } satisfies Message);
+  await new Promise((resolve) => setTimeout(resolve, windowMs));
+  channel.close();
+  const total: SandboxCalls = { calls: 0, timed: 0 };
+  for (const c of byThread.values()) {
+    total.calls += c.calls;
+    total.timed += c.timed;
+  }
+  return total;
+}
