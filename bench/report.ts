@@ -71,7 +71,7 @@ export function toMarkdown(res: BenchResults): string {
       '',
       `## ${n(sc.units)} units${Object.keys(o.dynamicConfig).length ? `, dynamic config ${JSON.stringify(o.dynamicConfig)}` : ''}`,
       '',
-      `Worker tuning ${JSON.stringify(o.tuning)}, mail rate ${o.mailRatePerSecond}/s, ${o.runs} fan-out run(s) per variant (${o.fanOutOrder === 'alternate' ? 'alternating: B0 B1 B1 B0 …' : 'grouped: every B0 run, then every B1 run'}), load ${sc.loadAverage.start.join(' / ')} → ${sc.loadAverage.end.join(' / ')}, ${sc.durationS} s.`,
+      `Worker tuning ${JSON.stringify(o.tuning)}${o.sandbox === 'untimed' ? ', **sandbox untimed** (no deadlock watchdog, no stack-trace hook: a diagnosis)' : ''}, mail rate ${o.mailRatePerSecond}/s, ${o.runs} fan-out run(s) per variant (${o.fanOutOrder === 'alternate' ? 'alternating: B0 B1 B1 B0 …' : 'grouped: every B0 run, then every B1 run'}), load ${sc.loadAverage.start.join(' / ')} → ${sc.loadAverage.end.join(' / ')}, ${sc.durationS} s.`,
       '',
       '| phase | B0 bare Temporal | B1 Farman | B1/B0 |',
       '|---|---|---|---|',
@@ -85,7 +85,7 @@ export function toMarkdown(res: BenchResults): string {
     const [calls0, calls1] = [sc.b0.fanOut.sandboxCallsPerUnit, sc.b1.fanOut.sandboxCallsPerUnit];
     if (calls0 && calls1) {
       lines.push(
-        `| worker calls into its workflow sandbox per unit (with a timeout) | ${s(calls0.calls, 2)} (${s(calls0.timed, 2)}) | ${s(calls1.calls, 2)} (${s(calls1.timed, 2)}) | ${r(calls1.timed.median / calls0.timed.median)} |`,
+        `| worker calls into its workflow sandbox per unit; median of those with a timeout | ${s(calls0.calls, 2)}; ${n(calls0.timed.median, 2)} | ${s(calls1.calls, 2)}; ${n(calls1.timed.median, 2)} | ${r(calls1.calls.median / calls0.calls.median)} |`,
       );
     }
     lines.push('', '| fan-out run | B0: position, ms, CPU s server + worker + harness | B1: position, ms, CPU s server + worker + harness | B1/B0 |', '|---|---|---|---|');
@@ -99,6 +99,7 @@ export function toMarkdown(res: BenchResults): string {
     for (const [variant, v] of [['B0', sc.b0], ['B1', sc.b1]] as const) {
       for (const t of v.workerProfile ?? []) {
         lines.push('', `${variant} worker ${t.pid}, ${t.thread} thread, ${n(t.profile.sampledMs)} ms busy: ${t.profile.top.slice(0, 8).map((f) => `${f.frame} ${(f.share * 100).toFixed(1)}%`).join('; ')}.`);
+        if (t.profile.byOwner) lines.push(`By owner: ${t.profile.byOwner.slice(0, 8).map((o) => `${o.owner} ${n(o.ms)} ms (${(o.share * 100).toFixed(1)}%)`).join('; ')}.`);
       }
     }
     if (sc.b1.latency.length > 0) {

@@ -35,6 +35,8 @@ import type { WorkerTuning } from './worker-protocol';
  *                           a JSON value may hold commas, e.g. k={"a":1,"b":2}
  *   --limit-control 1100    with lowered limits: one unsharded directive of this many units must hit them
  *   --profile-workers       run the workers under V8's CPU profiler; each thread's top frames go in the results
+ *   --sandbox untimed       a diagnosis, not a setting: both workers run their workflow sandbox without the
+ *                           deadlock timeout's watchdog and the stack-trace hook (default: sdk, as deployed)
  *   --tuning 2000:100:100:1 maxCachedWorkflows:workflow task slots:activity slots[:workflow threads], comma-separated
  *                           for a sweep; both variants' workers run with it
  *   --label name  --out bench/results
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       'replay-runs': { type: 'string', default: '3' },
       'replay-processes': { type: 'string', default: String(availableParallelism()) },
       'profile-workers': { type: 'boolean', default: false },
+      sandbox: { type: 'string', default: 'sdk' },
       'lowered-limits': { type: 'string', default: '0' },
       'limit-control': { type: 'string', default: '0' },
       'dynamic-config': { type: 'string', default: '' },
@@ -135,6 +138,7 @@ async function main(): Promise<void> {
             replayRuns: Number(values['replay-runs']),
             replayProcesses: Number(values['replay-processes']),
             profileWorkers: values['profile-workers'],
+            sandbox: sandbox(values.sandbox),
             dynamicConfig,
             limitControl: Math.min(Number(values['limit-control']), units),
             tuning,
@@ -165,6 +169,11 @@ async function main(): Promise<void> {
   writeFileSync(`${stem}.json`, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(`${stem}.md`, toMarkdown(results));
   log(`wrote ${stem}.json and .md`);
+}
+
+function sandbox(text: string): ScenarioOptions['sandbox'] {
+  if (text === 'sdk' || text === 'untimed') return text;
+  throw new Error(`--sandbox must be sdk or untimed, not ${JSON.stringify(text)}`);
 }
 
 function fanOutOrder(text: string): ScenarioOptions['fanOutOrder'] {

@@ -1,5 +1,7 @@
 import vm from 'node:vm';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
+import { tuneSandbox } from '../domain/audit/replay-tuning';
+import { sandboxEnv } from './worker-protocol';
 
 /**
  * Counts the calls into `vm` contexts in a benchmark worker process: the SDK runs every workflow activation
@@ -7,7 +9,13 @@ import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
  * with a timeout" (bench/machine.ts). Preloaded (`-r`) into the worker process by bench/worker-host.ts, so it
  * runs in every thread, the SDK's workflow thread included; the main thread adds up every thread's counts
  * on request (`sandboxCalls`). The wrapper adds a counter increment to a call that costs tens of µs.
+ *
+ * With `BENCH_SANDBOX=untimed` (WorkerSpec.sandbox) it also removes, in the worker's threads, what the
+ * replay processes remove (domain/audit/replay-tuning.ts), but for every call: the watchdog of the deadlock
+ * timeout and the stack-trace hook. That measures what the SDK's sandbox costs a live worker; no worker
+ * should run so, as a workflow that never yields would then hold its thread for good.
  */
+
 
 export interface SandboxCalls {
   /** Calls into a `vm` context, in every thread of the process so far. */
@@ -28,6 +36,9 @@ vm.Script.prototype.runInContext = function (this: vm.Script, context: vm.Contex
   if (options?.timeout !== undefined) counts.timed++;
   return runInContext.call(this, context, options);
 };
+
+// After the counter, so that it counts what runs: calls stripped of their timeout count as untimed.
+if (!isMainThread && process.env[sandboxEnv] === 'untimed') tuneSandbox(() => true);
 
 type Message = { ask: number } | { answer: number; threadId: number; counts: SandboxCalls };
 

@@ -51,6 +51,8 @@ export interface ScenarioOptions {
   /** A control directive that is not sharded enough for the lowered limits, to show the limit bites. */
   limitControl: number;
   tuning: WorkerTuning;
+  /** Both workers' sandbox (WorkerSpec.sandbox): `untimed` only to measure what the SDK's sandbox costs. */
+  sandbox: 'sdk' | 'untimed';
   mailRatePerSecond: number;
   cli: string;
   bundles: { b0: string; b1: string };
@@ -172,7 +174,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   writeFileSync(registryPath, JSON.stringify(registryFile));
   const registry = buildRegistry(registryFile);
   const codes = registry.recipients().map((u) => u.code);
-  const baseSpec = { address: server.address, namespace: server.namespace, tuning: o.tuning };
+  const baseSpec = { address: server.address, namespace: server.namespace, tuning: o.tuning, sandbox: o.sandbox };
   try {
     const serverPid = server.process.pid ?? -1;
     const profileDir = (variant: string) => (o.profileWorkers ? path.join(dir, `profile-${variant}`) : undefined);

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { WorkerCommand, WorkerReply, WorkerSpec } from './worker-protocol';
+import { sandboxEnv, type WorkerCommand, type WorkerReply, type WorkerSpec } from './worker-protocol';
 
 type MemoryReply = Extract<WorkerReply, { type: 'memory' }>;
 type SandboxCallsReply = Extract<WorkerReply, { type: 'sandboxCalls' }>;
@@ -25,6 +25,7 @@ export class WorkerHost {
       // sandbox-calls.ts is preloaded so that it counts in every thread, the SDK's workflow thread included.
       execArgv: ['--expose-gc', '-r', '@swc-node/register', '-r', path.join(__dirname, 'sandbox-calls.ts'), ...profile, ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, [sandboxEnv]: spec.sandbox ?? 'sdk' },
     });
     const host = new WorkerHost(child, spec);
     await host.ask({ type: 'start', spec }, 'started');

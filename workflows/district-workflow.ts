@@ -88,6 +88,15 @@ export const skipInitialSummaryPatch = 'skip-initial-summary';
  * a search-attribute upsert (the SDK records the patch in `TemporalChangeVersion`).
  */
 export const leanUnitsPatch = 'lean-units';
+/**
+ * Parents started by this version start their units as revision 3: a unit that ends with no message left to
+ * send does not signal its parent its final summary, because its completion, in the same workflow task,
+ * carries the same summary as its result. When a directive closes, that signal and its acknowledgement were
+ * a third of what every unit sent its shard at once; with 500 units closing together, the shard's buffered
+ * events passed the server's limit of 100 (`history.maximumBufferedEventsBatch`) and its workflow tasks were
+ * force-closed and retried (bench/README.md, the 10,000-unit run of the fifth round).
+ */
+export const quietEndPatch = 'quiet-end';
 
 /** The search attributes that describe a unit's state now. */
 function stateAttributes(state: UnitState): SearchAttributeUpdatePair[] {
@@ -127,7 +136,7 @@ export function unitStarts(): {
   options: (childId: string, args: [DistrictWorkflowInput]) => Pick<ChildWorkflowOptions, 'typedSearchAttributes'>;
 } {
   if (!patched(leanUnitsPatch)) return { input: {}, options: () => ({}) };
-  return { input: { revision: 2 }, options: (_id, [unit]) => ({ typedSearchAttributes: unitStartAttributes(unit.unitCode, unit.policy) }) };
+  return { input: { revision: patched(quietEndPatch) ? 3 : 2 }, options: (_id, [unit]) => ({ typedSearchAttributes: unitStartAttributes(unit.unitCode, unit.policy) }) };
 }
 
 const attributeText = (value: SearchAttributeUpdatePair['value']): string => JSON.stringify(value instanceof Date ? value.toISOString() : (value ?? null));
@@ -142,7 +151,8 @@ const timerKey = (due: ReturnType<typeof nextTimerEvent>): string => (due ? `${d
  * Completes when the unit is accepted, exempted, cancelled or closed, after its last message is sent.
  */
 export async function districtWorkflow(input: DistrictWorkflowInput): Promise<UnitSummary> {
-  const lean = input.revision === 2;
+  const lean = (input.revision ?? 1) >= 2;
+  const quietEnd = (input.revision ?? 1) >= 3;
   const sendUnitMail = lean ? localMail.sendUnitMail : activityMail.sendUnitMail;
   /** Each search attribute's value as last set (at start or by an upsert), for `lean` upserts of changes only. */
   const shown = new Map(workflowInfo().typedSearchAttributes.getAll().map((p) => [p.key.name, attributeText(p.value)]));
@@ -244,9 +254,10 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
   setHandler(unitStateQuery, () => state);
 
   const mailer = deliverMail();
+  let endedQuietly = false;
   if (lean) await runTimeline();
   else await runTimelineBeforeRevision2();
-  await reportToParent();
+  if (!endedQuietly) await reportToParent();
   await condition(() => outbox.length === 0 && !sending);
   stopMailer = true;
   await mailer;
@@ -262,6 +273,11 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
     type Armed = { key: string; scope: CancellationScope; fired: boolean };
     let armed: Armed | null = null;
     for (;;) {
+      // Since revision 3 an end with nothing left to send is told by the completion that follows at once.
+      if (quietEnd && isTerminal(state) && outbox.length === 0 && !sending) {
+        endedQuietly = true;
+        break;
+      }
       await reportToParent();
       // Checked after the report, not before: replies may end the unit while the signal is on its way.
       if (isTerminal(state)) break;

@@ -81,9 +81,9 @@ export interface DistrictWorkflowInput {
   /**
    * Which behaviour the unit runs, chosen by its parent and recorded in the start event, so the unit needs no
    * patch marker of its own (each costs it a search-attribute upsert). Absent: units started before
-   * revision 2 (see `leanUnitsPatch` in district-workflow.ts).
+   * revision 2 (see `leanUnitsPatch` in district-workflow.ts); 3 adds `quietEndPatch`'s behaviour.
    */
-  revision?: 2;
+  revision?: 2 | 3;
 }
 
 export type ComplianceState =

@@ -38,10 +38,21 @@ interface SdkGlobalHandlers {
  * SDK moves it, that part is skipped (`stackTraceHookStopped: false`) and replay is only slower.
  */
 export function tuneProcessForReplay(): ReplayTuning {
+  return tuneSandbox((timeoutMs) => timeoutMs === replayerSandboxTimeoutMs);
+}
+
+/**
+ * The two changes of `tuneProcessForReplay` for the calling thread's process (the `vm` prototype and the
+ * SDK's handlers are per thread): calls whose timeout `drop` selects run without a watchdog, and the
+ * stack-trace hook is stopped. Exported for the benchmark, which measures what the sandbox costs a live
+ * worker by dropping every timeout there (bench/sandbox-calls.ts); a live worker must keep its timeout,
+ * which is its deadlock detector.
+ */
+export function tuneSandbox(drop: (timeoutMs: number) => boolean): ReplayTuning {
   const { prototype } = vm.Script;
   const runInContext = Object.getOwnPropertyDescriptor(prototype, 'runInContext')!.value as (this: vm.Script, context: vm.Context, options?: vm.RunningScriptOptions) => unknown;
   prototype.runInContext = function (this: vm.Script, context: vm.Context, options?: vm.RunningScriptOptions) {
-    return runInContext.call(this, context, options?.timeout === replayerSandboxTimeoutMs ? { ...options, timeout: undefined } : options);
+    return runInContext.call(this, context, options?.timeout !== undefined && drop(options.timeout) ? { ...options, timeout: undefined } : options);
   };
   return { watchdogDropped: true, stackTraceHookStopped: stopStackTraceHook() };
 }
