@@ -55,21 +55,31 @@ if (!isMainThread) {
 let asked = 0;
 
 /**
- * This process's calls so far, every thread's added up: the threads answering within `windowMs` (they are
- * idle between benchmark phases, when this is asked, and answer in well under a millisecond).
+ * This process's calls so far, every thread's added up, once `threads` threads besides this one have
+ * answered (the SDK's workflow threads: a thread still busy with a backlog answers when it is done with its
+ * current task). NaN when they have not all answered within `timeoutMs`: a partial count would read as fewer
+ * calls.
  */
-export async function sandboxCalls(windowMs = 200): Promise<SandboxCalls> {
+export async function sandboxCalls(threads: number, timeoutMs = 60_000): Promise<SandboxCalls> {
   const id = ++asked;
   const channel = new BroadcastChannel(channelName);
-  const byThread = new Map<number, SandboxCalls>([[threadId, { ...counts }]]);
-  channel.onmessage = (event) => {
-    const m = (event as { data: Message }).data;
-    if ('answer' in m && m.answer === id) byThread.set(m.threadId, m.counts);
-  };
+  const byThread = new Map<number, SandboxCalls>();
+  const answered = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    channel.onmessage = (event) => {
+      const m = (event as { data: Message }).data;
+      if ('answer' in m && m.answer === id) byThread.set(m.threadId, m.counts);
+      if (byThread.size >= threads) {
+        clearTimeout(timer);
+        resolve(true);
+      }
+    };
+  });
   channel.postMessage({ ask: id } satisfies Message);
-  await new Promise((resolve) => setTimeout(resolve, windowMs));
+  const complete = await answered;
   channel.close();
-  const total: SandboxCalls = { calls: 0, timed: 0 };
+  if (!complete) return { calls: Number.NaN, timed: Number.NaN };
+  const total: SandboxCalls = { ...counts };
   for (const c of byThread.values()) {
     total.calls += c.calls;
     total.timed += c.timed;

@@ -29,7 +29,10 @@ let worker: Worker | null = null;
 let running: Promise<void> = Promise.resolve();
 let close: () => Promise<void> = async () => undefined;
 
+let started: WorkerSpec | null = null;
+
 async function start(spec: WorkerSpec): Promise<void> {
+  started = spec;
   const connection = await NativeConnection.connect({ address: spec.address });
   const tuning = spec.tuning;
   if (spec.variant === 'b0') {
@@ -76,7 +79,8 @@ process.on('message', (command: WorkerCommand) => {
       } else if (command.type === 'memory') {
         send(memory());
       } else if (command.type === 'sandboxCalls') {
-        send({ type: 'sandboxCalls', ...(await sandboxCalls()) });
+        // The SDK runs workflows on `workflowThreadPoolSize` threads (1 with reused contexts, its default).
+        send({ type: 'sandboxCalls', ...(await sandboxCalls(started?.tuning.workflowThreadPoolSize ?? 1)) });
       } else if (command.type === 'stop') {
         if (worker?.getState() === 'RUNNING') worker.shutdown();
         await running;
