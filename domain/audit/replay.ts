@@ -47,7 +47,7 @@ export interface ReplayOptions {
   minHistoriesPerProcess?: number;
   /**
    * A replay process that reports no history for this long, its start included, is stopped (default 60 s;
-   * all 1,104 histories of a 1,100-unit directive replay in about 10 s on 2 cores, bench/README.md): the
+   * all 1,104 histories of a 1,100-unit directive replay in 5 to 11 s on the 2-core machines of bench/README.md): the
    * history it was on is reported `ReplayTimedOut`, the rest of its share `ReplayProcessFailed`. Histories
    * replayed in this process have no deadline.
    */
