@@ -192,7 +192,7 @@ function ownerTimes(profile: V8Profile, byId: Map<number, V8Profile['nodes'][num
   const ownerOfNode = new Map<number, string>();
   const resolve = (id: number): string => {
     const known = ownerOfNode.get(id);
-    if (known) return known;
+    if (known !== undefined) return known;
     const node = byId.get(id)!;
     const own = ownerOf(node.callFrame.url);
     const parent = parentOf.get(id);

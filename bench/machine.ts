@@ -64,15 +64,7 @@ export function loadAverage(): number[] {
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN when it cannot be read. */
 export function cpuSecondsOf(pid: number): number {
-  try {
-    // Fields after the command name (which may hold spaces, hence the last parenthesis): utime is the 14th
-    // field of the line, stime the 15th, both in clock ticks (100 per second on Linux).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
+  return statCpuSeconds(String(pid), false);
 }
 
 /**
@@ -80,10 +72,21 @@ export function cpuSecondsOf(pid: number): number {
  * parent's `cutime` and `cstime` once the child is reaped): what a task that forks processes cost in all.
  */
 export function selfAndChildrenCpuSeconds(): number {
+  return statCpuSeconds('self', true);
+}
+
+function statCpuSeconds(pid: string, withReapedChildren: boolean): number {
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+    // Fields after the command name (which may hold spaces, hence the last parenthesis): utime is the 14th
+    // field of the line, stime the 15th, cutime and cstime the 16th and 17th, all in clock ticks (100 per
+    // second on Linux).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ticks = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .slice(11, withReapedChildren ? 15 : 13)
+      .map(Number);
+    return ticks.reduce((a, b) => a + b, 0) / 100;
   } catch {
     return Number.NaN;
   }

@@ -16,7 +16,6 @@ import { sandboxEnv } from './worker-protocol';
  * should run so, as a workflow that never yields would then hold its thread for good.
  */
 
-
 export interface SandboxCalls {
   /** Calls into a `vm` context, in every thread of the process so far. */
   calls: number;
