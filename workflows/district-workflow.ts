@@ -98,6 +98,13 @@ export const leanUnitsPatch = 'lean-units';
  */
 export const quietEndPatch = 'quiet-end';
 
+/**
+ * Units started by this version wait, after telling their parent, for a change after the one they told,
+ * not after the state they see when the signal returns: before it, a reply accepted while the signal was in
+ * flight was never counted by the parent (issue 22).
+ */
+export const reportEveryChangePatch = 'report-every-change';
+
 /** The search attributes that describe a unit's state now. */
 function stateAttributes(state: UnitState): SearchAttributeUpdatePair[] {
   const deadline = nextDeadline(state);
@@ -161,6 +168,12 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
   let sending = false;
   let stopMailer = false;
   let lastSentSummary = '';
+  /**
+   * The `seq` of the state the parent was last told (or found unchanged). The timeline waits for a change
+   * after this one, never after the state it sees when the signal returns: a reply accepted while the
+   * signal was in flight must be reported too.
+   */
+  let reportedSeq = 0;
 
   function record(event: UnitEvent, by: Actor, meta?: RequestMeta): Transition {
     const t: Transition = { seq: state.seq + 1, at: new Date().toISOString(), by, meta, event };
@@ -300,7 +313,7 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
         );
         armed = timer;
       }
-      const seq = state.seq;
+      const seq = changeBaseline();
       await condition(() => state.seq !== seq || armed?.fired === true);
       if (armed?.fired) {
         armed = null;
@@ -320,7 +333,7 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
   async function runTimelineBeforeRevision2(): Promise<void> {
     while (!isTerminal(state)) {
       await reportToParent();
-      const seq = state.seq;
+      const seq = changeBaseline();
       const due = nextTimerEvent(state);
       if (!due) {
         await condition(() => state.seq !== seq);
@@ -335,7 +348,13 @@ export async function districtWorkflow(input: DistrictWorkflowInput): Promise<Un
     }
   }
 
+  /** The `seq` after which the timeline waits for a change: the one last reported, since the patch. */
+  function changeBaseline(): number {
+    return patched(reportEveryChangePatch) ? reportedSeq : state.seq;
+  }
+
   async function reportToParent(): Promise<void> {
+    reportedSeq = state.seq;
     const summary = summarize(state);
     const key = JSON.stringify({ ...summary, seq: 0 });
     if (key === lastSentSummary) return;

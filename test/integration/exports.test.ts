@@ -7,6 +7,7 @@ import { summarySheetName, unitSheetName } from '../../api/exports/xlsx';
 import { acknowledgeUpdate, submitReportUpdate } from '../../workflows/contract';
 import { directiveBody, issueViaApi, unitActor } from '../support/directives';
 import { eventually, inSeconds, startStack, type TestStack } from '../support/stack';
+import { parseCsv } from '../support/csv';
 
 let stack: TestStack;
 let id: string;
@@ -50,39 +51,6 @@ afterAll(async () => {
 async function download(format: string, as: 'office' | 'auditor' = 'office'): Promise<{ res: Response; body: Buffer }> {
   const res = await stack.api(`/api/v1/directives/${id}/export.${format}`, { as });
   return { res, body: Buffer.from(await res.arrayBuffer()) };
-}
-
-/** RFC 4180 reader, written here so the test does not trust the code it checks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
 }
 
 describe('Exports of a directive', () => {

@@ -1,3 +1,4 @@
+import { inPool } from '../../bench/histories';
 import { generateRegistry } from '../../scripts/generate-registry';
 import { shardWorkflowId, submitReportUpdate, unitWorkflowId } from '../../workflows/contract';
 import type { DirectiveStatus } from '../../workflows/types';
@@ -12,16 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-/** Runs `task` over `items` with at most `limit` in flight. */
-async function inPool<T>(items: T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) await task(items[next++]);
-    }),
-  );
-}
 
 async function historyLength(workflowId: string): Promise<number> {
   const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();

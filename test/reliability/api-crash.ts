@@ -3,7 +3,7 @@ import { directiveBody } from '../support/directives';
 import { inSeconds } from '../support/stack';
 import { randomInt, type Cluster } from './cluster';
 import { judgeReply, openReplyForm, postAcknowledge, retryUntilAnswered, type SentReply } from './replies';
-import type { ScenarioResult } from './scenario-result';
+import { countCheckOf, type ScenarioResult } from './scenario-result';
 
 /**
  * Scenario 4: the API process is SIGKILLed while a reply's POST is in flight, at a different point each
@@ -45,6 +45,7 @@ export async function apiCrashMidPost(cluster: Cluster, options: { codes: string
     if (verdict.lost || !state.log.some((t) => t.meta?.submissionId === reply.submissionId)) lost += 1;
     if (verdict.duplicated) duplicated += 1;
   }
+  const counts = await countCheckOf(cluster.gateway, id);
   await cluster.client.workflow.getHandle(directiveWorkflowId(id)).terminate('reliability scenario over');
   return {
     scenario: 'API SIGKILL in the middle of a POST, client retries',
@@ -54,7 +55,8 @@ export async function apiCrashMidPost(cluster: Cluster, options: { codes: string
     lost: lost + inconsistent,
     duplicated,
     deliveryCopies: 0,
-    notes: [...notes, 'lost: the retried reply is not in the history, or the retry was not answered 303'],
+    miscounted: counts.miscounted,
+    notes: [...notes, counts.note, 'lost: the retried reply is not in the history, or the retry was not answered 303'],
     durationMs: Date.now() - started,
   };
 }

@@ -4,7 +4,7 @@ import { eventually, inSeconds } from '../support/stack';
 import { getPage, postForm, submissionIdIn } from '../support/unit-links';
 import type { Cluster } from './cluster';
 import { openReplyForm } from './replies';
-import type { ScenarioResult } from './scenario-result';
+import { countCheckOf, type ScenarioResult } from './scenario-result';
 
 /**
  * Scenario 5: the same report (one submission id) is posted five times at once over HTTP, again once those
@@ -46,6 +46,7 @@ export async function concurrentDuplicates(cluster: Cluster, options: { codes: s
     if (carrying > 1 || reports > 1) duplicated += 1;
     notes.push(`${code}: ${answers.length} answers, distinct: ${[...new Set(answers)].join(' | ')}`);
   }
+  const counts = await countCheckOf(cluster.gateway, id);
   return {
     scenario: `the same reply ${options.copies} times at once, again, and after completion`,
     runs: options.codes.length,
@@ -54,7 +55,8 @@ export async function concurrentDuplicates(cluster: Cluster, options: { codes: s
     lost: lost + inconsistent,
     duplicated,
     deliveryCopies: 0,
-    notes: [...notes, 'lost also counts a unit whose answers differed'],
+    miscounted: counts.miscounted,
+    notes: [...notes, counts.note, 'lost also counts a unit whose answers differed'],
     durationMs: Date.now() - started,
   };
 }

@@ -3,7 +3,7 @@ import { directiveBody } from '../support/directives';
 import { failedMailAttempts } from '../support/mail-attempts';
 import { eventually, inSeconds } from '../support/stack';
 import { countByMessageId, type Cluster } from './cluster';
-import type { ScenarioResult } from './scenario-result';
+import { countCheckOf, type ScenarioResult } from './scenario-result';
 
 /**
  * Scenario 3: the SMTP relay is down for longer than several retry intervals (until each notice's send has
@@ -49,6 +49,7 @@ export async function relayOutage(cluster: Cluster, options: { codes: string[]; 
     if (described.status.name !== 'RUNNING') failed += 1;
   }
   const copies = countByMessageId(cluster.mails(id, 'notice'));
+  const counts = await countCheckOf(cluster.gateway, id);
   await cluster.client.workflow.getHandle(directiveWorkflowId(id)).terminate('reliability scenario over');
   return {
     scenario: 'SMTP relay down for several retry intervals',
@@ -58,7 +59,9 @@ export async function relayOutage(cluster: Cluster, options: { codes: string[]; 
     lost: lost + failed + (options.codes.length - officeSawDelay),
     duplicated,
     deliveryCopies: copies.extraCopies,
+    miscounted: counts.miscounted,
     notes: [
+      counts.note,
       `relay down ${Math.round(outageMs / 1000)} s, until each send was attempted ${options.attempts}+ times (up to ${maxAttempt})`,
       `the office API showed mailPending > 0 for ${officeSawDelay} of ${options.codes.length} units during the outage and 0 after`,
       'lost also counts a failed workflow, an undeliverable mark or a unit whose delay the office could not see',

@@ -1,3 +1,6 @@
+import type { TemporalGateway } from '../../api/temporal-gateway';
+import { checkCounts } from '../support/count-check';
+
 /**
  * What one fault scenario found, in the words of reliability/results.md: how often it ran and injected its
  * fault, how many things it checked, and how many of them were lost or duplicated (the target is zero).
@@ -17,6 +20,8 @@ export interface ScenarioResult {
   lost: number;
   duplicated: number;
   deliveryCopies: number;
+  /** Units the directive counted in another state than their own once the scenario settled (target zero). */
+  miscounted: number;
   /** What each count means here, and anything worth knowing (slow recoveries, refusals). */
   notes: string[];
   durationMs: number;
@@ -33,7 +38,20 @@ export function mergeResults(results: ScenarioResult[]): ScenarioResult {
     lost: results.reduce((n, r) => n + r.lost, 0),
     duplicated: results.reduce((n, r) => n + r.duplicated, 0),
     deliveryCopies: results.reduce((n, r) => n + r.deliveryCopies, 0),
+    miscounted: results.reduce((n, r) => n + r.miscounted, 0),
     notes: [...new Set(results.flatMap((r) => r.notes))],
     durationMs: results.reduce((n, r) => n + r.durationMs, 0),
   };
+}
+
+/**
+ * The directive's counts against its units' own states once a scenario has settled, as the fields of a
+ * result: every scenario runs it before it ends its directive.
+ */
+export async function countCheckOf(gateway: TemporalGateway, directiveId: string): Promise<Pick<ScenarioResult, 'miscounted'> & { note: string }> {
+  const check = await checkCounts(gateway, directiveId);
+  const note = check.agreed
+    ? `counts agreed with the units' states ${check.settledMs} ms after the scenario settled`
+    : `counts disagreed: directive ${JSON.stringify(check.shown)}, units ${JSON.stringify(check.units)}`;
+  return { miscounted: check.miscounted, note };
 }

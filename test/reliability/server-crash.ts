@@ -4,7 +4,7 @@ import { directiveBody } from '../support/directives';
 import { eventually, inSeconds } from '../support/stack';
 import { countByMessageId, type Cluster } from './cluster';
 import { judgeReply, openReplyForm, postAcknowledge, retryUntilAnswered, type SentReply } from './replies';
-import type { ScenarioResult } from './scenario-result';
+import { countCheckOf, type ScenarioResult } from './scenario-result';
 
 /**
  * Scenario 2: the Temporal dev server is SIGKILLed in the middle of a run and started again on the same
@@ -80,6 +80,7 @@ export async function serverCrashMidRun(cluster: Cluster, options: { codes: stri
     const m = cluster.mails(id);
     return m.length > 0 ? m : undefined;
   });
+  const counts = await countCheckOf(cluster.gateway, id);
   await cluster.client.workflow.getHandle(directiveWorkflowId(id)).terminate('reliability scenario over');
   return {
     scenario: 'dev server SIGKILL mid-run, restarted on the same file',
@@ -89,7 +90,8 @@ export async function serverCrashMidRun(cluster: Cluster, options: { codes: stri
     lost: lost + timersLost + unclear,
     duplicated: duplicated + timersDuplicated + mailDuplicated.reduce((a, b) => a + b, 0),
     deliveryCopies: countByMessageId(mail).extraCopies,
-    notes: [...notes, 'checked: the replies plus the silent unit\'s reminder, missed deadline and escalation; a 5xx without "try again" counts as lost'],
+    miscounted: counts.miscounted,
+    notes: [...notes, counts.note, 'checked: the replies plus the silent unit\'s reminder, missed deadline and escalation; a 5xx without "try again" counts as lost'],
     durationMs: Date.now() - started,
   };
 }

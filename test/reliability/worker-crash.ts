@@ -2,7 +2,7 @@ import { directiveWorkflowId, unitWorkflowId } from '../../workflows/contract';
 import { directiveBody } from '../support/directives';
 import { eventually, inSeconds } from '../support/stack';
 import { countByMessageId, randomInt, type Cluster } from './cluster';
-import type { ScenarioResult } from './scenario-result';
+import { countCheckOf, type ScenarioResult } from './scenario-result';
 
 /**
  * Scenario 1: the worker is SIGKILLed at random points of a fan-out to every unit of the registry, `kills`
@@ -67,6 +67,7 @@ export async function workerCrashDuringFanOut(cluster: Cluster, options: { kills
   if (status.total !== codes.length) lost += Math.abs(codes.length - status.total);
   const copies = countByMessageId(noticeMail);
   if (copies.distinct !== units) lost += Math.max(0, units - copies.distinct);
+  const counts = await countCheckOf(cluster.gateway, id);
   await cluster.client.workflow.getHandle(directiveWorkflowId(id)).terminate('reliability scenario over');
   return {
     scenario: 'worker SIGKILL during fan-out',
@@ -76,7 +77,9 @@ export async function workerCrashDuringFanOut(cluster: Cluster, options: { kills
     lost,
     duplicated,
     deliveryCopies: copies.extraCopies,
+    miscounted: counts.miscounted,
     notes: [
+      counts.note,
       `${units} units; killed with ${killedAt.join(', ')} notices in the sink`,
       'lost: a unit without a running workflow or without its notice; duplicated: a second run of a unit ID, a second issue or a second recorded notice',
     ],
