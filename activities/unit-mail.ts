@@ -6,7 +6,7 @@ import type { UnitPolicy } from '../workflows/types';
 import { PermanentMailError, type Mailer } from './mailer';
 import type { SentLedger } from './sent-ledger';
 
-/** What the district workflow asks for: one message about one unit, identified by its purpose. */
+/** What the unit workflow asks for: one message about one unit, identified by its purpose. */
 export interface SendUnitMailInput {
   workflowId: string;
   unitCode: string;

@@ -9,6 +9,7 @@ import {
   submitReportUpdate,
   unitWorkflowId,
 } from '../workflows/contract';
+import type { UnitState } from '../workflows/unit-state';
 import { directiveBody, issueViaApi, silentUnitBody, officeActor, unitActor } from '../test/support/directives';
 import globalSetup from '../test/support/global-setup';
 import globalTeardown from '../test/support/global-teardown';
@@ -16,15 +17,11 @@ import { historiesDir, recordHistory } from '../test/support/histories';
 import { eventually, inSeconds, startStack, type TestStack } from '../test/support/stack';
 
 /**
- * Records the histories under test/histories/ from the main scenarios, on a fresh dev server, into one folder
- * per scenario named `<scenario><suffix>` (`npm run histories:record -- --suffix .lean-units`). The suite replays
- * every folder on every run, so the histories of each workflow version that may still be running stay there:
- * record a new suffix when a patched change adds a version, and re-record an old one only when a change is
- * meant to break it (which, in production, needs a patch instead).
+ * Records the histories under test/histories/ from the main scenarios, on a fresh dev server, one folder per
+ * scenario. The suite replays every folder on every run. Re-record only with a deliberate change of the
+ * workflows; once a build has run in production, a change keeps the old histories and adds new ones
+ * (OPERATIONS.md, "Changing a workflow").
  */
-const suffixAt = process.argv.indexOf('--suffix');
-const suffix = suffixAt > 0 ? (process.argv[suffixAt + 1] ?? '') : '';
-
 async function main(): Promise<void> {
   await globalSetup();
   // Directives of up to 2 units run unsharded, as at the default size; the sharded scenario has 3.
@@ -43,9 +40,9 @@ async function save(stack: TestStack, scenario: string, id: string, codes: strin
   await stack.client.workflow.getHandle(directiveWorkflowId(id)).result();
   const { shards } = await stack.gateway.directiveStatus(id);
   const workflowIds = [directiveWorkflowId(id), ...shards, ...codes.map((c) => unitWorkflowId(id, c))];
-  rmSync(path.join(historiesDir, `${scenario}${suffix}`), { recursive: true, force: true });
-  for (const workflowId of workflowIds) await recordHistory(stack.client, `${scenario}${suffix}`, workflowId);
-  console.log(`recorded ${scenario}${suffix}: ${workflowIds.length} histories`);
+  rmSync(path.join(historiesDir, scenario), { recursive: true, force: true });
+  for (const workflowId of workflowIds) await recordHistory(stack.client, scenario, workflowId);
+  console.log(`recorded ${scenario}: ${workflowIds.length} histories`);
 }
 
 async function happyPath(stack: TestStack): Promise<void> {
@@ -65,7 +62,9 @@ async function silentUnit(stack: TestStack): Promise<void> {
     stack,
     silentUnitBody(code, 4, 2),
   );
-  await eventually(async () => ((await stack.gateway.unitState(id, code)).escalationLevel === 2 ? true : undefined), 30_000);
+  // Until the governor's escalation mail is recorded, so the story ends with it, not with the cancellation.
+  const escalatedToGovernor = (s: UnitState) => s.log.some((t) => t.event.type === 'mailRecorded' && t.event.purpose.startsWith('escalation-2'));
+  await eventually(async () => (escalatedToGovernor(await stack.gateway.unitState(id, code)) ? true : undefined), 30_000);
   await cancelDirective(stack, id, 'پایان سناریو', officeActor, {});
   await save(stack, 'silent-unit', id, [code]);
 }

@@ -27,7 +27,7 @@ import {
   type CancelArgs,
   type DirectiveLogEntry,
 } from './contract';
-import { districtWorkflow, unitStarts } from './district-workflow';
+import { unitStartOptions, unitWorkflow } from './unit-workflow';
 import { FanOut, SummaryBoard } from './fan-out';
 import { shardWorkflow } from './shard-workflow';
 import type { ComplianceState, DirectiveSpec, DirectiveState, DirectiveStatus, DirectiveWorkflowInput, UnitPolicy } from './types';
@@ -42,7 +42,7 @@ export function policyOf(spec: DirectiveSpec): UnitPolicy {
 }
 
 /**
- * A directive from issue to its last unit: fans out one `districtWorkflow` per target unit (through shard
+ * A directive from issue to its last unit: fans out one `unitWorkflow` per target unit (through shard
  * workflows above `shardSize` units), forwards amendments, cancellation and closing, answers the status
  * query from the summaries its children send, and completes with the final counts.
  */
@@ -87,7 +87,7 @@ export async function directiveWorkflow(input: DirectiveWorkflowInput): Promise<
     }
   };
 
-  const unitFanOut = new FanOut(districtWorkflow, startBatch, (_id, summary) => board.put(summary));
+  const unitFanOut = new FanOut(unitWorkflow, startBatch, (_id, summary) => board.put(summary));
   const shardFanOut = new FanOut(shardWorkflow, startBatch, (_id, summaries) => summaries.forEach((s) => board.put(s)));
   const shardStarted = new Map<number, number>();
 
@@ -154,9 +154,8 @@ export async function directiveWorkflow(input: DirectiveWorkflowInput): Promise<
     );
   } else {
     const codeOf = new Map(input.units.map((code) => [unitWorkflowId(spec.directiveId, code), code]));
-    const starts = unitStarts();
     await runUntilDone(
-      unitFanOut.run([...codeOf.keys()], (id) => [{ unitCode: codeOf.get(id)!, policy: policyOf(spec), parentWorkflowId, ...starts.input }], starts.options),
+      unitFanOut.run([...codeOf.keys()], (id) => [{ unitCode: codeOf.get(id)!, policy: policyOf(spec), parentWorkflowId }], unitStartOptions),
       () => unitFanOut.started.length >= input.units.length,
     );
     if (current() === 'cancelled' || current() === 'closed') {

@@ -1,4 +1,4 @@
 /** The workflows the worker registers. Every export here is a workflow type; helpers live in their files. */
 export { directiveWorkflow } from './directive-workflow';
-export { districtWorkflow } from './district-workflow';
+export { unitWorkflow } from './unit-workflow';
 export { shardWorkflow } from './shard-workflow';

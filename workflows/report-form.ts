@@ -2,7 +2,7 @@ import type { FormField } from '../domain/directive-schema';
 import type { ReportValue, ReportValues } from './types';
 
 /**
- * Validates a report against the directive's form. Pure and synchronous: the district workflow's update
+ * Validates a report against the directive's form. Pure and synchronous: the unit workflow's update
  * validator runs it, and the unit page runs the same function to put messages next to the fields.
  * Returns one problem per bad field; an empty list means the report is valid.
  */

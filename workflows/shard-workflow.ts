@@ -9,7 +9,7 @@ import {
   unitSummariesQuery,
   unitWorkflowId,
 } from './contract';
-import { districtWorkflow, unitStarts } from './district-workflow';
+import { unitStartOptions, unitWorkflow } from './unit-workflow';
 import { FanOut, SummaryBoard } from './fan-out';
 import type { ShardWorkflowInput, UnitPolicy, UnitSummary } from './types';
 
@@ -39,7 +39,7 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<UnitSumm
   let stopped: 'cancelled' | 'closed' | null = null;
   const board = new SummaryBoard(input.units);
   const codeOf = new Map(input.units.map((code) => [unitWorkflowId(policy.directiveId, code), code]));
-  const fanOut = new FanOut(districtWorkflow, startBatch, (_id, summary) => board.put(summary));
+  const fanOut = new FanOut(unitWorkflow, startBatch, (_id, summary) => board.put(summary));
   let finished = false;
 
   upsertSearchAttributes([
@@ -64,8 +64,7 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<UnitSumm
   }
 
   const flusher = flushToDirective();
-  const starts = unitStarts();
-  await fanOut.run([...codeOf.keys()], (id) => [{ unitCode: codeOf.get(id)!, policy, parentWorkflowId: workflowInfo().workflowId, ...starts.input }], starts.options);
+  await fanOut.run([...codeOf.keys()], (id) => [{ unitCode: codeOf.get(id)!, policy, parentWorkflowId: workflowInfo().workflowId }], unitStartOptions);
   if (stopped) board.markUnstarted(input.units.filter((c) => !fanOut.started.includes(unitWorkflowId(policy.directiveId, c))), stopped);
   finished = true;
   await flusher;

@@ -73,17 +73,11 @@ export interface ShardWorkflowInput {
   shardCount?: number;
 }
 
-export interface DistrictWorkflowInput {
+export interface UnitWorkflowInput {
   unitCode: string;
   policy: UnitPolicy;
   /** Workflow ID of the parent (directive or shard) that tracks this unit's summary. */
   parentWorkflowId: string;
-  /**
-   * Which behaviour the unit runs, chosen by its parent and recorded in the start event, so the unit needs no
-   * patch marker of its own (each costs it a search-attribute upsert). Absent: units started before
-   * revision 2 (see `leanUnitsPatch` in district-workflow.ts); 3 adds `quietEndPatch`'s behaviour.
-   */
-  revision?: 2 | 3;
 }
 
 export type ComplianceState =

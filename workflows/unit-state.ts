@@ -2,7 +2,7 @@ import type { Actor, ComplianceState, EscalationTarget, ReportValues, RequestMet
 import { validateReport } from './report-form';
 
 /**
- * One unit's compliance timeline as a pure state machine. The district workflow folds every transition
+ * One unit's compliance timeline as a pure state machine. The unit workflow folds every transition
  * through `applyTransition`, and records each transition in its history (as a memo upsert), so an auditor
  * can rebuild the state at any instant with this same code. Nothing here may read a clock or random
  * numbers: every time comes in with the transition.

@@ -1,5 +1,5 @@
 import { parseUnitWorkflowId } from '../../workflows/contract';
-import type { DistrictWorkflowInput } from '../../workflows/types';
+import type { UnitWorkflowInput } from '../../workflows/types';
 import { foldTransitions, summarize, type Transition, type UnitState } from '../../workflows/unit-state';
 import { readHistoryFacts } from './history-facts';
 import type { JsonHistory } from './history-json';
@@ -13,8 +13,8 @@ import type { JsonHistory } from './history-json';
 /** The unit's state at `at` (ms since the epoch), or null when the unit had not been issued yet. */
 export function unitStateAt(workflowId: string, history: JsonHistory, at: number): UnitState | null {
   const facts = readHistoryFacts(history);
-  if (facts.workflowType !== 'districtWorkflow') throw new NotAUnitHistory(workflowId, facts.workflowType);
-  const unitCode = parseUnitWorkflowId(workflowId)?.unitCode ?? (facts.input as DistrictWorkflowInput | undefined)?.unitCode ?? '';
+  if (facts.workflowType !== 'unitWorkflow') throw new NotAUnitHistory(workflowId, facts.workflowType);
+  const unitCode = parseUnitWorkflowId(workflowId)?.unitCode ?? (facts.input as UnitWorkflowInput | undefined)?.unitCode ?? '';
   const transitions = facts.transitions.map((t) => t.value as Transition).filter((t) => t && typeof t.seq === 'number');
   return foldTransitions(unitCode, transitions, at);
 }
@@ -49,6 +49,6 @@ export function stateRows(state: UnitState | null, at: number): { field: string;
 export class NotAUnitHistory extends Error {
   override readonly name = 'NotAUnitHistory';
   constructor(workflowId: string, workflowType: string) {
-    super(`${workflowId} is a ${workflowType || 'unknown workflow'}, not a unit (districtWorkflow): state --at needs a unit's history`);
+    super(`${workflowId} is a ${workflowType || 'unknown workflow'}, not a unit (unitWorkflow): state --at needs a unit's history`);
   }
 }

@@ -140,9 +140,9 @@ interface MailFact {
 }
 
 /**
- * A unit's e-mails. Units before revision 2 (`leanUnitsPatch`) sent each through an activity task, whose
- * events hold the request and the result (and show a message still being sent); since, through a local
- * activity, and the `mailRecorded` transition holds both.
+ * A unit's e-mails. A unit sends each through a local activity, and its `mailRecorded` transition holds the
+ * request and the result. A history whose mail ran as activity tasks (the engine's earliest builds, still
+ * readable from an archive) holds them in the activity's events, which also show a message still being sent.
  */
 function mailsOf(facts: HistoryFacts): MailFact[] {
   const activities = facts.activities.filter((a) => a.activityType === 'sendUnitMail');
@@ -285,7 +285,7 @@ export function buildTimeline(histories: SourcedHistory[], options: { unit?: str
   for (const { workflowId, history } of histories) {
     const facts = readHistoryFacts(history);
     if (facts.workflowType === 'directiveWorkflow') all.push(...directiveEntries(workflowId, facts));
-    else if (facts.workflowType === 'districtWorkflow') all.push(...unitEntries(workflowId, facts));
+    else if (facts.workflowType === 'unitWorkflow') all.push(...unitEntries(workflowId, facts));
   }
   const kept = options.unit ? all.filter((e) => e.unit === null || e.unit === options.unit) : all;
   return kept

@@ -100,7 +100,7 @@ describe('A directive run through a reminder, an escalation, an extension and a 
     const buildId = bundles[0].kind === 'bundle' ? bundles[0].buildId : '';
     expect(entries.map((e) => [e.workflowId, e.workflowType, e.status, e.namespace]).sort()).toEqual([
       [directiveWorkflowId(id), 'directiveWorkflow', 'Completed', process.env.FARMAN_TEST_TEMPORAL_NAMESPACE],
-      [unitWorkflowId(id, silentButLate), 'districtWorkflow', 'Completed', process.env.FARMAN_TEST_TEMPORAL_NAMESPACE],
+      [unitWorkflowId(id, silentButLate), 'unitWorkflow', 'Completed', process.env.FARMAN_TEST_TEMPORAL_NAMESPACE],
     ]);
     for (const e of entries) expect(e.buildIds).toEqual([buildId]);
     expect(await stack.archive.bundleCode(buildId)).toBe(readFileSync(process.env.FARMAN_TEST_WORKFLOW_BUNDLE!, 'utf8'));
@@ -175,7 +175,7 @@ describe('A directive run through a reminder, an escalation, an extension and a 
     expect(afterExtension).toMatchObject({ overdue: null, escalationLevel: 0 });
   });
 
-  test('then every archived history replays deterministically with the archived bundle, and a changed district workflow fails with DeterminismViolationError', async () => {
+  test('then every archived history replays deterministically with the archived bundle, and a changed unit workflow fails with DeterminismViolationError', async () => {
     const ok = await audit('replay', id, '--format', 'json');
     expect(ok.code).toBe(0);
     expect((JSON.parse(ok.out) as { workflowId: string; deterministic: string }[]).map((r) => [r.workflowId, r.deterministic]).sort()).toEqual([
@@ -204,7 +204,7 @@ describe('A directive run through a reminder, an escalation, an extension and a 
       cpSync(stack.archive.dir, dir, { recursive: true });
       return new HistoryArchive(dir);
     };
-    const unitEntry = entries.find((e) => e.workflowType === 'districtWorkflow')!;
+    const unitEntry = entries.find((e) => e.workflowType === 'unitWorkflow')!;
 
     const flipped = copy('byte');
     const file = flipped.resolve(unitEntry.file);

@@ -16,14 +16,14 @@ import { loadHistories } from '../support/histories';
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 const currentCode = readFileSync(process.env.FARMAN_TEST_WORKFLOW_BUNDLE!, 'utf8');
 
-/** The committed histories of both unit revisions, as the JSON the archive holds. */
+/** The committed histories, as the JSON the archive holds. */
 const targets: ReplayTarget[] = loadHistories().map((h) => ({ workflowId: h.workflowId, history: historyToJson(h.history), source: h.file }));
 
 const inProcesses = { processes: 3, minHistoriesPerProcess: 1 };
 const summary = (outcomes: Awaited<ReturnType<typeof replayHistories>>) => outcomes.map((o) => [o.workflowId, o.deterministic, o.errorName]);
 
 test('When histories are replayed in 3 processes, then every outcome equals the replay in this process, in the order given, for the current and for a changed build', async () => {
-  expect(targets.length).toBeGreaterThan(20);
+  expect(targets.length).toBeGreaterThan(10);
   const changed = (await bundleWorkflowCode({ workflowsPath: require.resolve(path.join(__dirname, '..', 'fixtures', 'changed-workflows')), logger: silent })).code;
   const spreadOutcomes = new Map<string, Awaited<ReturnType<typeof replayHistories>>>();
   for (const [name, code] of [['current', currentCode], ['changed', changed]] as const) {

@@ -11,7 +11,7 @@ function localActivityAttempt(e: temporal.api.history.v1.IHistoryEvent): number 
 
 /**
  * The attempt number of each activity a workflow ran, from its real history: an activity task's started
- * event, or a local activity's marker (units of revision 2 send mail as local activities).
+ * event, or a local activity's marker (units send mail as local activities).
  */
 export async function activityAttempts(client: Client, workflowId: string): Promise<number[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();

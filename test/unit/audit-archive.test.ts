@@ -11,7 +11,7 @@ function history(workflowId: string, build = 'b'.repeat(64)): JsonHistory {
   const at = (s: number) => `2026-11-28T10:00:0${s}.123456789Z`;
   return {
     events: [
-      { eventId: '1', eventTime: at(0), eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', workflowExecutionStartedEventAttributes: { workflowType: { name: 'districtWorkflow' }, workflowId } },
+      { eventId: '1', eventTime: at(0), eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', workflowExecutionStartedEventAttributes: { workflowType: { name: 'unitWorkflow' }, workflowId } },
       { eventId: '2', eventTime: at(1), eventType: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED', workflowTaskCompletedEventAttributes: { workerVersion: { buildId: build } } },
       { eventId: '3', eventTime: at(2), eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', workflowExecutionCompletedEventAttributes: {} },
     ],
@@ -46,7 +46,7 @@ test('When runs are archived, then each entry records the run, its build and its
 test('When one byte of an archived history changes, then verify reports the file as modified at its position', async () => {
   const file = archive.resolve(HistoryArchive.historyFile('directive:1405-000001/unit:B', 'run-B'));
   const bytes = readFileSync(file);
-  bytes[bytes.indexOf('districtWorkflow')] = 'D'.charCodeAt(0);
+  bytes[bytes.indexOf('unitWorkflow')] = 'D'.charCodeAt(0);
   writeFileSync(file, bytes);
   const report = await verifyArchive(archive);
   expect(report.ok).toBe(false);

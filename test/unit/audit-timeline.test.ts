@@ -14,8 +14,7 @@ const scenario = (name: string) => {
 };
 const step = (e: TimelineEntry) => `${e.kind}${e.details.purpose ? ` ${e.details.purpose}` : ''}`;
 
-// Both unit revisions: mail as activity tasks (before revision 2) and as local activities (since).
-const silentUnit = ['silent-unit', 'silent-unit.lean-units'];
+const silentUnit = ['silent-unit'];
 
 test.each(silentUnit)('When the silent unit’s recorded histories (%s) are read, then the timeline is reminder, missed deadline, two escalations with their recipients, then the cancellation', async (name) => {
   const timeline = buildTimeline(await scenario(name));
