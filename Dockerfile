@@ -15,7 +15,7 @@ COPY . .
 # tsc emits only JavaScript: files the code reads next to itself (the sample registry, templates, fonts)
 # are copied into dist/ at the same relative paths.
 RUN npm run build \
- && find workflows activities worker api domain -type f ! -name '*.ts' -exec cp --parents {} dist/ \; \
+ && find lib domain workflows activities audit api worker -type f ! -name '*.ts' -exec cp --parents {} dist/ \; \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---- runtime -------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import type { FileStore } from '../domain/file-store';
-import type { SigningKey } from '../domain/link-token';
+import type { FileStore } from '../lib/file-store';
+import type { SigningKey } from '../lib/link-token';
 import type { Registry } from '../domain/registry';
 import type { AuthServices } from './auth/auth-services';
 import { loginRoutes } from './auth/login-routes';
@@ -19,7 +19,7 @@ import { notFoundHandler, problemHandler } from './http/problem';
 import type { TemporalGateway } from './temporal-gateway';
 import { taskQueue } from '../workflows/contract';
 import { unitPageRoutes } from './unit-pages/routes';
-import type { HistoryArchive } from '../domain/audit/archive';
+import type { HistoryArchive } from '../audit/archive';
 import { auditRoutes } from './audit/routes';
 
 export interface AppDeps {

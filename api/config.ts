@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dataFields, envBoolean, linkFields, parseConfig, temporalFields } from '../domain/config';
+import { dataFields, envBoolean, linkFields, parseConfig, temporalFields } from '../lib/config';
 
 /** `VAR=` in an env file (docker-compose passes it as an empty string) means unset. */
 const emptyAsUnset = (v: unknown) => (v === '' ? undefined : v);

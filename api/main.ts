@@ -1,25 +1,25 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { FileStore } from '../domain/file-store';
+import { FileStore } from '../lib/file-store';
 import { loadRegistry } from '../domain/registry';
 import { createApp } from './app';
 import { pdfRenderer } from './exports/pdf-renderer';
 import { createAuthServices } from './auth/auth-services';
 import { loadApiConfig } from './config';
 import { DirectiveIdAllocator, RequestLedger } from './directives/directive-ids';
-import { createJsonLogger, secretsFromEnv, startProcess } from '../domain/logging';
-import { temporalAnswers } from '../domain/temporal-probe';
+import { createJsonLogger, secretsFromEnv, startProcess } from '../lib/logging';
+import { temporalAnswers } from '../lib/temporal-probe';
 import { ApiMetrics } from './http/metrics';
 import { TemporalGateway } from './temporal-gateway';
-import { HistoryArchive } from '../domain/audit/archive';
-import { archiveDirOf } from '../domain/config';
+import { HistoryArchive } from '../audit/archive';
+import { archiveDirOf } from '../lib/config';
 
 /** How long requests in flight get to finish after SIGTERM before the process exits anyway. */
 const drainTimeoutMs = 20_000;
 
 /**
  * The API process. Logs JSON lines with a request id on each request's lines and tokens and secrets
- * redacted (domain/logging.ts). Shuts down gracefully on SIGINT/SIGTERM: stops accepting connections at
+ * redacted (lib/logging.ts). Shuts down gracefully on SIGINT/SIGTERM: stops accepting connections at
  * once, lets requests in flight finish (bounded by `drainTimeoutMs`), closes the Temporal connection and
  * exits 0 (1 when the drain timed out).
  */

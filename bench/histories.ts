@@ -3,8 +3,8 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { historyToJson } from '../domain/audit/history-json';
-import { replayHistories } from '../domain/audit/replay';
+import { historyToJson } from '../audit/history-json';
+import { replayHistories } from '../audit/replay';
 import { selfAndChildrenCpuSeconds } from './machine';
 
 type History = temporal.api.history.v1.IHistory;
@@ -95,7 +95,7 @@ export function historyFacts(histories: NamedHistory[]): HistoryFacts {
 
 /**
  * Replays every history against the workflow bundle as an auditor's `farman-audit replay --jobs N` does
- * (domain/audit/replay.ts: the histories as the archive's JSON, the real workflow IDs, as children's IDs
+ * (audit/replay.ts: the histories as the archive's JSON, the real workflow IDs, as children's IDs
  * derive from them, in `processes` replay processes, tuned unless `tune` is false; unset, in this process)
  * and times it, from the fetched histories to the last outcome. Returns the workflows whose replay failed:
  * any is a determinism bug.

@@ -1,6 +1,6 @@
 import vm from 'node:vm';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
-import { tuneSandbox } from '../domain/audit/replay-tuning';
+import { tuneSandbox } from '../audit/replay-tuning';
 import { sandboxEnv } from './worker-protocol';
 
 /**
@@ -11,7 +11,7 @@ import { sandboxEnv } from './worker-protocol';
  * on request (`sandboxCalls`). The wrapper adds a counter increment to a call that costs tens of µs.
  *
  * With `BENCH_SANDBOX=untimed` (WorkerSpec.sandbox) it also removes, in the worker's threads, what the
- * replay processes remove (domain/audit/replay-tuning.ts), but for every call: the watchdog of the deadlock
+ * replay processes remove (audit/replay-tuning.ts), but for every call: the watchdog of the deadlock
  * timeout and the stack-trace hook. That measures what the SDK's sandbox costs a live worker; no worker
  * should run so, as a workflow that never yields would then hold its thread for good.
  */

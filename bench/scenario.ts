@@ -42,7 +42,7 @@ export interface ScenarioOptions {
   complete: boolean;
   /** Replay runs of the first B1 directive's histories (0: skip). Needs `complete`. */
   replayRuns: number;
-  /** Replay processes at once (domain/audit/replay.ts, as the audit CLI's `--jobs`). */
+  /** Replay processes at once (audit/replay.ts, as the audit CLI's `--jobs`). */
   replayProcesses: number;
   /** Run every worker under V8's CPU profiler and summarise each thread's profile in the results. */
   profileWorkers: boolean;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { durationSchema } from './duration';
-import { JalaliDateError, parseJalaliDateTime } from './jalali';
-import { persianText, toAsciiDigits } from './persian-text';
+import { durationSchema } from '../lib/duration';
+import { JalaliDateError, parseJalaliDateTime } from '../lib/jalali';
+import { persianText, toAsciiDigits } from '../lib/persian-text';
 import { unitCodeSchema } from './registry-schema';
 
 /**

@@ -1,4 +1,4 @@
-import type { MailKind } from '../workflows/unit-state';
+import type { MailKind } from './mail-kind';
 import type { Priority } from './directive-schema';
 
 /**

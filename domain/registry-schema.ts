@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { persianText } from './persian-text';
+import { persianText } from '../lib/persian-text';
 
 /**
  * The registry of organisational units: province → county governorate → district office, plus executive

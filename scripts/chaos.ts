@@ -3,21 +3,21 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { workflowsPath } from '../worker/create-worker';
-import { apiCrashMidPost } from '../test/reliability/api-crash';
-import { Cluster } from '../test/reliability/cluster';
-import { concurrentDuplicates } from '../test/reliability/duplicate-replies';
-import { relayOutage } from '../test/reliability/relay-outage';
-import { mergeResults, type ScenarioResult } from '../test/reliability/scenario-result';
-import { serverCrashMidRun } from '../test/reliability/server-crash';
-import { workerCrashDuringFanOut } from '../test/reliability/worker-crash';
-import { fuzzDeployment, type FuzzCounts } from '../test/fuzz/fuzz-runner';
-import { validDirective } from '../test/fuzz/hostile-requests';
-import { linkFrom } from '../test/support/unit-links';
-import { eventually } from '../test/support/stack';
+import { apiCrashMidPost } from '../reliability/api-crash';
+import { Cluster } from '../reliability/cluster';
+import { concurrentDuplicates } from '../reliability/duplicate-replies';
+import { relayOutage } from '../reliability/relay-outage';
+import { mergeResults, type ScenarioResult } from '../reliability/scenario-result';
+import { serverCrashMidRun } from '../reliability/server-crash';
+import { workerCrashDuringFanOut } from '../reliability/worker-crash';
+import { fuzzDeployment, type FuzzCounts } from '../reliability/fuzz/fuzz-runner';
+import { validDirective } from '../reliability/fuzz/hostile-requests';
+import { linkFrom } from '../reliability/harness/unit-links';
+import { eventually } from '../reliability/harness/wait';
 
 /**
  * `npm run chaos`: the long versions of the fault scenarios and the fuzz run, against one cluster of real
- * processes (test/reliability/cluster.ts), and the report in reliability/results.md. `--quick` runs each
+ * processes (reliability/cluster.ts), and the report in reliability/results.md. `--quick` runs each
  * once at CI size, to check the script itself. Exits 1 when anything was lost or duplicated, or any
  * hostile request got a 5xx, an unclear answer or changed something.
  */

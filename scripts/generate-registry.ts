@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import { buildRegistry } from '../domain/registry';
 import { registryFileSchema, type Contact, type RegistryFile, type UnitEntry } from '../domain/registry-schema';
-import { toPersianDigits } from '../domain/persian-text';
+import { toPersianDigits } from '../lib/persian-text';
 
 /**
  * Synthetic registries for tests and benchmarks: one province, about one county per 25 recipients, and

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { HistoryArchive } from '../domain/audit/archive';
-import { fetchLiveHistory } from '../domain/audit/history-source';
-import { entryKey } from '../domain/audit/manifest';
+import type { HistoryArchive } from '../audit/archive';
+import { fetchLiveHistory } from '../audit/history-source';
+import { entryKey } from '../audit/manifest';
 
 /**
  * Archives every closed workflow of the task queue promptly, because Temporal drops closed workflows after

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dataFields, linkFields, parseConfig, temporalFields } from '../domain/config';
+import { dataFields, linkFields, parseConfig, temporalFields } from '../lib/config';
 
 export const workerConfigSchema = z.object({
   ...temporalFields,

@@ -3,11 +3,11 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import { createActivities } from '../activities';
 import { composeUnitMail } from '../activities/mail/compose';
 import type { Mailer } from '../activities/mailer';
-import type { HistoryArchive } from '../domain/audit/archive';
+import type { HistoryArchive } from '../audit/archive';
 import type { MailObserver } from '../activities/unit-mail';
 import type { SentLedger } from '../activities/sent-ledger';
-import { type FileStore } from '../domain/file-store';
-import { signLinkToken, type SigningKey } from '../domain/link-token';
+import { type FileStore } from '../lib/file-store';
+import { signLinkToken, type SigningKey } from '../lib/link-token';
 import type { Registry } from '../domain/registry';
 import type { DirectiveSpec } from '../workflows/types';
 import { taskQueue } from '../workflows/contract';

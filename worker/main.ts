@@ -3,15 +3,15 @@ import path from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
 import { FileSentLedger } from '../activities/sent-ledger';
-import { FileStore } from '../domain/file-store';
-import { createJsonLogger, secretsFromEnv, startProcess } from '../domain/logging';
+import { FileStore } from '../lib/file-store';
+import { createJsonLogger, secretsFromEnv, startProcess } from '../lib/logging';
 import { loadRegistry } from '../domain/registry';
 import { Client, Connection } from '@temporalio/client';
-import { HistoryArchive } from '../domain/audit/archive';
-import { archiveDirOf } from '../domain/config';
+import { HistoryArchive } from '../audit/archive';
+import { archiveDirOf } from '../lib/config';
 import { taskQueue } from '../workflows/contract';
 import { Archiver } from './archiver';
-import { temporalAnswers } from '../domain/temporal-probe';
+import { temporalAnswers } from '../lib/temporal-probe';
 import { loadWorkerConfig } from './config';
 import { createFarmanWorker } from './create-worker';
 import { startHealthServer } from './health-server';
@@ -20,7 +20,7 @@ import { WorkerMetrics } from './metrics';
 
 /**
  * The worker process: `TEMPORAL_ADDRESS` must point at a running server (the start script starts the dev
- * server first). Logs JSON lines with tokens and secrets redacted (domain/logging.ts), the SDK's and the
+ * server first). Logs JSON lines with tokens and secrets redacted (lib/logging.ts), the SDK's and the
  * activities' logs included. On SIGTERM/SIGINT it stops polling, lets running tasks finish within
  * WORKER_SHUTDOWN_GRACE_SECONDS (then cancels them, and Temporal hands them to another worker), and exits 0.
  */

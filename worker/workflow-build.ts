@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
-import { sha256Hex } from '../domain/audit/canonical-json';
+import { sha256Hex } from '../audit/canonical-json';
 
 /**
  * The workflow code a worker runs, bundled explicitly so that the exact bytes can be hashed and archived:

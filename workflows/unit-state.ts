@@ -1,5 +1,6 @@
 import type { Actor, ComplianceState, EscalationTarget, ReportValues, RequestMeta, UnitPolicy, UnitSummary } from './types';
 import { validateReport } from './report-form';
+import type { MailKind } from '../domain/mail-kind';
 
 /**
  * One unit's compliance timeline as a pure state machine. The unit workflow folds every transition
@@ -13,18 +14,7 @@ export type Obligation = 'acknowledge' | 'report';
 /** Recipients of a message: the unit's head or one of its escalation contacts. */
 export type MailRecipientRole = 'head' | EscalationTarget;
 
-export type MailKind =
-  | 'notice'
-  | 'reminder'
-  | 'escalation'
-  | 'undeliverable'
-  | 'amendment'
-  | 'cancellation'
-  | 'extension-decision'
-  | 'deadline-extended'
-  | 'report-returned'
-  | 'report-accepted'
-  | 'exempted';
+export type { MailKind } from '../domain/mail-kind';
 
 export type UnitEvent =
   | { type: 'issued'; policy: UnitPolicy; unitCode: string }

@@ -1,6 +1,6 @@
-import { formatJalaliDateTime, formatTimeLeft } from '../../domain/jalali';
+import { formatJalaliDateTime, formatTimeLeft } from '../../lib/jalali';
 import { changedFieldLabels, mailKindLabels, obligationLabels, priorityLabels, recipientRoleLabels } from '../../domain/persian-labels';
-import { toPersianDigits } from '../../domain/persian-text';
+import { toPersianDigits } from '../../lib/persian-text';
 import type { MailKind, MailRequest } from '../../workflows/unit-state';
 import type { ComposeMail, MailContext } from '../unit-mail';
 import { renderMailHtml, renderMailText, type MailBlock, type MailContent } from './mail-layout';

@@ -1,4 +1,4 @@
-import { html, type Html } from '../../api/pages/html';
+import { html, type Html } from '../../lib/html';
 
 /**
  * The shape of every Farman message, rendered twice from the same content: right-to-left HTML for mail

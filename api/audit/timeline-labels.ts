@@ -1,7 +1,7 @@
-import type { DetailValue, TimelineEntry, TimelineKind } from '../../domain/audit/timeline';
-import { formatJalaliDateTime } from '../../domain/jalali';
+import type { DetailValue, TimelineEntry, TimelineKind } from '../../audit/timeline';
+import { formatJalaliDateTime } from '../../lib/jalali';
 import { changedFieldLabels, mailKindLabels, obligationLabels, recipientRoleLabels } from '../../domain/persian-labels';
-import { toPersianDigits } from '../../domain/persian-text';
+import { toPersianDigits } from '../../lib/persian-text';
 import type { MailKind } from '../../workflows/unit-state';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { persianText } from '../../domain/persian-text';
+import { persianText } from '../../lib/persian-text';
 
 /**
  * Accounts of the governor's office staff: the schemas of the stored file and of the inputs that create

@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
-import { html } from '../pages/html';
+import { html } from '../../lib/html';
 import { layout } from '../pages/layout';
-import { toPersianDigits } from '../../domain/persian-text';
+import { toPersianDigits } from '../../lib/persian-text';
 import type { AuthServices } from './auth-services';
 import { clearCookie, cookieNames, cookieOptions, readCookie } from './cookies';
 import { refusalPage, verifyCsrf } from './middleware';

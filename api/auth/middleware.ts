@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Actor } from '../../workflows/types';
 import { sendProblem } from '../http/problem';
-import { html, type Html } from '../pages/html';
+import { html, type Html } from '../../lib/html';
 import { layout } from '../pages/layout';
 import { roleAllows, type Role } from './account-schema';
 import type { AuthUser } from './account-store';

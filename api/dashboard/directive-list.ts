@@ -1,6 +1,6 @@
 import { parsePriority } from './query-params';
 import type { Priority } from '../../domain/directive-schema';
-import { normalizePersian } from '../../domain/persian-text';
+import { normalizePersian } from '../../lib/persian-text';
 import type { DirectiveSpec, DirectiveState, DirectiveStatus } from '../../workflows/types';
 import { directiveWorkflowId } from '../../workflows/contract';
 import { compliancePercent } from '../directives/compliance';

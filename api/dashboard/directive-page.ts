@@ -1,10 +1,10 @@
 import type { Response } from 'express';
 import { priorities } from '../../domain/directive-schema';
-import { formatJalaliDateTime } from '../../domain/jalali';
+import { formatJalaliDateTime } from '../../lib/jalali';
 import { directiveWorkflowId, unitWorkflowId } from '../../workflows/contract';
 import type { ReportValue } from '../../workflows/types';
 import { isTerminal } from '../../workflows/unit-state';
-import { html, type Html } from '../pages/html';
+import { html, type Html } from '../../lib/html';
 import { pendingExtensions, type DirectiveOverview, type UnitRow } from './directive-report';
 import { complianceBar } from './list-page';
 import {

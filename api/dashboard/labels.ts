@@ -1,6 +1,6 @@
 import { obligationLabels, recipientRoleLabels } from '../../domain/persian-labels';
-import { formatJalaliDateTime } from '../../domain/jalali';
-import { toPersianDigits } from '../../domain/persian-text';
+import { formatJalaliDateTime } from '../../lib/jalali';
+import { toPersianDigits } from '../../lib/persian-text';
 import type { Actor, ComplianceState, DirectiveState, EscalationTarget } from '../../workflows/types';
 import type { Transition } from '../../workflows/unit-state';
 

@@ -1,5 +1,5 @@
 import { priorities } from '../../domain/directive-schema';
-import { html, type Html } from '../pages/html';
+import { html, type Html } from '../../lib/html';
 import type { DirectiveListFilter, DirectiveListPage } from './directive-list';
 import { directiveStateLabels, fa, jalaliOrDash, priorityLabels } from './labels';
 import { href } from './query-params';

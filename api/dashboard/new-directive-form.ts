@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { formFieldTypes, type DirectiveInputRaw, type FormField } from '../../domain/directive-schema';
-import { formatJalaliDateTime } from '../../domain/jalali';
-import { toAsciiDigits } from '../../domain/persian-text';
+import { formatJalaliDateTime } from '../../lib/jalali';
+import { toAsciiDigits } from '../../lib/persian-text';
 import type { DirectiveTemplate } from '../../domain/templates/election-directives';
 import type { FieldIssue } from '../errors';
 import { jalaliField } from './office-actions';

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { formFieldTypes, priorities, type FormField } from '../../domain/directive-schema';
 import type { Registry } from '../../domain/registry';
 import { electionDirectiveTemplates } from '../../domain/templates/election-directives';
-import { html, type Html } from '../pages/html';
+import { html, type Html } from '../../lib/html';
 import { escalationTargetLabels, fa, priorityLabels } from './labels';
 import { fieldRowsToRender, ladderUnits, type LadderStep, type NewDirectiveValues } from './new-directive-form';
 import { formGuard } from './page-shell';

@@ -1,6 +1,6 @@
-import { formatDuration } from '../../domain/duration';
-import type { FileStore } from '../../domain/file-store';
-import { JalaliDateError, parseJalaliDateTime } from '../../domain/jalali';
+import { formatDuration } from '../../lib/duration';
+import type { FileStore } from '../../lib/file-store';
+import { JalaliDateError, parseJalaliDateTime } from '../../lib/jalali';
 import {
   acceptReportUpdate,
   decideExtensionUpdate,

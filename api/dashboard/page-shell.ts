@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import { roleAllows, type Role } from '../auth/account-schema';
 import { csrfField, currentUser } from '../auth/middleware';
-import { html, type Html } from '../pages/html';
+import { html, type Html } from '../../lib/html';
 import { layout } from '../pages/layout';
 
 /** Roles that may read the dashboard, and those that may act on directives (admin passes both). */

@@ -1,5 +1,5 @@
 import { priorities, type Priority } from '../../domain/directive-schema';
-import { toAsciiDigits } from '../../domain/persian-text';
+import { toAsciiDigits } from '../../lib/persian-text';
 import type { ComplianceState, DirectiveState } from '../../workflows/types';
 
 /**

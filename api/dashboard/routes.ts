@@ -1,5 +1,5 @@
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
-import type { FileStore } from '../../domain/file-store';
+import type { FileStore } from '../../lib/file-store';
 import type { Registry } from '../../domain/registry';
 import { findTemplate } from '../../domain/templates/election-directives';
 import { requireRole, verifyCsrf } from '../auth/middleware';
@@ -10,7 +10,7 @@ import { FarmanError, NotFound, Rejected, Unavailable, ValidationFailed, type Fi
 import { sendExport } from '../exports/routes';
 import type { PdfRenderer } from '../exports/pdf-renderer';
 import { officeActor, requestMeta } from '../http/request-meta';
-import { html } from '../pages/html';
+import { html } from '../../lib/html';
 import type { TemporalGateway } from '../temporal-gateway';
 import { dashboardCss } from './dashboard-css';
 import { DirectiveCatalog } from './directive-list';

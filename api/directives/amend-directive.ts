@@ -1,5 +1,5 @@
 import { amendmentInputSchema } from '../../domain/directive-schema';
-import type { FileStore } from '../../domain/file-store';
+import type { FileStore } from '../../lib/file-store';
 import { amendUpdate, cancelUpdate, closeUpdate } from '../../workflows/contract';
 import type { Actor, DirectiveSpec, DirectiveStatus, RequestMeta } from '../../workflows/types';
 import { fieldIssues, ValidationFailed } from '../errors';

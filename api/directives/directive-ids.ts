@@ -1,7 +1,7 @@
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { jalaliYear } from '../../domain/jalali';
+import { jalaliYear } from '../../lib/jalali';
 
 /**
  * Directive ids are readable and sortable: the Jalali year and a six-digit serial, e.g. `1405-000042`.

@@ -1,5 +1,5 @@
 import { directiveInputSchema, type DirectiveInput, type FileRef } from '../../domain/directive-schema';
-import type { FileStore } from '../../domain/file-store';
+import type { FileStore } from '../../lib/file-store';
 import type { Registry } from '../../domain/registry';
 import type { Actor, DirectiveSpec, RequestMeta } from '../../workflows/types';
 import { fieldIssues, ValidationFailed, type FieldIssue } from '../errors';

@@ -1,4 +1,4 @@
-import type { FileStore } from '../../domain/file-store';
+import type { FileStore } from '../../lib/file-store';
 import type { Registry } from '../../domain/registry';
 import { NotFound } from '../errors';
 import { compliancePercent } from './compliance';

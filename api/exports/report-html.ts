@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { html, raw, type Html } from '../pages/html';
+import { html, raw, type Html } from '../../lib/html';
 import type { DirectiveOverview } from '../dashboard/directive-report';
 import { directiveStateLabels, escalationTargetLabels, fa, jalaliOrDash, obligationLabels, priorityLabels, unitStateLabels } from '../dashboard/labels';
 import { complianceStates } from '../dashboard/query-params';

@@ -1,18 +1,14 @@
 import type { ReportValue } from '../../workflows/types';
 import { pendingExtensions, type DirectiveOverview } from '../dashboard/directive-report';
 import { jalaliOrDash, obligationLabels, unitStateLabels } from '../dashboard/labels';
+import type { Cell, Table as ReportTable } from '../../lib/csv';
 
 /**
  * The unit table every export writes: Persian headers, one row per unit, and a column per report-form
  * field. Numbers stay numbers (a spreadsheet can sum them); instants become Jalali date-times in Tehran.
  */
 
-export type Cell = string | number | null;
-
-export interface ReportTable {
-  headers: string[];
-  rows: Cell[][];
-}
+export type { Cell, Table as ReportTable } from '../../lib/csv';
 
 function reportCell(value: ReportValue | undefined): Cell {
   if (value === undefined || value === null || value === '') return null;

@@ -4,7 +4,7 @@ import { parseDirectiveId } from '../directives/routes';
 import { loadDirectiveOverview, loadUnitDetails, type DirectiveOverview } from '../dashboard/directive-report';
 import { NotFound } from '../errors';
 import type { TemporalGateway } from '../temporal-gateway';
-import { toCsv } from './csv';
+import { toCsv } from '../../lib/csv';
 import type { PdfRenderer } from './pdf-renderer';
 import { complianceReportHtml } from './report-html';
 import { exportFileName, reportTable } from './report-table';

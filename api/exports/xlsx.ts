@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { DirectiveOverview } from '../dashboard/directive-report';
 import { directiveStateLabels, fa, jalaliOrDash, priorityLabels } from '../dashboard/labels';
-import { neutralizeFormula } from './csv';
+import { neutralizeFormula } from '../../lib/csv';
 import type { ReportTable } from './report-table';
 
 /** Sheet names as Excel shows them (at most 31 characters, no `[]:*?/\`). */

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { redactUrl } from '../../domain/logging';
+import { redactUrl } from '../../lib/logging';
 
 export { redactUrl };
 
 /**
  * Request logging with a request id per request (taken from `X-Request-Id` when the caller sends a sane one,
  * echoed in the response). The URL is logged with link tokens replaced; the logger's own line redaction
- * (domain/logging.ts) is the second guard.
+ * (lib/logging.ts) is the second guard.
  */
 export function requestLogger(logger: Logger) {
   return pinoHttp({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { instantSchema, prioritySchema } from '../../domain/directive-schema';
-import { parseJalaliDateTime } from '../../domain/jalali';
-import { persianText } from '../../domain/persian-text';
+import { parseJalaliDateTime } from '../../lib/jalali';
+import { persianText } from '../../lib/persian-text';
 import { unitCodeSchema } from '../../domain/registry-schema';
 
 /**

@@ -1,6 +1,6 @@
 import type { FileRef, FormField } from '../../domain/directive-schema';
-import { formatJalaliDate, JalaliDateError, parseJalaliDateTime } from '../../domain/jalali';
-import { normalizePersian, toAsciiDigits, toPersianDigits } from '../../domain/persian-text';
+import { formatJalaliDate, JalaliDateError, parseJalaliDateTime } from '../../lib/jalali';
+import { normalizePersian, toAsciiDigits, toPersianDigits } from '../../lib/persian-text';
 import type { ReportValue, ReportValues } from '../../workflows/types';
 import { validateReport } from '../../workflows/report-form';
 import { fieldErrors } from './page-errors';

@@ -1,9 +1,9 @@
-import { formatJalaliDateTime } from '../../domain/jalali';
+import { formatJalaliDateTime } from '../../lib/jalali';
 import { changedFieldLabels, mailKindLabels, obligationLabels, recipientRoleLabels } from '../../domain/persian-labels';
-import { toPersianDigits } from '../../domain/persian-text';
+import { toPersianDigits } from '../../lib/persian-text';
 import type { Actor } from '../../workflows/types';
 import type { Transition, UnitState } from '../../workflows/unit-state';
-import { html, type Html } from '../pages/html';
+import { html, type Html } from '../../lib/html';
 
 /**
  * The unit's recorded transitions in Persian, for its own page: what happened, when, and who did it. The

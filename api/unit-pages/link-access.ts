@@ -1,6 +1,6 @@
 import type { FileRef } from '../../domain/directive-schema';
-import type { FileStore } from '../../domain/file-store';
-import { verifyLinkToken, type LinkClaims, type SigningKey } from '../../domain/link-token';
+import type { FileStore } from '../../lib/file-store';
+import { verifyLinkToken, type LinkClaims, type SigningKey } from '../../lib/link-token';
 import type { Registry } from '../../domain/registry';
 import type { Unit } from '../../domain/registry-schema';
 import type { DirectiveSpec, ReportValues } from '../../workflows/types';

@@ -1,6 +1,6 @@
 import { MulterError } from 'multer';
-import { LinkTokenError } from '../../domain/link-token';
-import { toPersianDigits } from '../../domain/persian-text';
+import { LinkTokenError } from '../../lib/link-token';
+import { toPersianDigits } from '../../lib/persian-text';
 import { NotFound, Rejected, Unavailable, ValidationFailed, type FieldIssue } from '../errors';
 import { uploadLimits } from './uploads';
 

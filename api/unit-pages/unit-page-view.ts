@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FileRef, FormField } from '../../domain/directive-schema';
-import { formatJalaliDateTime, formatTimeLeft } from '../../domain/jalali';
+import { formatJalaliDateTime, formatTimeLeft } from '../../lib/jalali';
 import { complianceStateLabels, obligationLabels, priorityLabels } from '../../domain/persian-labels';
-import { toPersianDigits } from '../../domain/persian-text';
+import { toPersianDigits } from '../../lib/persian-text';
 import type { ReportValue } from '../../workflows/types';
 import type { UnitState } from '../../workflows/unit-state';
-import { html, type Html } from '../pages/html';
+import { html, type Html } from '../../lib/html';
 import { layout } from '../pages/layout';
 import { inputName, jalaliDateOf, rawFromValues, type RawForm } from './form-input';
 import { historyTable, officeDecisions } from './history-view';

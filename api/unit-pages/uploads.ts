@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import type { FileRef } from '../../domain/directive-schema';
-import type { FileStore } from '../../domain/file-store';
-import { normalizePersian } from '../../domain/persian-text';
+import type { FileStore } from '../../lib/file-store';
+import { normalizePersian } from '../../lib/persian-text';
 
 /**
  * Files attached to a unit's report. Limits are explicit (multer's default for every limit is Infinity);

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pdfRenderer } from '../../api/exports/pdf-renderer';
-import { formatJalaliDateTime, parseJalaliDateTime } from '../../domain/jalali';
-import { toPersianDigits } from '../../domain/persian-text';
+import { formatJalaliDateTime, parseJalaliDateTime } from '../../lib/jalali';
+import { toPersianDigits } from '../../lib/persian-text';
 import { findTemplate } from '../../domain/templates/election-directives';
 import { acknowledgeUpdate, requestExtensionUpdate, submitReportUpdate } from '../../workflows/contract';
 import { launchBrowser, officeViewport, screenshot } from '../support/browser';

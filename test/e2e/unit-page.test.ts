@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { directiveBody, issueViaApi } from '../support/directives';
 import { launchBrowser, officeViewport, screenshot } from '../support/browser';
 import { eventually, inSeconds, startStack, type TestStack } from '../support/stack';
-import { noticeLink } from '../support/unit-links';
+import { noticeLink } from '../../reliability/harness/unit-links';
 
 let stack: TestStack;
 let browser: Browser;

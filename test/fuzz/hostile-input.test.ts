@@ -1,8 +1,8 @@
-import { noticeLink } from '../support/unit-links';
+import { noticeLink } from '../../reliability/harness/unit-links';
 import { issueViaApi } from '../support/directives';
 import { startStack, type TestStack } from '../support/stack';
-import { fuzzDeployment, type FuzzTarget } from './fuzz-runner';
-import { validDirective } from './hostile-requests';
+import { fuzzDeployment, type FuzzTarget } from '../../reliability/fuzz/fuzz-runner';
+import { validDirective } from '../../reliability/fuzz/hostile-requests';
 
 /**
  * Hostile input against the real app (real Temporal, real worker): over a thousand generated requests to

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cancelDirective } from '../../api/directives/amend-directive';
-import type { HistoryEntry } from '../../domain/audit/archive';
+import type { HistoryEntry } from '../../audit/archive';
 import { acceptReportUpdate, acknowledgeUpdate, directiveWorkflowId, submitReportUpdate, unitWorkflowId } from '../../workflows/contract';
 import { directiveBody, issueViaApi, officeActor, unitActor } from '../support/directives';
 import { eventually, startStack, type TestStack } from '../support/stack';

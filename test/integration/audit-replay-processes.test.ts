@@ -2,14 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { historyToJson } from '../../domain/audit/history-json';
-import { lastBuildId, replayHistories, type ReplayTarget } from '../../domain/audit/replay';
+import { historyToJson } from '../../audit/history-json';
+import { lastBuildId, replayHistories, type ReplayTarget } from '../../audit/replay';
 import { loadHistories } from '../support/histories';
 
 /**
  * Replay across processes (the auditor's `farman-audit replay --jobs N`) must give the very outcomes of a
  * replay in one process, in the order asked, and must never drop a history when a process dies or stalls.
- * Replay processes run tuned (domain/audit/replay-tuning.ts), so the first test also proves that tuning
+ * Replay processes run tuned (audit/replay-tuning.ts), so the first test also proves that tuning
  * changes no outcome, a determinism violation included.
  */
 
@@ -71,7 +71,7 @@ test('When a history never finishes replaying, then its process is stopped at th
 test('When a process is tuned for replay, then the SDK hook is found and stopped, and only the replayer\'s never-firing timeout is dropped', () => {
   const script = `
     const vm = require('node:vm');
-    const { tuneProcessForReplay, replayerSandboxTimeoutMs } = require('./domain/audit/replay-tuning');
+    const { tuneProcessForReplay, replayerSandboxTimeoutMs } = require('./audit/replay-tuning');
     const tuning = tuneProcessForReplay();
     const context = vm.createContext({});
     const answer = new vm.Script('6 * 7').runInContext(context, { timeout: replayerSandboxTimeoutMs });

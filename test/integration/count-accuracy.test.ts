@@ -2,7 +2,7 @@ import { unitStateLabels } from '../../api/dashboard/labels';
 import { inPool } from '../../bench/histories';
 import { generateRegistry } from '../../scripts/generate-registry';
 import { acknowledgeUpdate, submitReportUpdate } from '../../workflows/contract';
-import { checkCounts } from '../support/count-check';
+import { checkCounts } from '../../reliability/harness/count-check';
 import { parseCsv } from '../support/csv';
 import { directiveBody, issueViaApi, unitActor } from '../support/directives';
 import { inSeconds, startStack, type TestStack } from '../support/stack';

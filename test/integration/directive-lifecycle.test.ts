@@ -3,7 +3,7 @@ import { temporal } from '@temporalio/proto';
 import path from 'node:path';
 import { amendDirective, cancelDirective } from '../../api/directives/amend-directive';
 import { Rejected } from '../../api/errors';
-import { jalaliYear } from '../../domain/jalali';
+import { jalaliYear } from '../../lib/jalali';
 import {
   acceptReportUpdate,
   acknowledgeUpdate,

@@ -2,12 +2,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadRegistry } from '../../domain/registry';
-import { temporalAnswers } from '../../domain/temporal-probe';
+import { temporalAnswers } from '../../lib/temporal-probe';
 import { freePort } from '../../worker/temporal-server';
 import { directiveWorkflowId } from '../../workflows/contract';
 import { directiveBody } from '../support/directives';
-import { officeTokenIn, spawnFarman, waitUntilOk, type FarmanProcess } from '../support/processes';
-import { SmtpSink } from '../support/smtp-sink';
+import { officeTokenIn, spawnFarman, waitUntilOk, type FarmanProcess } from '../../reliability/harness/processes';
+import { SmtpSink } from '../../reliability/harness/smtp-sink';
 import { eventually, inSeconds, seedDirectiveIds } from '../support/stack';
 
 /**

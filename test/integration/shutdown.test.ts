@@ -5,8 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../../worker/temporal-server';
 import { directiveWorkflowId } from '../../workflows/contract';
 import { directiveBody } from '../support/directives';
-import { officeTokenIn, spawnFarman, waitUntilOk } from '../support/processes';
-import { SmtpSink } from '../support/smtp-sink';
+import { officeTokenIn, spawnFarman, waitUntilOk } from '../../reliability/harness/processes';
+import { SmtpSink } from '../../reliability/harness/smtp-sink';
 import { eventually, seedDirectiveIds } from '../support/stack';
 
 /** SIGTERM, as an orchestrator sends it, to the real processes. */

@@ -1,14 +1,14 @@
 import { composeUnitMail } from '../../activities/mail/compose';
 import type { MailContext } from '../../activities/unit-mail';
 import { amendDirective, cancelDirective } from '../../api/directives/amend-directive';
-import { verifyLinkToken } from '../../domain/link-token';
-import { toPersianDigits } from '../../domain/persian-text';
+import { verifyLinkToken } from '../../lib/link-token';
+import { toPersianDigits } from '../../lib/persian-text';
 import { unitWorkflowId } from '../../workflows/contract';
 import type { MailKind, MailRequest } from '../../workflows/unit-state';
 import { directiveBody, issueViaApi, silentUnitBody, officeActor } from '../support/directives';
-import { activityAttempts, failedMailAttempts } from '../support/mail-attempts';
+import { activityAttempts, failedMailAttempts } from '../../reliability/harness/mail-attempts';
 import { eventually, inSeconds, startStack, testSigningKeys, type TestStack } from '../support/stack';
-import { linkFrom, mailsFor, noticeLink } from '../support/unit-links';
+import { linkFrom, mailsFor, noticeLink } from '../../reliability/harness/unit-links';
 
 let stack: TestStack;
 beforeAll(async () => {

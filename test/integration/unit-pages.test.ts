@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { cancelDirective } from '../../api/directives/amend-directive';
-import { signLinkToken, verifyLinkToken } from '../../domain/link-token';
+import { signLinkToken, verifyLinkToken } from '../../lib/link-token';
 import { decideExtensionUpdate, returnReportUpdate, revokeLinksUpdate } from '../../workflows/contract';
 import { directiveBody, issueViaApi, officeActor } from '../support/directives';
 import { eventually, inSeconds, startStack, testSigningKeys, type TestStack } from '../support/stack';
-import { getPage, noticeLink, postForm, submissionIdIn } from '../support/unit-links';
+import { getPage, noticeLink, postForm, submissionIdIn } from '../../reliability/harness/unit-links';
 
 const logLines: string[] = [];
 let stack: TestStack;

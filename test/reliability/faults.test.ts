@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { apiCrashMidPost } from './api-crash';
-import { Cluster } from './cluster';
-import { concurrentDuplicates } from './duplicate-replies';
-import { relayOutage } from './relay-outage';
-import { serverCrashMidRun } from './server-crash';
-import { workerCrashDuringFanOut } from './worker-crash';
+import { apiCrashMidPost } from '../../reliability/api-crash';
+import { Cluster } from '../../reliability/cluster';
+import { concurrentDuplicates } from '../../reliability/duplicate-replies';
+import { relayOutage } from '../../reliability/relay-outage';
+import { serverCrashMidRun } from '../../reliability/server-crash';
+import { workerCrashDuringFanOut } from '../../reliability/worker-crash';
 
 /**
  * The short (CI) versions of the fault scenarios, against one cluster of real processes; `npm run chaos`

@@ -1,4 +1,4 @@
-import { LinkTokenError, parseSigningKeys, signLinkToken, verifyLinkToken, type LinkClaims } from '../../domain/link-token';
+import { LinkTokenError, parseSigningKeys, signLinkToken, verifyLinkToken, type LinkClaims } from '../../lib/link-token';
 
 /**
  * Reply-link tokens under attack: every kind of bad token is refused, key rotation works both ways, and

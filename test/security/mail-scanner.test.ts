@@ -1,5 +1,5 @@
 import { issueViaApi, directiveBody } from '../support/directives';
-import { mailsFor } from '../support/unit-links';
+import { mailsFor } from '../../reliability/harness/unit-links';
 import { eventually, inSeconds, startStack, type TestStack } from '../support/stack';
 
 /**

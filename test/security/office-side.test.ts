@@ -1,7 +1,7 @@
 import type { OfficeApiDeps } from '../../api/office/office-operations';
 import { officeOperations } from '../../api/office/office-operations';
 import { directiveBody, issueViaApi } from '../support/directives';
-import { noticeLink } from '../support/unit-links';
+import { noticeLink } from '../../reliability/harness/unit-links';
 import { inSeconds, startStack, type TestStack } from '../support/stack';
 
 /**

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { acknowledgeUpdate, requestExtensionUpdate, submitReportUpdate } from '../../workflows/contract';
 import { launchBrowser } from '../support/browser';
 import { directiveBody, issueViaApi, unitActor } from '../support/directives';
-import { noticeLink } from '../support/unit-links';
+import { noticeLink } from '../../reliability/harness/unit-links';
 import { eventually, inSeconds, startStack, type TestStack } from '../support/stack';
 
 /**

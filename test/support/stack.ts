@@ -13,16 +13,17 @@ import { createAuthServices, type AuthServices } from '../../api/auth/auth-servi
 import { cookieNames } from '../../api/auth/cookies';
 import { DirectiveIdAllocator, RequestLedger } from '../../api/directives/directive-ids';
 import { TemporalGateway } from '../../api/temporal-gateway';
-import { FileStore } from '../../domain/file-store';
-import { jalaliYear } from '../../domain/jalali';
-import { parseSigningKeys } from '../../domain/link-token';
+import { FileStore } from '../../lib/file-store';
+import { jalaliYear } from '../../lib/jalali';
+import { parseSigningKeys } from '../../lib/link-token';
 import { buildRegistry, loadRegistry, type Registry } from '../../domain/registry';
 import type { RegistryFile } from '../../domain/registry-schema';
-import { HistoryArchive } from '../../domain/audit/archive';
+import { HistoryArchive } from '../../audit/archive';
 import { Archiver } from '../../worker/archiver';
 import { createFarmanWorker } from '../../worker/create-worker';
 import { FileSentLedger } from '../../activities/sent-ledger';
-import { SmtpSink } from './smtp-sink';
+export { eventually, inSeconds } from '../../reliability/harness/wait';
+import { SmtpSink } from '../../reliability/harness/smtp-sink';
 
 export const testSigningKeys = parseSigningKeys('t1:test-secret-0123456789abcdef0123456789abcdef');
 
@@ -202,27 +203,6 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       await nativeConnection.close();
     },
   };
-}
-
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String((lastError as Error).message ?? lastError)}` : ''}`);
-}
-
-/** An ISO instant `seconds` from now. */
-export function inSeconds(seconds: number): string {
-  return new Date(Date.now() + seconds * 1000).toISOString();
 }
 
 /**

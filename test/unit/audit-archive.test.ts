@@ -1,10 +1,10 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { HistoryArchive } from '../../domain/audit/archive';
-import type { JsonHistory } from '../../domain/audit/history-json';
-import { entryHash, type ManifestEntry } from '../../domain/audit/manifest';
-import { verifyArchive } from '../../domain/audit/verify-archive';
+import { HistoryArchive } from '../../audit/archive';
+import type { JsonHistory } from '../../audit/history-json';
+import { entryHash, type ManifestEntry } from '../../audit/manifest';
+import { verifyArchive } from '../../audit/verify-archive';
 
 /** A small closed history as the server writes it: start, one workflow task by `build`, completion. */
 function history(workflowId: string, build = 'b'.repeat(64)): JsonHistory {

@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseInstant, readHistoryFile } from '../../domain/audit/audit-commands';
-import { readHistoryFacts } from '../../domain/audit/history-facts';
-import { historyFromJson } from '../../domain/audit/history-json';
-import { unitStateAt } from '../../domain/audit/state-at';
-import { buildTimeline, type TimelineEntry } from '../../domain/audit/timeline';
+import { parseInstant, readHistoryFile } from '../../audit/audit-commands';
+import { readHistoryFacts } from '../../audit/history-facts';
+import { historyFromJson } from '../../audit/history-json';
+import { unitStateAt } from '../../audit/state-at';
+import { buildTimeline, type TimelineEntry } from '../../audit/timeline';
 import { loadRegistry } from '../../domain/registry';
 
 // The committed histories of the replay suite (test/histories/), read as an auditor would read an archive.

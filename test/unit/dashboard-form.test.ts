@@ -3,9 +3,9 @@ import { renderDirectivePage } from '../../api/dashboard/directive-page';
 import type { DirectiveOverview, UnitRow } from '../../api/dashboard/directive-report';
 import { initialValues, readValues, toDirectiveInput, toFormField } from '../../api/dashboard/new-directive-form';
 import { filterAndSort, parseUnitTableQuery } from '../../api/dashboard/unit-table';
-import { neutralizeFormula } from '../../api/exports/csv';
+import { neutralizeFormula } from '../../lib/csv';
 import { directiveInputSchema } from '../../domain/directive-schema';
-import { parseJalaliDateTime } from '../../domain/jalali';
+import { parseJalaliDateTime } from '../../lib/jalali';
 import { findTemplate } from '../../domain/templates/election-directives';
 import type { ComplianceState, DirectiveSpec, DirectiveStatus } from '../../workflows/types';
 

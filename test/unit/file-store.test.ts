@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FileStore } from '../../domain/file-store';
+import { FileStore } from '../../lib/file-store';
 
 describe('The content-addressed file store', () => {
   test('When the same bytes are stored twice, then they get one name and one file', async () => {

@@ -6,8 +6,8 @@ import {
   jalaliYear,
   parseJalaliDateTime,
   toJalaliParts,
-} from '../../domain/jalali';
-import { toPersianDigits } from '../../domain/persian-text';
+} from '../../lib/jalali';
+import { toPersianDigits } from '../../lib/persian-text';
 
 const bidiMarks = /[\u200e\u200f\u061c]/;
 const two = (n: number) => String(n).padStart(2, '0');

@@ -1,5 +1,5 @@
-import { createJsonLogger, createRedactor, secretsFromEnv } from '../../domain/logging';
-import { signLinkToken } from '../../domain/link-token';
+import { createJsonLogger, createRedactor, secretsFromEnv } from '../../lib/logging';
+import { signLinkToken } from '../../lib/link-token';
 import { routeTemplate } from '../../api/http/metrics';
 import { testSigningKeys } from '../support/stack';
 

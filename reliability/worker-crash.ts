@@ -1,6 +1,6 @@
-import { directiveWorkflowId, unitWorkflowId } from '../../workflows/contract';
-import { directiveBody } from '../support/directives';
-import { eventually, inSeconds } from '../support/stack';
+import { directiveWorkflowId, unitWorkflowId } from '../workflows/contract';
+import { directiveBody } from './harness/directive-bodies';
+import { eventually, inSeconds } from './harness/wait';
 import { countByMessageId, randomInt, type Cluster } from './cluster';
 import { countCheckOf, type ScenarioResult } from './scenario-result';
 

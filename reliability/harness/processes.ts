@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { AccountStore } from '../../api/auth/account-store';
-import { eventually } from './stack';
+import { eventually } from './wait';
 
 const root = path.join(__dirname, '..', '..');
 

@@ -1,7 +1,7 @@
-import { directiveWorkflowId, unitWorkflowId } from '../../workflows/contract';
-import { directiveBody } from '../support/directives';
-import { failedMailAttempts } from '../support/mail-attempts';
-import { eventually, inSeconds } from '../support/stack';
+import { directiveWorkflowId, unitWorkflowId } from '../workflows/contract';
+import { directiveBody } from './harness/directive-bodies';
+import { failedMailAttempts } from './harness/mail-attempts';
+import { eventually, inSeconds } from './harness/wait';
 import { countByMessageId, type Cluster } from './cluster';
 import { countCheckOf, type ScenarioResult } from './scenario-result';
 

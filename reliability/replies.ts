@@ -1,6 +1,6 @@
-import type { UnitState } from '../../workflows/unit-state';
-import { getPage, linkFrom, postForm, submissionIdIn } from '../support/unit-links';
-import { eventually } from '../support/stack';
+import type { UnitState } from '../workflows/unit-state';
+import { getPage, linkFrom, postForm, submissionIdIn } from './harness/unit-links';
+import { eventually } from './harness/wait';
 import type { Cluster } from './cluster';
 
 /**

@@ -1,7 +1,7 @@
-import { directiveWorkflowId } from '../../workflows/contract';
-import { directiveBody } from '../support/directives';
-import { eventually, inSeconds } from '../support/stack';
-import { getPage, postForm, submissionIdIn } from '../support/unit-links';
+import { directiveWorkflowId } from '../workflows/contract';
+import { directiveBody } from './harness/directive-bodies';
+import { eventually, inSeconds } from './harness/wait';
+import { getPage, postForm, submissionIdIn } from './harness/unit-links';
 import type { Cluster } from './cluster';
 import { openReplyForm } from './replies';
 import { countCheckOf, type ScenarioResult } from './scenario-result';

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { amendDirective, cancelDirective, closeDirective } from '../api/directives/amend-directive';
+import { amendDirective, cancelDirective, closeDirective } from '../../api/directives/amend-directive';
 import {
   acceptReportUpdate,
   acknowledgeUpdate,
@@ -8,13 +8,13 @@ import {
   extendDeadlineUpdate,
   submitReportUpdate,
   unitWorkflowId,
-} from '../workflows/contract';
-import type { UnitState } from '../workflows/unit-state';
-import { directiveBody, issueViaApi, silentUnitBody, officeActor, unitActor } from '../test/support/directives';
-import globalSetup from '../test/support/global-setup';
-import globalTeardown from '../test/support/global-teardown';
-import { historiesDir, recordHistory } from '../test/support/histories';
-import { eventually, inSeconds, startStack, type TestStack } from '../test/support/stack';
+} from '../../workflows/contract';
+import type { UnitState } from '../../workflows/unit-state';
+import { directiveBody, issueViaApi, silentUnitBody, officeActor, unitActor } from './directives';
+import globalSetup from './global-setup';
+import globalTeardown from './global-teardown';
+import { historiesDir, recordHistory } from './histories';
+import { eventually, inSeconds, startStack, type TestStack } from './stack';
 
 /**
  * Records the histories under test/histories/ from the main scenarios, on a fresh dev server, one folder per

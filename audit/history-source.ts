@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { directiveWorkflowId } from '../../workflows/contract';
+import { directiveWorkflowId } from '../workflows/contract';
 import type { HistoryArchive, HistoryEntry } from './archive';
 import { historyToJson, type JsonHistory } from './history-json';
 import type { SourcedHistory } from './timeline';

@@ -1,14 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { TemporalGateway } from '../../api/temporal-gateway';
-import { generateRegistry } from '../../scripts/generate-registry';
-import { ensureTemporalCli, freePort, startDevServer, type DevServer } from '../../worker/temporal-server';
-import { unitWorkflowId } from '../../workflows/contract';
-import type { UnitState } from '../../workflows/unit-state';
-import { officeTokenIn, spawnFarman, waitUntilOk, type FarmanProcess } from '../support/processes';
-import { SmtpSink, type ReceivedMail } from '../support/smtp-sink';
-import { eventually } from '../support/stack';
+import { TemporalGateway } from '../api/temporal-gateway';
+import { generateRegistry } from '../scripts/generate-registry';
+import { ensureTemporalCli, freePort, startDevServer, type DevServer } from '../worker/temporal-server';
+import { unitWorkflowId } from '../workflows/contract';
+import type { UnitState } from '../workflows/unit-state';
+import { officeTokenIn, spawnFarman, waitUntilOk, type FarmanProcess } from './harness/processes';
+import { SmtpSink, type ReceivedMail } from './harness/smtp-sink';
+import { eventually } from './harness/wait';
 
 /**
  * A whole Farman deployment made of real processes, for fault tests: `temporal server start-dev` on a SQLite

@@ -1,4 +1,4 @@
-import { toCsv } from '../../api/exports/csv';
+import { toCsv } from '../lib/csv';
 
 /**
  * How the audit commands print rows: an aligned text table for people, JSON for programs, CSV (UTF-8 with a

@@ -1,5 +1,5 @@
-import type { TemporalGateway } from '../../api/temporal-gateway';
-import { checkCounts } from '../support/count-check';
+import type { TemporalGateway } from '../api/temporal-gateway';
+import { checkCounts } from './harness/count-check';
 
 /**
  * What one fault scenario found, in the words of reliability/results.md: how often it ran and injected its

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
-import { parseJalaliDateTime } from '../jalali';
-import { toAsciiDigits } from '../persian-text';
+import { parseJalaliDateTime } from '../lib/jalali';
+import { toAsciiDigits } from '../lib/persian-text';
 import type { HistoryArchive } from './archive';
 import { readHistoryFacts } from './history-facts';
 import { isJsonHistory, type JsonHistory } from './history-json';

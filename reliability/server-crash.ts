@@ -1,7 +1,7 @@
-import { directiveWorkflowId } from '../../workflows/contract';
-import type { UnitState } from '../../workflows/unit-state';
-import { directiveBody } from '../support/directives';
-import { eventually, inSeconds } from '../support/stack';
+import { directiveWorkflowId } from '../workflows/contract';
+import type { UnitState } from '../workflows/unit-state';
+import { directiveBody } from './harness/directive-bodies';
+import { eventually, inSeconds } from './harness/wait';
 import { countByMessageId, type Cluster } from './cluster';
 import { judgeReply, openReplyForm, postAcknowledge, retryUntilAnswered, type SentReply } from './replies';
 import { countCheckOf, type ScenarioResult } from './scenario-result';

@@ -1,4 +1,11 @@
-import type { Cell, ReportTable } from './report-table';
+/** A table cell: text, a number (kept a number, so a spreadsheet can sum it) or empty. */
+export type Cell = string | number | null;
+
+/** A table with one header row. */
+export interface Table {
+  headers: string[];
+  rows: Cell[][];
+}
 
 /** UTF-8 byte order mark: without it Excel reads UTF-8 as the local code page and Persian turns to noise. */
 const bom = '\uFEFF';
@@ -19,7 +26,7 @@ function field(cell: Cell): string {
 }
 
 /** RFC 4180 CSV (CRLF line ends, quotes doubled) with a BOM, safe to open in Excel. */
-export function toCsv(table: ReportTable): Buffer {
+export function toCsv(table: Table): Buffer {
   const lines = [table.headers, ...table.rows].map((row) => row.map(field).join(','));
   return Buffer.from(bom + lines.join('\r\n') + '\r\n', 'utf8');
 }

@@ -1,5 +1,10 @@
 import type { ReceivedMail } from './smtp-sink';
-import { eventually, type TestStack } from './stack';
+import { eventually } from './wait';
+
+/** Anything that holds a sink's received messages: a test stack or a cluster. */
+export interface MailSource {
+  sink: { messages: ReceivedMail[] };
+}
 
 /** The reply link in a message's plain text (the first `/u/<token>` URL), or throws. */
 export function linkFrom(mail: ReceivedMail): string {
@@ -9,7 +14,7 @@ export function linkFrom(mail: ReceivedMail): string {
 }
 
 /** The messages about one unit of one directive with a given purpose, as the sink received them. */
-export function mailsFor(stack: TestStack, directiveId: string, unitCode: string, purpose?: string): ReceivedMail[] {
+export function mailsFor(stack: MailSource, directiveId: string, unitCode: string, purpose?: string): ReceivedMail[] {
   return stack.sink.messages.filter(
     (m) =>
       m.headers.get('x-farman-directive') === directiveId &&
@@ -19,7 +24,7 @@ export function mailsFor(stack: TestStack, directiveId: string, unitCode: string
 }
 
 /** Waits for the unit's notice and returns the link mailed in it. */
-export async function noticeLink(stack: TestStack, directiveId: string, unitCode: string, purpose = 'notice'): Promise<string> {
+export async function noticeLink(stack: MailSource, directiveId: string, unitCode: string, purpose = 'notice'): Promise<string> {
   const mail = await eventually(() => mailsFor(stack, directiveId, unitCode, purpose)[0], 30_000, `${purpose} to ${unitCode}`);
   return linkFrom(mail);
 }

@@ -1,6 +1,6 @@
-import { parseUnitWorkflowId } from '../../workflows/contract';
-import type { UnitWorkflowInput } from '../../workflows/types';
-import { foldTransitions, summarize, type Transition, type UnitState } from '../../workflows/unit-state';
+import { parseUnitWorkflowId } from '../workflows/contract';
+import type { UnitWorkflowInput } from '../workflows/types';
+import { foldTransitions, summarize, type Transition, type UnitState } from '../workflows/unit-state';
 import { readHistoryFacts } from './history-facts';
 import type { JsonHistory } from './history-json';
 

@@ -1,9 +1,9 @@
-import { formatJalaliDateTime } from '../jalali';
-import { toPersianDigits } from '../persian-text';
-import type { SendUnitMailInput, SendUnitMailResult } from '../../activities/unit-mail';
-import { parseUnitWorkflowId, type DirectiveLogEntry } from '../../workflows/contract';
-import type { Actor, DirectiveWorkflowInput } from '../../workflows/types';
-import type { MailRequest, Transition } from '../../workflows/unit-state';
+import { formatJalaliDateTime } from '../lib/jalali';
+import { toPersianDigits } from '../lib/persian-text';
+import type { SendUnitMailInput, SendUnitMailResult } from '../activities/unit-mail';
+import { parseUnitWorkflowId, type DirectiveLogEntry } from '../workflows/contract';
+import type { Actor, DirectiveWorkflowInput } from '../workflows/types';
+import type { MailRequest, Transition } from '../workflows/unit-state';
 import { readHistoryFacts, type HistoryFacts } from './history-facts';
 import type { JsonHistory } from './history-json';
 

@@ -23,7 +23,7 @@ interface SdkGlobalHandlers {
 
 /**
  * Removes two per-call costs of the SDK's workflow sandbox that buy nothing in a process that only replays
- * (domain/audit/replay-process.ts); together about half of a directive's replay time (bench/README.md,
+ * (audit/replay-process.ts); together about half of a directive's replay time (bench/README.md,
  * *Replay*):
  *
  * - **The watchdog thread per sandbox call.** Calls that carry the replayer's never-firing timeout

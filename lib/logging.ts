@@ -47,7 +47,7 @@ function safeDecode(text: string): string {
 }
 
 /**
- * A signed link token (`v1.<kid>.<payload>.<mac>`, domain/link-token.ts), also without its MAC. The payload
+ * A signed link token (`v1.<kid>.<payload>.<mac>`, lib/link-token.ts), also without its MAC. The payload
  * is base64url JSON of about a hundred characters; requiring twelve keeps version strings like `v1.5.1` intact.
  */
 const linkToken = /v1\.[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{12,}(\.[A-Za-z0-9_-]*)?/g;

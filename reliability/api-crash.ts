@@ -1,6 +1,6 @@
-import { directiveWorkflowId } from '../../workflows/contract';
-import { directiveBody } from '../support/directives';
-import { inSeconds } from '../support/stack';
+import { directiveWorkflowId } from '../workflows/contract';
+import { directiveBody } from './harness/directive-bodies';
+import { inSeconds } from './harness/wait';
 import { randomInt, type Cluster } from './cluster';
 import { judgeReply, openReplyForm, postAcknowledge, retryUntilAnswered, type SentReply } from './replies';
 import { countCheckOf, type ScenarioResult } from './scenario-result';

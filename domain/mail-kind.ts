@@ -1,0 +1,13 @@
+/** What a message to a unit's people is about; each kind has its Persian label and template. */
+export type MailKind =
+  | 'notice'
+  | 'reminder'
+  | 'escalation'
+  | 'undeliverable'
+  | 'amendment'
+  | 'cancellation'
+  | 'extension-decision'
+  | 'deadline-extended'
+  | 'report-returned'
+  | 'report-accepted'
+  | 'exempted';
