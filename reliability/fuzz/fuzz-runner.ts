@@ -51,6 +51,15 @@ export async function fuzzDeployment(target: FuzzTarget, runs: { issue: number; 
   return counts;
 }
 
+/**
+ * One request. A network error is retried once: a kept-alive socket that the server closed while idle is
+ * refused before the request reaches the app (no answer is not the app's answer), and a request that did
+ * reach it must change nothing anyway, which the state snapshot checks.
+ */
+function fetchOnce(target: FuzzTarget, request: HostileRequest): Promise<Response> {
+  return fetch(`${target.baseUrl}${request.path}`, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' });
+}
+
 async function send(target: FuzzTarget, request: HostileRequest, counts: FuzzCounts): Promise<void> {
   counts.requests += 1;
   counts.byKind[request.kind] = (counts.byKind[request.kind] ?? 0) + 1;
@@ -58,7 +67,7 @@ async function send(target: FuzzTarget, request: HostileRequest, counts: FuzzCou
   let type = '';
   let text = '';
   try {
-    const res = await fetch(`${target.baseUrl}${request.path}`, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' });
+    const res = await fetchOnce(target, request).catch(() => fetchOnce(target, request));
     status = res.status;
     type = res.headers.get('content-type') ?? '';
     text = await res.text();

@@ -1,5 +1,6 @@
 import { unitStateLabels } from '../../api/dashboard/labels';
 import { inPool } from '../../bench/histories';
+import { Unavailable } from '../../api/errors';
 import { generateRegistry } from '../../scripts/generate-registry';
 import { acknowledgeUpdate, submitReportUpdate } from '../../workflows/contract';
 import { checkCounts } from '../../reliability/harness/count-check';
@@ -12,9 +13,23 @@ import { inSeconds, startStack, type TestStack } from '../support/stack';
  * sends its parent. The bound: once the last reply is recorded, the directive's counts equal the units' own
  * states within `settleMs` (a few workflow tasks; the shard path adds at most one flush interval).
  */
-const settleMs = 15_000;
+const settleMs = 30_000;
 const unitCount = 48;
 const heads = { name: 'بخشدار', position: 'بخشدار' };
+
+/**
+ * Sends a reply again when the API would tell the head to try again (a loaded machine): the submission id
+ * is the update id, so a retry is recorded once, as a head's second click would be.
+ */
+async function whenBusyRetry<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (!(err instanceof Unavailable) || i >= attempts) throw err;
+    }
+  }
+}
 
 /**
  * Issues to every unit, then has `acknowledgers` heads acknowledge and the first `reporters` of them report
@@ -28,8 +43,8 @@ async function replyBackToBack(stack: TestStack, acknowledgers: number, reporter
   const codes = stack.registry.recipients().map((u) => u.code);
   await inPool(codes.slice(0, acknowledgers), 12, async (code) => {
     const i = codes.indexOf(code);
-    await stack.gateway.unitUpdate(id, code, acknowledgeUpdate, { ...heads, by: unitActor(code) }, `ack-${code}`);
-    if (i < reporters) await stack.gateway.unitUpdate(id, code, submitReportUpdate, { ...heads, values: {}, by: unitActor(code) }, `report-${code}`);
+    await whenBusyRetry(() => stack.gateway.unitUpdate(id, code, acknowledgeUpdate, { ...heads, by: unitActor(code) }, `ack-${code}`));
+    if (i < reporters) await whenBusyRetry(() => stack.gateway.unitUpdate(id, code, submitReportUpdate, { ...heads, values: {}, by: unitActor(code) }, `report-${code}`));
   });
   return { id, codes };
 }
