@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { roles, newAccountSchema, viewAccount, type Role } from '../api/auth/account-schema';
 import { AccountStore } from '../api/auth/account-store';
+import { commandBody, isUnitCommandName, unitCommandNames, unitCommands, type CommandText } from '../api/office/unit-commands';
 
 /**
  * `farman`: the office's command line.
@@ -314,6 +315,30 @@ program
     }
     if (due.length) process.stderr.write('\n');
     print(!!o.json, { done, skipped }, `reminded ${done.length} unit(s)${skipped.length ? `, skipped ${skipped.length}` : ''}`);
+  });
+
+program
+  .command('unit <action> <id> <code>')
+  .description(`act on one unit of a directive: ${unitCommandNames.join(', ')}`)
+  .option('--reason <text>')
+  .option('--note <text>')
+  .option('--acknowledge-by <jalali>', 'new acknowledgement deadline, e.g. "1405/09/20 14:00"')
+  .option('--report-by <jalali>', 'new report deadline')
+  .option('--request-id <id>', 'the extension request to decide')
+  .addOption(new Option('--decision <decision>', 'decide-extension: approve or reject').choices(['approve', 'reject']))
+  .option('--until <jalali>', 'decide-extension: the deadline granted')
+  .option('--json', 'print JSON')
+  .action(async (action: string, id: string, code: string, o: CommandText & { requestId?: string; json?: boolean }) => {
+    // The same table as the API and the dashboard: the body is checked here by the API's own schema.
+    if (!isUnitCommandName(action)) throw new CliError(`unknown action ${action}: one of ${unitCommandNames.join(', ')}`);
+    const body = commandBody(action, o);
+    const parsed = unitCommands[action].body.safeParse(body);
+    if (!parsed.success) throw new CliError(parsed.error.issues.map((i) => `${i.path.join('.') || action}: ${i.message}`).join('\n'));
+    if (action === 'decide-extension' && !o.requestId) throw new CliError('decide-extension needs --request-id');
+    const route = unitCommands[action].route.path.replace('{requestId}', encodeURIComponent(o.requestId ?? ''));
+    const url = `/directives/${encodeURIComponent(id)}/units/${encodeURIComponent(code)}/${route}`;
+    const result = await callJson<{ state: { state: string } }>('POST', url, body, { 'idempotency-key': `cli-${action}-${randomUUID()}` });
+    print(!!o.json, result, `${code}: ${action} recorded, now ${result.state.state}`);
   });
 
 program

@@ -1,28 +1,22 @@
 import { formatDuration } from '../../lib/duration';
 import type { FileStore } from '../../lib/file-store';
 import { JalaliDateError, parseJalaliDateTime } from '../../lib/jalali';
-import {
-  acceptReportUpdate,
-  decideExtensionUpdate,
-  exemptUpdate,
-  extendDeadlineUpdate,
-  remindUpdate,
-  returnReportUpdate,
-} from '../../workflows/contract';
 import type { Actor, RequestMeta } from '../../workflows/types';
 import { amendDirective, cancelDirective, closeDirective } from '../directives/amend-directive';
 import { ValidationFailed, type FieldIssue } from '../errors';
+import { parseWith } from '../office/operation';
+import { extendBodySchema } from '../office/schemas';
 import { extendAllUnits } from '../office/unit-actions';
+import { commandBody, isUnitCommandName, runUnitCommand, unitCommands, type CommandText, type UnitCommandName } from '../office/unit-commands';
 import type { TemporalGateway } from '../temporal-gateway';
 import { one } from './query-params';
 
 /** The office's actions on a directive page. Directive-wide ones have no unit; the rest need one. */
 export const directiveActions = ['amend', 'cancel', 'close', 'extend-all'] as const;
-export const unitActions = ['extend', 'decide-extension', 'accept', 'return', 'exempt', 'remind'] as const;
-export type OfficeAction = (typeof directiveActions)[number] | (typeof unitActions)[number];
+export type OfficeAction = (typeof directiveActions)[number] | UnitCommandName;
 
 export function parseOfficeAction(value: string): OfficeAction | undefined {
-  return [...directiveActions, ...unitActions].find((a) => a === value);
+  return directiveActions.find((a) => a === value) ?? (isUnitCommandName(value) ? value : undefined);
 }
 
 export interface OfficeActionDeps {
@@ -86,68 +80,30 @@ export async function runOfficeAction(deps: OfficeActionDeps, directiveId: strin
       await closeDirective(deps, directiveId, requiredText(form, 'reason'), by, withSubmission);
       return done;
     case 'extend-all': {
-      const result = await extendAllUnits(deps.gateway, directiveId, { ...deadlineArgs(form), reason: requiredText(form, 'reason') }, by, withSubmission, submissionId);
+      const { acknowledgeBy, reportBy, reason } = parseWith(extendBodySchema, commandBody('extend', formText(form)), 'form');
+      const result = await extendAllUnits(deps.gateway, directiveId, { acknowledgeBy, reportBy, reason }, by, withSubmission, submissionId);
       return { changed: result.done.length, failed: result.skipped.length };
     }
-    case 'extend': {
-      const code = unit();
-      const args = { ...deadlineArgs(form), reason: requiredText(form, 'reason'), by, meta: withSubmission };
-      await deps.gateway.unitUpdate(directiveId, code, extendDeadlineUpdate, args, submissionId);
+    default: {
+      const name = action;
+      const body = parseWith(unitCommands[name].body, commandBody(name, formText(form)), 'form');
+      const target = { directiveId, unitCode: unit(), requestId: name === 'decide-extension' ? requiredText(form, 'requestId') : undefined };
+      await runUnitCommand(deps.gateway, name, target, body, by, withSubmission, submissionId);
       return done;
     }
-    case 'decide-extension': {
-      const code = unit();
-      const requestId = one(form.requestId);
-      if (!requestId) throw new ValidationFailed([{ path: 'requestId', message: 'is required' }]);
-      const decision = one(form.decision);
-      if (decision !== 'approve' && decision !== 'reject') throw new ValidationFailed([{ path: 'decision', message: 'is required' }]);
-      const issues: FieldIssue[] = [];
-      const until = jalaliField(form, 'until', issues);
-      if (issues.length) throw new ValidationFailed(issues);
-      await deps.gateway.unitUpdate(
-        directiveId,
-        code,
-        decideExtensionUpdate,
-        { requestId, approved: decision === 'approve', until: decision === 'approve' ? until : undefined, note: one(form.note), by, meta: withSubmission },
-        submissionId,
-      );
-      return done;
-    }
-    case 'accept':
-      await deps.gateway.unitUpdate(directiveId, unit(), acceptReportUpdate, { note: one(form.note), by, meta: withSubmission }, submissionId);
-      return done;
-    case 'return': {
-      const code = unit();
-      const reason = requiredText(form, 'reason');
-      const issues: FieldIssue[] = [];
-      const reportBy = jalaliField(form, 'reportBy', issues);
-      if (issues.length) throw new ValidationFailed(issues);
-      await deps.gateway.unitUpdate(directiveId, code, returnReportUpdate, { reason, reportBy, by, meta: withSubmission }, submissionId);
-      return done;
-    }
-    case 'exempt':
-      await deps.gateway.unitUpdate(directiveId, unit(), exemptUpdate, { reason: requiredText(form, 'reason'), by, meta: withSubmission }, submissionId);
-      return done;
-    case 'remind':
-      await deps.gateway.unitUpdate(directiveId, unit(), remindUpdate, { note: one(form.note), by, meta: withSubmission }, submissionId);
-      return done;
   }
+}
+
+/** The text fields of a unit action's form. */
+function formText(form: Form): CommandText {
+  const fields = ['reason', 'note', 'acknowledgeBy', 'reportBy', 'until', 'decision'] as const;
+  return Object.fromEntries(fields.map((f) => [f, one(form[f])]));
 }
 
 function requiredText(form: Form, field: string): string {
   const value = one(form[field]);
   if (!value) throw new ValidationFailed([{ path: field, message: 'is required' }]);
   return value;
-}
-
-/** New deadlines of an extension: at least one of the two. */
-function deadlineArgs(form: Form): { acknowledgeBy?: string; reportBy?: string } {
-  const issues: FieldIssue[] = [];
-  const acknowledgeBy = jalaliField(form, 'acknowledgeBy', issues);
-  const reportBy = jalaliField(form, 'reportBy', issues);
-  if (!issues.length && !acknowledgeBy && !reportBy) issues.push({ path: 'reportBy', message: 'is required' });
-  if (issues.length) throw new ValidationFailed(issues);
-  return { acknowledgeBy, reportBy };
 }
 
 /**

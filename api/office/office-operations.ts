@@ -1,18 +1,6 @@
-import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { amendmentInputSchema, directiveInputSchema } from '../../domain/directive-schema';
 import { unitCodeSchema } from '../../domain/registry-schema';
-import {
-  acceptReportUpdate,
-  decideExtensionUpdate,
-  exemptUpdate,
-  extendDeadlineUpdate,
-  remindUpdate,
-  returnReportUpdate,
-  revokeLinksUpdate,
-  type UnitUpdateResult,
-} from '../../workflows/contract';
-import type { Actor, RequestMeta } from '../../workflows/types';
 import { newAccountSchema, newTokenSchema, usernameSchema, viewAccount } from '../auth/account-schema';
 import { amendDirective, cancelDirective, closeDirective } from '../directives/amend-directive';
 import { issueDirective, type IssueDeps } from '../directives/issue-directive';
@@ -22,28 +10,24 @@ import { NotFound } from '../errors';
 import { downloadContentType, findAttachment } from './attachments';
 import { listDirectives } from './list-directives';
 import { pendingMail } from './mail-pending';
-import { operation, type Operation, type OperationContext } from './operation';
+import { operation, type Operation } from './operation';
 import {
-  acceptBodySchema,
   bulkActionResultSchema,
   cancelBodySchema,
   closeBodySchema,
-  decisionBodySchema,
   directiveParamsSchema,
   directiveStatusSchema,
-  exemptBodySchema,
   extendBodySchema,
   extensionParamsSchema,
   issueResultSchema,
   listQuerySchema,
   listResponseSchema,
   remindBodySchema,
-  returnBodySchema,
-  revokeLinksBodySchema,
   unitActionResultSchema,
   unitParamsSchema,
 } from './schemas';
 import { extendAllUnits, remindAllUnits } from './unit-actions';
+import { runUnitCommand, unitCommandNames, unitCommands } from './unit-commands';
 
 export interface OfficeApiDeps extends IssueDeps {
   auth: AuthServices;
@@ -64,14 +48,6 @@ const fileQuerySchema = z.object({ directive: directiveParamsSchema.shape.id, un
  */
 export function officeOperations(deps: OfficeApiDeps): Operation[] {
   const { gateway } = deps;
-  /** A handler sending one unit update, attributed to the user, with the submission id as update id. */
-  const unitUpdate =
-    <B, A extends { by: Actor; meta?: RequestMeta }>(def: UpdateDefinition<UnitUpdateResult, [A]>, toArgs: (body: B) => Omit<A, 'by' | 'meta'>) =>
-    async (ctx: OperationContext<{ id: string; code: string }, unknown, B>) => {
-      const args = { ...toArgs(ctx.body), by: ctx.by, meta: ctx.meta } as A;
-      ctx.res.json(await gateway.unitUpdate(ctx.params.id, ctx.params.code, def, args, ctx.submissionId));
-    };
-
   return [
     operation({
       operationId: 'issueDirective',
@@ -208,99 +184,24 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
         res.json(await remindAllUnits(gateway, params.id, body.note, by, meta, submissionId));
       },
     }),
-    operation({
-      operationId: 'extendUnit',
-      method: 'post',
-      path: '/directives/{id}/units/{code}/extend',
-      summary: "Extend one unit's deadlines.",
-      tags: ['actions'],
-      roles: ['office'],
-      params: unitParamsSchema,
-      body: extendBodySchema,
-      idempotent: true,
-      responses: { 200: json('The transition recorded', unitActionResultSchema) },
-      handler: unitUpdate(extendDeadlineUpdate, (b: z.infer<typeof extendBodySchema>) => ({ acknowledgeBy: b.acknowledgeBy, reportBy: b.reportBy, reason: b.reason })),
-    }),
-    operation({
-      operationId: 'decideExtension',
-      method: 'post',
-      path: '/directives/{id}/units/{code}/extension-requests/{requestId}/decision',
-      summary: "Approve or refuse a unit's extension request.",
-      tags: ['actions'],
-      roles: ['office'],
-      params: extensionParamsSchema,
-      body: decisionBodySchema,
-      idempotent: true,
-      responses: { 200: json('The transition recorded', unitActionResultSchema) },
-      handler: async ({ params, body, res, by, meta, submissionId }) => {
-        const args = { requestId: params.requestId, approved: body.approved, until: body.until, note: body.note, by, meta };
-        res.json(await gateway.unitUpdate(params.id, params.code, decideExtensionUpdate, args, submissionId));
-      },
-    }),
-    operation({
-      operationId: 'acceptReport',
-      method: 'post',
-      path: '/directives/{id}/units/{code}/accept',
-      summary: "Accept a unit's report.",
-      tags: ['actions'],
-      roles: ['office'],
-      params: unitParamsSchema,
-      body: acceptBodySchema,
-      idempotent: true,
-      responses: { 200: json('The transition recorded', unitActionResultSchema) },
-      handler: unitUpdate(acceptReportUpdate, (b: z.infer<typeof acceptBodySchema>) => ({ note: b.note })),
-    }),
-    operation({
-      operationId: 'returnReport',
-      method: 'post',
-      path: '/directives/{id}/units/{code}/return',
-      summary: "Return a unit's report for correction (optionally with a new report deadline).",
-      tags: ['actions'],
-      roles: ['office'],
-      params: unitParamsSchema,
-      body: returnBodySchema,
-      idempotent: true,
-      responses: { 200: json('The transition recorded', unitActionResultSchema) },
-      handler: unitUpdate(returnReportUpdate, (b: z.infer<typeof returnBodySchema>) => ({ reason: b.reason, reportBy: b.reportBy })),
-    }),
-    operation({
-      operationId: 'exemptUnit',
-      method: 'post',
-      path: '/directives/{id}/units/{code}/exempt',
-      summary: 'Exempt a unit from the directive.',
-      tags: ['actions'],
-      roles: ['office'],
-      params: unitParamsSchema,
-      body: exemptBodySchema,
-      idempotent: true,
-      responses: { 200: json('The transition recorded', unitActionResultSchema) },
-      handler: unitUpdate(exemptUpdate, (b: z.infer<typeof exemptBodySchema>) => ({ reason: b.reason })),
-    }),
-    operation({
-      operationId: 'remindUnit',
-      method: 'post',
-      path: '/directives/{id}/units/{code}/remind',
-      summary: 'Remind one unit now.',
-      tags: ['actions'],
-      roles: ['office'],
-      params: unitParamsSchema,
-      body: remindBodySchema,
-      idempotent: true,
-      responses: { 200: json('The transition recorded', unitActionResultSchema) },
-      handler: unitUpdate(remindUpdate, (b: z.infer<typeof remindBodySchema>) => ({ note: b.note })),
-    }),
-    operation({
-      operationId: 'revokeUnitLinks',
-      method: 'post',
-      path: '/directives/{id}/units/{code}/revoke-links',
-      summary: "Revoke the unit's e-mailed links (a new link goes out with the next message).",
-      tags: ['actions'],
-      roles: ['office'],
-      params: unitParamsSchema,
-      body: revokeLinksBodySchema,
-      idempotent: true,
-      responses: { 200: json('The transition recorded', unitActionResultSchema) },
-      handler: unitUpdate(revokeLinksUpdate, () => ({})),
+    ...unitCommandNames.map((name) => {
+      const { route, body } = unitCommands[name];
+      return operation({
+        operationId: route.operationId,
+        method: 'post',
+        path: `/directives/{id}/units/{code}/${route.path}`,
+        summary: route.summary,
+        tags: ['actions'],
+        roles: ['office'],
+        params: name === 'decide-extension' ? extensionParamsSchema : unitParamsSchema,
+        body,
+        idempotent: true,
+        responses: { 200: json('The transition recorded', unitActionResultSchema) },
+        handler: async ({ params: p, body: parsed, res, by, meta, submissionId }) => {
+          const at = { directiveId: p.id, unitCode: p.code, requestId: (p as { requestId?: string }).requestId };
+          res.json(await runUnitCommand(gateway, name, at, parsed, by, meta, submissionId));
+        },
+      });
     }),
     operation({
       operationId: 'downloadAttachment',

@@ -66,7 +66,8 @@ export function expressPath(openApiPath: string): string {
   return openApiPath.replace(/\{(\w+)\}/g, ':$1');
 }
 
-function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+/** Parses `value` with `schema`, or throws ValidationFailed naming each field (the problem+json errors). */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ValidationFailed(fieldIssues(parsed.error.issues), `the ${what} is invalid`);
   return parsed.data;
