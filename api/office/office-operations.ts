@@ -1,6 +1,6 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
-import { amendmentInputSchema, directiveInputSchema } from '../../domain/directive-schema';
+import { amendmentInputSchema, directiveInputSchema, shownInstant } from '../../domain/directive-schema';
 import { unitCodeSchema } from '../../domain/registry-schema';
 import {
   acceptReportUpdate,
@@ -89,7 +89,14 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
       handler: async ({ req, res, by, meta }) => {
         const result = await issueDirective(deps, req.body, by, meta);
         const location = `/api/v1/directives/${result.directiveId}`;
-        res.status(result.created ? 201 : 200).location(location).json({ id: result.directiveId, created: result.created, units: result.units, href: location });
+        res.status(result.created ? 201 : 200).location(location).json({
+          id: result.directiveId,
+          created: result.created,
+          units: result.units,
+          href: location,
+          acknowledgeBy: shownInstant(result.acknowledgeBy),
+          reportBy: shownInstant(result.reportBy),
+        });
       },
     }),
     operation({
