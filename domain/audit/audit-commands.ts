@@ -147,13 +147,11 @@ export async function resolveDirective(directiveId: string, sources: HistorySour
     const a = archived.get(workflowId);
     const closed = a && a.entry.status !== 'Running' ? { workflowId, history: a.history, source: a.entry.file } : null;
     const found = (closed && !sources.preferLive ? closed : null) ?? (await live.read(workflowId)) ?? closed;
-    if (!found) {
-      if (a) missing.push(snapshotNote(a.entry));
-      else missing.push(workflowId === root ? `${root} (the directive's own history, which names the units it started)` : workflowId);
-      continue;
-    }
-    out.push(found);
-    queue.push(...readHistoryFacts(found.history).children.map((c) => c.workflowId));
+    if (found) out.push(found);
+    else missing.push(a ? snapshotNote(a.entry) : workflowId === root ? `${root} (the directive's own history, which names the units it started)` : workflowId);
+    // A running snapshot still names the children started before it, so they can be named when missing.
+    const known = found ?? a;
+    if (known) queue.push(...readHistoryFacts(known.history).children.map((c) => c.workflowId));
   }
   if (out.length === 0 && archived.size === 0) throw new AuditInputError(`directive ${directiveId} is not in the archive, and ${live.unavailable()}`);
   if (missing.length > 0) throw new IncompleteHistories(missing.sort(), live.unavailable());
