@@ -19,8 +19,8 @@ export const temporalCliVersion = 'v1.5.1';
 export const sqlitePragmas = ['journal_mode=WAL', 'synchronous=NORMAL'];
 
 /** Go's bin directory (`$(go env GOPATH)/bin`), where `go install` puts the CLI; null when Go is missing. */
-export function goBinDir(): string | null {
-  const r = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8' });
+export function goBinDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  const r = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8', env });
   if (r.status !== 0 || !r.stdout.trim()) return null;
   return path.join(r.stdout.trim().split(path.delimiter)[0], 'bin');
 }
@@ -38,7 +38,7 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | 
   if (env.TEMPORAL_CLI) return existsSync(env.TEMPORAL_CLI) ? env.TEMPORAL_CLI : null;
   const fromPath = onPath('temporal', env);
   if (fromPath) return fromPath;
-  const goBin = goBinDir();
+  const goBin = goBinDir(env);
   const candidate = goBin && path.join(goBin, 'temporal');
   return candidate && existsSync(candidate) ? candidate : null;
 }
@@ -70,7 +70,7 @@ export async function ensureTemporalCli(
   const found = findTemporalCli(env);
   if (found) return found;
   if (env.TEMPORAL_CLI) throw new Error(`TEMPORAL_CLI=${env.TEMPORAL_CLI} does not exist`);
-  if (!goBinDir()) throw new Error(goMissingAdvice);
+  if (!goBinDir(env)) throw new Error(goMissingAdvice);
   const logFile = options.logFile ?? path.join(mkdtempSync(path.join(tmpdir(), 'farman-go-')), 'go-install.log');
   say(`temporal CLI not found; building it with \`${temporalCliInstallCommand}\` (the first build takes a few minutes; Go's log: ${logFile})`);
   const started = Date.now();
