@@ -54,6 +54,14 @@ describe('A 3-unit directive where one unit is accepted and archived and two are
     expect(issued.sort()).toEqual([done, openA, openB].sort());
   });
 
+  test("When an auditor opens the directive's audit page, then the open units are there too, read from the server", async () => {
+    const res = await stack.api(`/audit/directives/${id}`, { as: 'auditor' });
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    for (const code of [done, openA, openB]) expect(page).toContain(`<option value="${code}">`);
+    expect(page).toContain('آنچه در بایگانی نیست از سرور زنده خوانده شد');
+  });
+
   test('When the server cannot be reached, then timeline, replay and state refuse with exit 3 and name what is missing', async () => {
     const timeline = await audit('timeline', id, '--address', unreachable);
     expect(timeline).toMatchObject({ code: 3, out: '' });
