@@ -75,8 +75,10 @@ export async function ensurePrerequisites(options: {
   const command = fixCommand(cannot, options.asRoot);
   if (command) {
     const what = [...cannot.packages, ...(cannot.temporalCli ? ['the temporal CLI'] : [])].join(', ');
-    complain(`npm test needs ${what}, which this process cannot install${cannot.temporalCli ? ' (Go is not installed)' : ''}. Run:`);
+    complain(`npm test needs ${what}, which this process cannot install. Run:`);
     complain(`  ${command}`);
+    // Debian's golang-go (1.19 on this machine's release) is too old for the CLI (Go 1.25), so Go is not in the command.
+    if (cannot.temporalCli) complain('with Go 1.25 or later installed first (https://go.dev/dl/), or set TEMPORAL_CLI to a temporal CLI you have;');
     complain('then npm test again.');
     return 1;
   }
