@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import { parseJalaliDateTime } from '../lib/jalali';
 import { toAsciiDigits } from '../lib/persian-text';
-import type { HistoryArchive } from './archive';
+import { directiveWorkflowId } from '../workflows/contract';
+import type { HistoryArchive, HistoryEntry } from './archive';
 import { readHistoryFacts } from './history-facts';
 import { isJsonHistory, type JsonHistory } from './history-json';
-import { archivedDirective, archivedWorkflow, fetchLiveHistory, liveDirective } from './history-source';
+import { archivedDirective, archivedWorkflow, fetchLiveHistory } from './history-source';
 import type { ReplayTarget } from './replay';
 import type { SourcedHistory } from './timeline';
 
@@ -22,13 +23,64 @@ export class AuditInputError extends Error {
   override readonly name = 'AuditInputError';
 }
 
+/**
+ * The answer would be partial: histories it needs are neither closed in the archive nor readable from the
+ * server. The CLI prints nothing on stdout and exits 3, naming each missing history.
+ */
+export class IncompleteHistories extends Error {
+  override readonly name = 'IncompleteHistories';
+  constructor(
+    readonly missing: string[],
+    why: string,
+  ) {
+    super(`refusing a partial answer: ${missing.length} histor${missing.length === 1 ? 'y is' : 'ies are'} missing (${why}):\n${missing.map((m) => `  ${m}`).join('\n')}`);
+  }
+}
+
 export interface HistorySources {
   archive: HistoryArchive;
-  /** A client for live histories; null when the auditor works from the archive alone. */
-  client: Client | null;
-  /** Read live histories even when the archive has the workflow (e.g. a running directive). */
+  /**
+   * Connects to the server for what the archive lacks (running workflows, runs not archived yet); null when
+   * the caller has no server. Called at most once, and only when needed; a rejection means it is unreachable.
+   */
+  server: (() => Promise<Client>) | null;
+  /** Read live histories even when the archive has the workflow closed (e.g. to compare the two). */
   preferLive?: boolean;
 }
+
+type Resolved = SourcedHistory & { source: string };
+
+/**
+ * Reads histories from the server on behalf of one command: connects on first use, remembers why it could
+ * not, and answers null for a workflow the server does not know (or cannot be reached for).
+ */
+function liveReader(sources: HistorySources): { read(workflowId: string): Promise<Resolved | null>; unavailable(): string } {
+  let client: Promise<Client> | null = null;
+  let failure = sources.server ? '' : 'no server was given';
+  return {
+    async read(workflowId) {
+      if (!sources.server) return null;
+      client ??= sources.server();
+      let connected: Client;
+      try {
+        connected = await client;
+      } catch (err) {
+        failure = `the server cannot be reached: ${(err as Error).message}`;
+        return null;
+      }
+      try {
+        return { workflowId, history: (await fetchLiveHistory(connected, workflowId)).history, source: 'live' };
+      } catch (err) {
+        failure ||= `the server does not have them: ${(err as Error).message}`;
+        return null;
+      }
+    },
+    unavailable: () => failure || 'the server does not have them',
+  };
+}
+
+/** How a running snapshot is named when it is all the archive has. */
+const snapshotNote = (e: HistoryEntry) => `${e.workflowId} (the archive has it only up to event ${e.events}, while it was running)`;
 
 /**
  * Reads a history file: plain `{ events }` (what `temporal workflow show --output json` and the archive
@@ -55,36 +107,55 @@ export function isWorkflowId(arg: string): boolean {
   return arg.startsWith('directive:');
 }
 
-/** One workflow's history: a file, else the archive, else (when a client is given) the live server. */
-export async function resolveWorkflow(arg: string, sources: HistorySources, workflowIdOverride?: string): Promise<SourcedHistory & { source: string }> {
+/**
+ * One workflow's history: a file, else the archive's closed run, else the server (also for a workflow the
+ * archive holds only as a running snapshot, which may have moved on since).
+ * @throws IncompleteHistories when only a running snapshot exists and the server cannot give more;
+ *   AuditInputError when neither the archive nor the server knows the workflow.
+ */
+export async function resolveWorkflow(arg: string, sources: HistorySources, workflowIdOverride?: string): Promise<Resolved> {
   if (existsSync(arg)) return { ...(await readHistoryFile(arg, workflowIdOverride)), source: arg };
-  if (!sources.preferLive) {
-    const archived = await archivedWorkflow(sources.archive, arg);
-    if (archived) return { workflowId: arg, history: archived.history, source: archived.entry.file };
-  }
-  if (sources.client) {
-    try {
-      return { workflowId: arg, history: (await fetchLiveHistory(sources.client, arg)).history, source: 'live' };
-    } catch (err) {
-      throw new AuditInputError(`${arg} is not in the archive and the server does not know it: ${(err as Error).message}`);
-    }
-  }
-  throw new AuditInputError(`${arg} is not in the archive (use --live to read it from the server)`);
+  const archived = await archivedWorkflow(sources.archive, arg);
+  const closed = archived && archived.entry.status !== 'Running' ? { workflowId: arg, history: archived.history, source: archived.entry.file } : null;
+  if (closed && !sources.preferLive) return closed;
+  const live = liveReader(sources);
+  const fromServer = await live.read(arg);
+  if (fromServer) return fromServer;
+  if (closed) return closed;
+  if (archived) throw new IncompleteHistories([snapshotNote(archived.entry)], live.unavailable());
+  throw new AuditInputError(`${arg} is not in the archive, and ${live.unavailable()}`);
 }
 
-/** Every history of a directive (its own, shards', units'): from the archive, else live. */
-export async function resolveDirective(directiveId: string, sources: HistorySources): Promise<(SourcedHistory & { source: string })[]> {
-  if (!sources.preferLive) {
-    const archived = await archivedDirective(sources.archive, directiveId);
-    if (archived.length > 0) return archived.map((a) => ({ workflowId: a.workflowId, history: a.history, source: a.entry.file }));
+/**
+ * Every history of a directive (its own, its shards', its units'), complete: each is the closed run from
+ * the archive or the current one from the server, and every child a history records is there too. The
+ * directive's own history says which children it started, so nothing depends on visibility's lag.
+ * @throws IncompleteHistories naming each history that neither source could give (a partial answer would
+ *   look complete); AuditInputError when neither source knows the directive at all.
+ */
+export async function resolveDirective(directiveId: string, sources: HistorySources): Promise<Resolved[]> {
+  const archived = new Map((await archivedDirective(sources.archive, directiveId)).map((a) => [a.workflowId, a]));
+  const live = liveReader(sources);
+  const out: Resolved[] = [];
+  const missing: string[] = [];
+  const root = directiveWorkflowId(directiveId);
+  const queue = [root];
+  const seen = new Set<string>();
+  for (let workflowId = queue.shift(); workflowId !== undefined; workflowId = queue.shift()) {
+    if (seen.has(workflowId)) continue;
+    seen.add(workflowId);
+    const a = archived.get(workflowId);
+    const closed = a && a.entry.status !== 'Running' ? { workflowId, history: a.history, source: a.entry.file } : null;
+    const found = (closed && !sources.preferLive ? closed : null) ?? (await live.read(workflowId)) ?? closed;
+    if (found) out.push(found);
+    else missing.push(a ? snapshotNote(a.entry) : workflowId === root ? `${root} (the directive's own history, which names the units it started)` : workflowId);
+    // A running snapshot still names the children started before it, so they can be named when missing.
+    const known = found ?? a;
+    if (known) queue.push(...readHistoryFacts(known.history).children.map((c) => c.workflowId));
   }
-  if (sources.client) {
-    const live = await liveDirective(sources.client, directiveId).catch((err: Error) => {
-      throw new AuditInputError(`directive ${directiveId} is not in the archive and the server does not know it: ${err.message}`);
-    });
-    return live.map((h) => ({ ...h, source: 'live' }));
-  }
-  throw new AuditInputError(`directive ${directiveId} is not in the archive (use --live to read it from the server)`);
+  if (out.length === 0 && archived.size === 0) throw new AuditInputError(`directive ${directiveId} is not in the archive, and ${live.unavailable()}`);
+  if (missing.length > 0) throw new IncompleteHistories(missing.sort(), live.unavailable());
+  return out;
 }
 
 /**

@@ -50,17 +50,6 @@ export async function fetchLiveHistory(client: Client, workflowId: string, runId
   return { history: historyToJson(await handle.fetchHistory()), runId: description.runId };
 }
 
-/** The live histories of a directive: its own and every workflow visibility lists under its DirectiveId. */
-export async function liveDirective(client: Client, directiveId: string): Promise<SourcedHistory[]> {
-  const ids = new Set<string>([directiveWorkflowId(directiveId)]);
-  for await (const wf of client.workflow.list({ query: `DirectiveId = '${directiveId.replace(/'/g, '')}'` })) {
-    if (belongsToDirective(wf.workflowId, directiveId)) ids.add(wf.workflowId);
-  }
-  const out: SourcedHistory[] = [];
-  for (const workflowId of [...ids].sort()) out.push({ workflowId, history: (await fetchLiveHistory(client, workflowId)).history });
-  return out;
-}
-
 /**
  * Exports a workflow's current history into the archive on demand (a running workflow is archived as a
  * snapshot up to its last event; a later export with more events is a new entry). Returns the new entry, or

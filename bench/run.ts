@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error, log: () => undefined };
   // The replayer runs in this process; its worker's state changes are not the benchmark's output.
   Runtime.install({ logger: quiet });
-  const cli = ensureTemporalCli();
+  const cli = await ensureTemporalCli();
   const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const startedAt = new Date().toISOString();
   const loadStart = loadAverage();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { durationSchema } from '../lib/duration';
-import { JalaliDateError, parseJalaliDateTime } from '../lib/jalali';
+import { durationSchema, maxDurationMs, parseDuration } from '../lib/duration';
+import { formatJalaliDateTime, JalaliDateError, parseJalaliDateTime } from '../lib/jalali';
 import { persianText, toAsciiDigits } from '../lib/persian-text';
 import { unitCodeSchema } from './registry-schema';
 
@@ -14,13 +14,23 @@ export const prioritySchema = z.enum(priorities);
 export type Priority = z.infer<typeof prioritySchema>;
 
 /**
- * An instant: an ISO 8601 date-time with an explicit offset, or `{ jalali: "1405/09/10 14:30" }` read in
- * Asia/Tehran. Parsed to an ISO string in UTC so that workflows only ever see absolute instants.
+ * An instant: an ISO 8601 date-time with an explicit offset, `{ jalali: "1405/09/10 14:30" }` read in
+ * Asia/Tehran, or `{ in: "2d" }` (also `3h`, `90m`, `1d12h`): that long after the request is parsed, so an
+ * example keeps working on any day. Parsed to an ISO string in UTC so that workflows only ever see absolute
+ * instants; {@link shownInstant} gives the resolved value back to the caller.
  */
 export const instantSchema = z
-  .union([z.iso.datetime({ offset: true }), z.object({ jalali: z.string().max(40) }).strict()])
+  .union([z.iso.datetime({ offset: true }), z.object({ jalali: z.string().max(40) }).strict(), z.object({ in: z.string().max(40) }).strict()])
   .transform((value, ctx) => {
     if (typeof value === 'string') return new Date(value).toISOString();
+    if ('in' in value) {
+      const ms = parseDuration(value.in);
+      if (ms === undefined || ms <= 0 || ms > maxDurationMs) {
+        ctx.addIssue({ code: 'custom', message: 'must be a time from now such as 90m, 3h, 2d or 1d12h (at most 366 days)' });
+        return z.NEVER;
+      }
+      return new Date(Date.now() + ms).toISOString();
+    }
     try {
       return parseJalaliDateTime(toAsciiDigits(value.jalali)).toISOString();
     } catch (err) {
@@ -31,6 +41,11 @@ export const instantSchema = z
       return z.NEVER;
     }
   });
+
+/** A resolved instant as the API shows it back: ISO in UTC and the Jalali Tehran time (Persian digits). */
+export function shownInstant(iso: string): { at: string; jalali: string } {
+  return { at: iso, jalali: formatJalaliDateTime(iso) };
+}
 
 export const targetsSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('all') }).strict(),

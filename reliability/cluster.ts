@@ -64,7 +64,7 @@ export class Cluster {
       writeFileSync(registryFile, JSON.stringify(generateRegistry(options.units)));
     }
     const [temporalPort, apiPort, workerHealthPort] = [await freePort(), await freePort(), await freePort()];
-    const server = await startDevServer({ cli: ensureTemporalCli(), dbFile: path.join(options.dir, 'temporal.db'), port: temporalPort, uiPort: null, logLevel: 'error' });
+    const server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(options.dir, 'temporal.db'), port: temporalPort, uiPort: null, logLevel: 'error' });
     const connection = await Connection.connect({ address: server.address });
     const sink = await SmtpSink.start();
     const cluster = new Cluster(options, temporalPort, apiPort, workerHealthPort, connection, sink, registryFile);
@@ -146,7 +146,7 @@ export class Cluster {
 
   /** Starts the dev server again on the same file and port, and waits until the namespace answers. */
   async startServer(): Promise<void> {
-    this.server = await startDevServer({ cli: ensureTemporalCli(), dbFile: path.join(this.options.dir, 'temporal.db'), port: this.temporalPort, uiPort: null, logLevel: 'error' });
+    this.server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(this.options.dir, 'temporal.db'), port: this.temporalPort, uiPort: null, logLevel: 'error' });
   }
 
   /** `fetch` against the API with the office's bearer token; `json` becomes the JSON body. */

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { roles, newAccountSchema, viewAccount, type Role } from '../api/auth/account-schema';
 import { AccountStore } from '../api/auth/account-store';
 import { commandBody, isUnitCommandName, unitCommandNames, unitCommands, type CommandText } from '../api/office/unit-commands';
+import { exitCodes, usageExit, withConventions } from './cli-conventions';
 
 /**
  * `farman`: the office's command line.
@@ -165,7 +166,12 @@ async function followFanOut(id: string): Promise<Status> {
   }
 }
 
-const program = new Command('farman').description("Farman's command line for the governor's office").showHelpAfterError();
+const program = withConventions(new Command('farman'), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) })
+  .description("Farman's command line for the governor's office")
+  .addHelpText(
+    'after',
+    `\nResults go to stdout (--json for machine-readable output), messages and errors to stderr.\nExit status: ${exitCodes.ok} done, ${exitCodes.failure} failed (the API refused, a request failed), ${exitCodes.usage} bad usage.`,
+  );
 
 const admin = program.command('admin').description('first-time setup, against DATA_DIR');
 admin
@@ -237,8 +243,11 @@ program
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CliError(`${file} must hold one directive object`);
     body.clientRequestId ??= o.requestId ?? `cli-${randomUUID()}`;
     const res = await call('POST', '/directives', body);
-    const created = (await res.json()) as { id: string; created: boolean; units: number };
-    if (!o.json) process.stderr.write(`${created.created ? 'issued' : 'already issued'} ${created.id} to ${created.units} units\n`);
+    const created = (await res.json()) as { id: string; created: boolean; units: number; acknowledgeBy: { jalali: string }; reportBy: { jalali: string } };
+    if (!o.json) {
+      const deadlines = `acknowledge by ${created.acknowledgeBy.jalali}, report by ${created.reportBy.jalali}`;
+      process.stderr.write(`${created.created ? 'issued' : 'already issued'} ${created.id} to ${created.units} units; ${deadlines}\n`);
+    }
     const status = o.wait ? await followFanOut(created.id) : undefined;
     print(!!o.json, { ...created, status }, created.id);
   });
@@ -365,7 +374,9 @@ program
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  const usage = usageExit(err);
+  if (usage !== null) process.exit(usage);
   const known = err instanceof CliError || (err as { code?: string }).code === 'not-found' || (err as { status?: number }).status !== undefined;
   process.stderr.write(`farman: ${known ? (err as Error).message : String((err as Error)?.stack ?? err)}\n`);
-  process.exit(1);
+  process.exit(exitCodes.failure);
 });

@@ -45,6 +45,18 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
 }
 
+async function waitForOk(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    const res = await fetch(url).catch((err: Error) => err);
+    if (!(res instanceof Error) && res.ok) return;
+    last = res instanceof Error ? res.message : `${res.status} ${await res.text()}`;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${last})`);
+}
+
 function run(name: string, args: string[]): ChildProcess {
   const proc = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   proc.on('exit', (code, signal) => {
@@ -85,7 +97,7 @@ async function main(): Promise<void> {
 
   let uiUrl = env.TEMPORAL_UI_URL ?? null;
   if (!env.TEMPORAL_ADDRESS) {
-    const cli = ensureTemporalCli(say);
+    const cli = await ensureTemporalCli(say, env, { logFile: path.join(dataDir, 'go-install.log') });
     const logFile = path.join(dataDir, 'temporal.log');
     say(`starting the Temporal dev server (SQLite ${path.join(dataDir, 'temporal.sqlite')}, log ${logFile})`);
     server = await startDevServer({
@@ -113,16 +125,20 @@ async function main(): Promise<void> {
 
   // Ctrl-C should not wait half a minute for a running send; this script kills what is left after 15 s.
   env.WORKER_SHUTDOWN_GRACE_SECONDS ??= '5';
+  env.WORKER_HEALTH_PORT ??= '9465';
   const register = ['-r', '@swc-node/register'];
+  say('starting the worker and the API');
   run('worker', [...register, path.join(root, 'worker', 'main.ts')]);
   run('api', [...register, path.join(root, 'api', 'main.ts')]);
   await waitForPort(port, 60_000);
+  // "ready" means a directive issued now is picked up: the worker polls its task queue (its /readyz).
+  if (env.WORKER_HEALTH_PORT !== '0') await waitForOk(`http://127.0.0.1:${env.WORKER_HEALTH_PORT}/readyz`, 60_000);
 
   say('ready');
   say(`  API and pages    ${env.PUBLIC_URL}   (health: ${env.PUBLIC_URL}/healthz)`);
   if (uiUrl) say(`  Temporal UI      ${uiUrl}`);
   say(`  Temporal gRPC    ${env.TEMPORAL_ADDRESS}`);
-  say(`  Worker health    http://127.0.0.1:${env.WORKER_HEALTH_PORT ?? 9465}/healthz   (/readyz, /metrics; Temporal core metrics on :${env.WORKER_METRICS_PORT ?? 9464})`);
+  say(`  Worker health    http://127.0.0.1:${env.WORKER_HEALTH_PORT}/healthz   (/readyz, /metrics; Temporal core metrics on :${env.WORKER_METRICS_PORT ?? 9464})`);
   if (inboxUrl) say(`  Dev mail inbox   ${inboxUrl}`);
   say('Ctrl-C stops everything.');
 }

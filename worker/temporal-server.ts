@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeTypes } from '../workflows/contract';
@@ -17,14 +18,16 @@ export const temporalCliVersion = 'v1.5.1';
 /** The SQLite pragmas of a file-backed server: WAL commits about 5x faster here, and a kill loses nothing committed. */
 export const sqlitePragmas = ['journal_mode=WAL', 'synchronous=NORMAL'];
 
-function goBinDir(): string | null {
-  const r = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8' });
+/** Go's bin directory (`$(go env GOPATH)/bin`), where `go install` puts the CLI; null when Go is missing. */
+export function goBinDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  const r = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8', env });
   if (r.status !== 0 || !r.stdout.trim()) return null;
   return path.join(r.stdout.trim().split(path.delimiter)[0], 'bin');
 }
 
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+/** The full path of an executable named `name` on PATH, or null. */
+export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (dir && existsSync(path.join(dir, name))) return path.join(dir, name);
   }
   return null;
@@ -33,28 +36,62 @@ function onPath(name: string): string | null {
 /** Finds the `temporal` CLI: `TEMPORAL_CLI`, then PATH, then Go's bin directory. */
 export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.TEMPORAL_CLI) return existsSync(env.TEMPORAL_CLI) ? env.TEMPORAL_CLI : null;
-  const fromPath = onPath('temporal');
+  const fromPath = onPath('temporal', env);
   if (fromPath) return fromPath;
-  const goBin = goBinDir();
+  const goBin = goBinDir(env);
   const candidate = goBin && path.join(goBin, 'temporal');
   return candidate && existsSync(candidate) ? candidate : null;
 }
 
+/** The command that installs the CLI, as a user would type it. */
+export const temporalCliInstallCommand = `go install github.com/temporalio/cli/cmd/temporal@${temporalCliVersion}`;
+
+/** What to do when neither the CLI nor Go is there: the three ways on, in one message. */
+export const goMissingAdvice = [
+  'the temporal CLI is missing and Go is not installed to build it. Either:',
+  `  - install Go (https://go.dev/dl/) and start again: it runs \`${temporalCliInstallCommand}\`;`,
+  '  - or set TEMPORAL_CLI to the path of a temporal CLI you have;',
+  '  - or set TEMPORAL_ADDRESS to a running Temporal server (host:port), and no server is started.',
+].join('\n');
+
 /**
  * Returns the path of the `temporal` CLI, installing it with `go install` when it is missing. The first
- * build takes minutes; later ones are cached by Go.
- * @throws when Go is missing or the build fails, with the build's own output.
+ * build takes minutes; later ones are cached by Go. Go's own output goes to `logFile` (a temporary file by
+ * default) and `say` gets a line with the elapsed time every `progressEverySeconds`, so a first start shows
+ * it is alive without minutes of download log.
+ * @throws when TEMPORAL_CLI names a missing file, when Go is missing ({@link goMissingAdvice}), or when the
+ *   build fails (with the end of Go's log).
  */
-export function ensureTemporalCli(say: (line: string) => void = console.log, env: NodeJS.ProcessEnv = process.env): string {
+export async function ensureTemporalCli(
+  say: (line: string) => void = console.log,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { logFile?: string; progressEverySeconds?: number } = {},
+): Promise<string> {
   const found = findTemporalCli(env);
   if (found) return found;
   if (env.TEMPORAL_CLI) throw new Error(`TEMPORAL_CLI=${env.TEMPORAL_CLI} does not exist`);
-  say(`temporal CLI not found; installing github.com/temporalio/cli/cmd/temporal@${temporalCliVersion} with go install (first build takes a few minutes)`);
-  const r = spawnSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${temporalCliVersion}`], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.error) throw new Error(`cannot run go to install the temporal CLI: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`go install of the temporal CLI failed with exit code ${r.status}`);
+  if (!goBinDir(env)) throw new Error(goMissingAdvice);
+  const logFile = options.logFile ?? path.join(mkdtempSync(path.join(tmpdir(), 'farman-go-')), 'go-install.log');
+  say(`temporal CLI not found; building it with \`${temporalCliInstallCommand}\` (the first build takes a few minutes; Go's log: ${logFile})`);
+  const started = Date.now();
+  const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
+  const log = openSync(logFile, 'a');
+  const child = spawn('go', ['install', `github.com/temporalio/cli/cmd/temporal@${temporalCliVersion}`], { stdio: ['ignore', log, log], env });
+  const ticker = setInterval(() => say(`still building the temporal CLI… ${elapsed()}`), (options.progressEverySeconds ?? 15) * 1000);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  }).finally(() => {
+    clearInterval(ticker);
+    closeSync(log);
+  });
+  if (code !== 0) {
+    const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+    throw new Error(`${temporalCliInstallCommand} failed with exit code ${code} after ${elapsed()}; the end of Go's log (${logFile}):\n${tail}`);
+  }
   const installed = findTemporalCli(env);
   if (!installed) throw new Error('go install succeeded but the temporal binary is not in $(go env GOPATH)/bin');
+  say(`temporal CLI built in ${elapsed()}: ${installed}`);
   return installed;
 }
 

@@ -1,6 +1,7 @@
 import express, { type Response, type Router } from 'express';
 import { ArchiveTampered, type HistoryArchive, type HistoryEntry } from '../../audit/archive';
-import { archivedDirective, latestPerWorkflow, liveDirective } from '../../audit/history-source';
+import { AuditInputError, IncompleteHistories, resolveDirective } from '../../audit/audit-commands';
+import { archivedDirective, latestPerWorkflow } from '../../audit/history-source';
 import { formatRows } from '../../audit/output';
 import { buildTimeline, type TimelineEntry } from '../../audit/timeline';
 import { verifyArchive, type VerifyReport } from '../../audit/verify-archive';
@@ -62,15 +63,19 @@ function timelineTable(entries: TimelineEntry[]): Html {
   return html`<table id="timeline"><thead><tr><th>زمان (تهران)</th><th>زمان (ISO)</th><th>واحد</th><th>رویداد</th><th>انجام‌دهنده</th><th>شرح</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-/** Archived histories of the directive, or the live ones while it is not archived; null when neither exists. */
+/**
+ * Every history of the directive, complete (audit/audit-commands.ts): the closed runs from the archive,
+ * what it lacks from the live server. Null when neither knows the directive.
+ * @throws IncompleteHistories when some history is in neither, so the page never shows a partial timeline.
+ */
 async function directiveHistories(deps: AuditRouteDeps, id: string) {
   const archived = await archivedDirective(deps.archive, id);
-  if (archived.length > 0) return { live: false, histories: archived, entries: archived.map((a) => a.entry) };
   try {
-    const live = await liveDirective(deps.gateway.client, id);
-    return live.length > 0 ? { live: true, histories: live, entries: [] } : null;
-  } catch {
-    return null;
+    const histories = await resolveDirective(id, { archive: deps.archive, server: async () => deps.gateway.client });
+    return { live: histories.some((h) => h.source === 'live'), histories, entries: archived.map((a) => a.entry) };
+  } catch (err) {
+    if (err instanceof AuditInputError) return null;
+    throw err;
   }
 }
 
@@ -130,8 +135,14 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
     const unit = typeof req.query.unit === 'string' && req.query.unit ? req.query.unit.trim().toUpperCase() : undefined;
     if (!directiveIdPattern.test(id)) return refusalPage(res, 404, 'یافت نشد', 'شناسه دستورالعمل نامعتبر است؛ نمونه: ۱۴۰۵-۰۰۰۰۴۲');
     if (unit !== undefined && !unitCodePattern.test(unit)) return refusalPage(res, 400, 'کد واحد نامعتبر است', 'کد واحد فقط حروف بزرگ لاتین، رقم و خط تیره دارد؛ نمونه: THR-TEH-MRK');
-    const found = await directiveHistories(deps, id);
+    const found = await directiveHistories(deps, id).catch((err: unknown) => {
+      if (err instanceof IncompleteHistories) return err;
+      throw err;
+    });
     if (!found) return refusalPage(res, 404, 'یافت نشد', 'این دستورالعمل نه در بایگانی هست و نه در سرور.');
+    if (found instanceof IncompleteHistories) {
+      return refusalPage(res, 503, 'سابقه ناقص', `سابقه کامل نیست و نشان داده نمی‌شود؛ این تاریخچه‌ها نه در بایگانی هستند و نه در سرور: ${found.missing.join('، ')}`);
+    }
     const timeline = buildTimeline(found.histories, { unit });
     if (req.path.endsWith('.csv')) {
       const rows = timeline.map((e) => ({ at: e.at, jalali: e.jalali, unit: e.unit, kind: e.kind, event: timelineKindLabels[e.kind], actor: actorText(e.actor), description: describeEntry(e), messageId: String(e.details.messageId ?? ''), workflowId: e.workflowId, eventId: e.eventId }));
@@ -145,7 +156,7 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
       200,
       `سابقه دستورالعمل ${fa(id)}`,
       html`<h1>سابقه دستورالعمل <span class="ltr">${id}</span></h1>
-${found.live ? html`<p class="notice warn">این دستورالعمل هنوز بایگانی نشده است؛ سابقه از سرور زنده خوانده شد.</p>` : html`<p class="notice ok">سابقه از تاریخچه‌های بایگانی‌شده خوانده شد، نه از وضعیت فعلی گردش کار.</p>`}
+${found.live ? html`<p class="notice warn">این دستورالعمل هنوز بایگانی نشده است (یا فقط بخشی از آن بایگانی شده است)؛ آنچه در بایگانی نیست از سرور زنده خوانده شد.</p>` : html`<p class="notice ok">سابقه از تاریخچه‌های بایگانی‌شده خوانده شد، نه از وضعیت فعلی گردش کار.</p>`}
 <section class="card"><form method="get" action="/audit/directives/${id}"><label for="unit">فقط یک واحد</label>
 <select id="unit" name="unit"><option value="">همه واحدها</option>${units.map((c) => html`<option value="${c}"${c === unit ? ' selected' : ''}>${c}</option>`)}</select>
 <button type="submit">نمایش</button></form>

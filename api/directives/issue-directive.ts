@@ -54,7 +54,7 @@ export async function issueDirective(
   by: Actor,
   meta: RequestMeta,
   now = new Date(),
-): Promise<{ directiveId: string; created: boolean; units: number }> {
+): Promise<{ directiveId: string; created: boolean; units: number; acknowledgeBy: string; reportBy: string }> {
   const input = parseDirectiveInput(body);
   const resolved = deps.registry().resolveTargets(input.targets);
   if ('issues' in resolved) throw new ValidationFailed(fieldIssues(resolved.issues), 'the targets are invalid');
@@ -63,14 +63,14 @@ export async function issueDirective(
 
   if (input.clientRequestId) {
     const existing = await deps.ledger.lookup(input.clientRequestId);
-    if (existing) return { directiveId: existing, created: false, units: units.length };
+    if (existing) return issuedEarlier(deps.gateway, existing, units.length);
   }
   for (let attempt = 0; attempt < 20; attempt++) {
     const directiveId = await deps.ids.next(now);
     if (input.clientRequestId) {
       if (attempt === 0) {
         const holder = await deps.ledger.claim(input.clientRequestId, directiveId);
-        if (holder) return { directiveId: holder, created: false, units: units.length };
+        if (holder) return issuedEarlier(deps.gateway, holder, units.length);
       } else {
         await deps.ledger.repoint(input.clientRequestId, directiveId);
       }
@@ -94,10 +94,18 @@ export async function issueDirective(
       issuedMeta: meta,
       clientRequestId: input.clientRequestId,
     });
-    if (await deps.gateway.startDirective(spec, units)) return { directiveId, created: true, units: units.length };
+    if (await deps.gateway.startDirective(spec, units)) {
+      return { directiveId, created: true, units: units.length, acknowledgeBy: spec.acknowledgeBy, reportBy: spec.reportBy };
+    }
     // The id is taken (another API process, or a counter behind the namespace): jump past the highest known.
     const year = Number(directiveId.slice(0, 4));
     await deps.ids.advancePast(year, await deps.gateway.highestDirectiveSerial(year));
   }
   throw new Error('could not allocate a directive id after 20 attempts');
+}
+
+/** A repeated request's answer: the directive it created, with the deadlines that directive holds now. */
+async function issuedEarlier(gateway: TemporalGateway, directiveId: string, units: number) {
+  const { spec } = await gateway.directiveDocument(directiveId);
+  return { directiveId, created: false, units, acknowledgeBy: spec.acknowledgeBy, reportBy: spec.reportBy };
 }

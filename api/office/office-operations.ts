@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amendmentInputSchema, directiveInputSchema } from '../../domain/directive-schema';
+import { amendmentInputSchema, directiveInputSchema, shownInstant } from '../../domain/directive-schema';
 import { unitCodeSchema } from '../../domain/registry-schema';
 import { newAccountSchema, newTokenSchema, usernameSchema, viewAccount } from '../auth/account-schema';
 import { amendDirective, cancelDirective, closeDirective } from '../directives/amend-directive';
@@ -65,7 +65,14 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
       handler: async ({ req, res, by, meta }) => {
         const result = await issueDirective(deps, req.body, by, meta);
         const location = `/api/v1/directives/${result.directiveId}`;
-        res.status(result.created ? 201 : 200).location(location).json({ id: result.directiveId, created: result.created, units: result.units, href: location });
+        res.status(result.created ? 201 : 200).location(location).json({
+          id: result.directiveId,
+          created: result.created,
+          units: result.units,
+          href: location,
+          acknowledgeBy: shownInstant(result.acknowledgeBy),
+          reportBy: shownInstant(result.reportBy),
+        });
       },
     }),
     operation({

@@ -132,4 +132,13 @@ export const bulkActionResultSchema = z.object({
   skipped: z.array(z.object({ unitCode: z.string(), reason: z.string() })),
 });
 
-export const issueResultSchema = z.object({ id: z.string(), created: z.boolean(), units: z.number().int(), href: z.string() });
+const shownInstantSchema = z.object({ at: z.string(), jalali: z.string() });
+export const issueResultSchema = z.object({
+  id: z.string(),
+  created: z.boolean(),
+  units: z.number().int(),
+  href: z.string(),
+  /** The deadlines as resolved (a relative `{ in }` becomes an instant at issue time), with their Jalali form. */
+  acknowledgeBy: shownInstantSchema,
+  reportBy: shownInstantSchema,
+});

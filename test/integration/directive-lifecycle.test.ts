@@ -3,7 +3,7 @@ import { temporal } from '@temporalio/proto';
 import path from 'node:path';
 import { amendDirective, cancelDirective } from '../../api/directives/amend-directive';
 import { Rejected } from '../../api/errors';
-import { jalaliYear } from '../../lib/jalali';
+import { formatJalaliDateTime, jalaliYear } from '../../lib/jalali';
 import {
   acceptReportUpdate,
   acknowledgeUpdate,
@@ -88,6 +88,22 @@ describe('Issuing a directive', () => {
     const detail = (await (await stack.api(first.location!)).json()) as { reportBy: string; units: unknown[] };
     expect(detail.reportBy).toBe('2120-03-21T06:30:00.000Z');
     expect(detail.units).toHaveLength(2);
+    await cancelDirective(stack, first.id, 'test over', officeActor, {});
+  });
+
+  test('When a directive is issued with deadlines relative to now and repeated, then both answers show the instants of the first issue', async () => {
+    const body = directiveBody({ clientRequestId: 'req-0000-relative', acknowledgeBy: { in: '2h' } as never, reportBy: { in: '2d' } as never });
+    const before = Date.now();
+    const first = await issueViaApi(stack, body);
+    expect(first.status).toBe(201);
+    const shown = first.json.acknowledgeBy as { at: string; jalali: string };
+    expect(Date.parse(shown.at) - before).toBeGreaterThanOrEqual(2 * 3_600_000);
+    expect(Date.parse(shown.at) - Date.now()).toBeLessThanOrEqual(2 * 3_600_000);
+    expect(shown.jalali).toBe(formatJalaliDateTime(shown.at));
+    await new Promise((r) => setTimeout(r, 1_100));
+    const again = await issueViaApi(stack, body);
+    expect(again.status).toBe(200);
+    expect(again.json).toEqual({ ...first.json, created: false });
     await cancelDirective(stack, first.id, 'test over', officeActor, {});
   });
 });

@@ -18,7 +18,7 @@ export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'farman-test-'));
   process.env.FARMAN_TEST_DIR = dir;
   if (!process.env.TEMPORAL_ADDRESS) {
-    const server = await startDevServer({ cli: ensureTemporalCli(), uiPort: null, logLevel: 'error' });
+    const server = await startDevServer({ cli: await ensureTemporalCli(), uiPort: null, logLevel: 'error' });
     globalThis.farmanTestServer = server;
     process.env.FARMAN_TEST_TEMPORAL_ADDRESS = server.address;
     process.env.FARMAN_TEST_TEMPORAL_NAMESPACE = server.namespace;

@@ -72,6 +72,8 @@ export interface StackOptions {
   archiver?: boolean;
   /** Serial of the first directive this stack issues; random by default (see `seedDirectiveIds`). */
   firstDirectiveSerial?: number;
+  /** Creates the office, auditor and admin accounts (the default); false leaves DATA_DIR without accounts, as on a first start. */
+  seedAccounts?: boolean;
 }
 
 export type ApiInit = RequestInit & { as?: Role | null; json?: unknown };
@@ -136,7 +138,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   if (options.archiver) await archiver.start();
   const auth = createAuthServices({ dataDir, cookieSecure: options.cookieSecure ?? true });
   const accounts = {} as TestStack['accounts'];
-  for (const role of ['office', 'auditor', 'admin'] as const) {
+  for (const role of options.seedAccounts === false ? [] : (['office', 'auditor', 'admin'] as const)) {
     const password = `${role}-password-0123`;
     const account = await auth.accounts.create({ username: role, name: `کاربر ${role}`, role, password });
     const { token } = await auth.accounts.createToken(role, 'tests');
@@ -161,9 +163,9 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   return {
     auth,
     accounts,
-    officeToken: accounts.office.token,
-    auditorToken: accounts.auditor.token,
-    adminToken: accounts.admin.token,
+    officeToken: accounts.office?.token ?? '',
+    auditorToken: accounts.auditor?.token ?? '',
+    adminToken: accounts.admin?.token ?? '',
     api(urlPath: string, init: ApiInit = {}) {
       const { as = 'office', json, ...rest } = init;
       const headers = new Headers(rest.headers);
