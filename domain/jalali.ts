@@ -63,7 +63,7 @@ function tehranWallClockMs(instantMs: number): number {
 }
 
 /** Tehran's offset from UTC at an instant, in milliseconds (LMT before 1946 is not a whole minute). */
-function tehranOffsetMs(instantMs: number): number {
+export function tehranOffsetMs(instantMs: number): number {
   const wholeSecond = instantMs - (((instantMs % 1000) + 1000) % 1000);
   return tehranWallClockMs(wholeSecond) - wholeSecond;
 }
