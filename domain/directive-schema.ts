@@ -3,6 +3,7 @@ import { durationSchema } from './duration';
 import { JalaliDateError, parseJalaliDateTime } from './jalali';
 import { persianText, toAsciiDigits } from './persian-text';
 import { unitCodeSchema } from './registry-schema';
+import { deadlineUnionError, workingTimeDeadlineSchema } from './working-deadline';
 
 /**
  * The directive contract at the edge: what the API accepts when the office issues or amends a directive.
@@ -31,6 +32,9 @@ export const instantSchema = z
       return z.NEVER;
     }
   });
+
+/** A deadline: an instant, or working time from now (`{ workingDays }`, `{ workingHours }`) resolved to one. */
+export const deadlineSchema = z.union([instantSchema, workingTimeDeadlineSchema], { error: deadlineUnionError });
 
 export const targetsSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('all') }).strict(),
@@ -94,8 +98,8 @@ const directiveFields = z
     body: persianText(1, 20_000),
     priority: prioritySchema.default('normal'),
     targets: targetsSchema,
-    acknowledgeBy: instantSchema,
-    reportBy: instantSchema,
+    acknowledgeBy: deadlineSchema,
+    reportBy: deadlineSchema,
     reminders: z
       .object({
         acknowledge: z.array(durationSchema).max(5).default([]),

@@ -325,5 +325,18 @@ export class WorkingCalendar {
   }
 }
 
+/** A deadline given in working time: the end of the n-th working day, or n working hours from now. */
+export type WorkingTimeSpec = { workingDays: number } | { workingHours: number };
+
+/**
+ * The instant a working-time deadline stands for when given at `now`: `{ workingDays: 3 }` is the end of the
+ * third working day after today, `{ workingHours: 4 }` four working hours from `now` (or from the next
+ * opening, outside working hours).
+ * @throws WorkingCalendarError as {@link WorkingCalendar.addWorkingDays} and {@link WorkingCalendar.addWorkingHours}.
+ */
+export function resolveWorkingTime(spec: WorkingTimeSpec, now: InstantInput, calendar: WorkingCalendar): Date {
+  return 'workingDays' in spec ? calendar.addWorkingDays(now, spec.workingDays) : calendar.addWorkingHours(now, spec.workingHours);
+}
+
 /** The calendar of an office with the default settings, the shipped holidays and no closures. */
 export const defaultWorkingCalendar = new WorkingCalendar();
