@@ -11,6 +11,10 @@ import { tehranOffsetMs } from './jalali';
  * unless it is Friday, an official holiday, or Thursday at an office that closes on Thursday; a Thursday
  * half day ends early; declared closures cut any part of any day. The arithmetic walks civil days one by
  * one, so every function is linear in the number of days it spans.
+ *
+ * Hazard for workflows: {@link defaultWorkingCalendar} and {@link officialHolidays} come from a data file
+ * that administrators correct. A workflow that computes with them would decide differently on replay after
+ * a correction. Workflows should build a calendar from data in their input or history, or ask an activity.
  */
 
 /** What an office does on Thursday: close, work a half day (until `thursdayHalfDayEnd`), or work a full day. */
