@@ -1,7 +1,8 @@
-import { isLeapJalaaliYear, isValidJalaaliDate } from 'jalaali-js';
+import { isLeapJalaaliYear } from 'jalaali-js';
 import shipped from '../../domain/data/iran-official-holidays.json';
 import { formatJalaliDateTime, JalaliDateError, parseJalaliDateTime, tehranOffsetMs } from '../../domain/jalali';
 import { toAsciiDigits } from '../../domain/persian-text';
+import { closureInputSchema, holidayFileSchema, holidaySchema, workingCalendarSettingsSchema } from '../../domain/working-calendar-schema';
 import {
   type Closure,
   defaultWorkingCalendar,
@@ -194,14 +195,12 @@ describe('Closures', () => {
 
 describe('The shipped holiday data', () => {
   test('When the data is read, then it names its source and every date is a real Jalali date of the years it covers', () => {
+    const file = holidayFileSchema.safeParse(shipped);
+    expect(file.success ? [] : file.error.issues).toEqual([]);
     expect(shipped.source.authority).toMatch(/Council for Public Culture/);
     expect(officialHolidayYears).toEqual([1405, 1406]);
-    for (const h of shipped.holidays) {
-      const [y, m, d] = h.date.split('/').map(Number);
-      expect(isValidJalaaliDate(y, m, d)).toBe(true);
-      expect(officialHolidayYears).toContain(y);
-      expect(['law', 'published', 'computed', 'admin']).toContain(h.basis);
-    }
+    const broken = holidayFileSchema.safeParse({ ...shipped, holidays: [...shipped.holidays, { date: '1407/01/01', name: 'نوروز', basis: 'law' }] });
+    expect(broken.success ? [] : broken.error.issues.map((i) => i.message)).toEqual(['falls outside the years 1405, 1406']);
   });
 
   test('When a lunar date is marked computed, then it is the Umm al-Qura date (shifted where the data says so)', () => {
@@ -223,6 +222,34 @@ describe('The shipped holiday data', () => {
     }
     expect(defaultWorkingCalendar.holidaysOn(at('1405/01/01 10:00')).map((h) => h.name)).toContain('عید سعید فطر');
     expect(defaultWorkingCalendar.isWorkingDay(at('1405/09/15 10:00'))).toBe(true);
+  });
+});
+
+describe('Calendar data at the edge', () => {
+  test('When an administrator adds a holiday in Persian digits, then it is normalised and marked admin; a date that does not exist is refused', () => {
+    expect(holidaySchema.parse({ date: '۱۴۰۵/۹/۲۵', name: 'تعطیلی اعلام‌شده' })).toEqual({ date: '1405/09/25', name: 'تعطیلی اعلام‌شده', basis: 'admin' });
+    expect(holidaySchema.safeParse({ date: '1405/12/30', name: 'x' }).success).toBe(false);
+  });
+
+  test('When a closure is declared, then it needs a period that runs forwards, a scope and a reason', () => {
+    const closure = closureInputSchema.parse({
+      from: { jalali: '1405/09/15 00:00' },
+      until: { jalali: '1405/09/16 00:00' },
+      scope: { kind: 'county', county: 'THR-TEH' },
+      reason: 'آلودگی هوا',
+    });
+    expect(closure.from).toBe(at('1405/09/15 00:00').toISOString());
+    const calendar = new WorkingCalendar({ holidays: [], county: 'THR-TEH' });
+    expect(wall(calendar.shiftForClosure(at('1405/09/16 14:00'), { ...closure, id: 'c1' }))).toBe('1405/09/17 14:00');
+    const backwards = closureInputSchema.safeParse({ ...closure, from: closure.until, until: closure.from });
+    expect(backwards.success ? [] : backwards.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['until: must come after the start of the closure']);
+  });
+
+  test('When an office sets its week, then times are checked and omitted fields keep the defaults', () => {
+    const settings = workingCalendarSettingsSchema.parse({ thursday: 'halfDay', thursdayHalfDayEnd: '۱۲:۳۰' });
+    expect(new WorkingCalendar({ holidays: [], settings }).isWorkingInstant(at('1405/09/19 12:15'))).toBe(true);
+    expect(workingCalendarSettingsSchema.safeParse({ hours: { start: '14:00', end: '08:00' } }).success).toBe(false);
+    expect(workingCalendarSettingsSchema.safeParse({ hours: { start: '7:30', end: '14:00' } }).success).toBe(false);
   });
 });
 
