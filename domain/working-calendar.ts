@@ -1,6 +1,6 @@
 import { isValidJalaaliDate, toGregorian } from 'jalaali-js';
 import shippedHolidays from './data/iran-official-holidays.json';
-import { tehranOffsetMs } from './jalali';
+import { tehranOffsetMs } from './tehran-clock';
 
 /**
  * Iran's working calendar: when government offices work, and arithmetic in working time. Pure (no I/O, no

@@ -1,7 +1,11 @@
+import { builtinModules } from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { isLeapJalaaliYear } from 'jalaali-js';
 import shipped from '../../domain/data/iran-official-holidays.json';
-import { formatJalaliDateTime, JalaliDateError, parseJalaliDateTime, tehranOffsetMs } from '../../domain/jalali';
+import { formatJalaliDateTime, JalaliDateError, parseJalaliDateTime } from '../../domain/jalali';
 import { toAsciiDigits } from '../../domain/persian-text';
+import { tehranOffsetMs } from '../../domain/tehran-clock';
 import { closureInputSchema, holidayFileSchema, holidaySchema, workingCalendarSettingsSchema } from '../../domain/working-calendar-schema';
 import {
   type Closure,
@@ -250,6 +254,26 @@ describe('Calendar data at the edge', () => {
     expect(new WorkingCalendar({ holidays: [], settings }).isWorkingInstant(at('1405/09/19 12:15'))).toBe(true);
     expect(workingCalendarSettingsSchema.safeParse({ hours: { start: '14:00', end: '08:00' } }).success).toBe(false);
     expect(workingCalendarSettingsSchema.safeParse({ hours: { start: '7:30', end: '14:00' } }).success).toBe(false);
+  });
+});
+
+describe('Use from workflow code', () => {
+  /** Every module specifier reachable from a source file through relative imports (type-only imports skipped). */
+  function reachableImports(file: string, seen = new Set<string>()): Set<string> {
+    const source = readFileSync(file, 'utf8');
+    for (const [, typeOnly, spec] of source.matchAll(/^import\s+(type\s+)?[^'"]*from\s+'([^']+)'/gm)) {
+      if (typeOnly || seen.has(spec)) continue;
+      seen.add(spec);
+      if (spec.startsWith('.') && !spec.endsWith('.json')) reachableImports(`${path.resolve(path.dirname(file), spec)}.ts`, seen);
+    }
+    return seen;
+  }
+
+  test('When a workflow imports the calendar, then nothing it pulls in is zod or a Node built-in', () => {
+    const imports = [...reachableImports(path.join(__dirname, '../../domain/working-calendar.ts'))];
+    const forbidden = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'zod']);
+    expect(imports.filter((spec) => forbidden.has(spec))).toEqual([]);
+    expect(imports).toEqual(expect.arrayContaining(['jalaali-js', './tehran-clock']));
   });
 });
 
