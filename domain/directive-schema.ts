@@ -3,6 +3,7 @@ import { durationSchema, maxDurationMs, parseDuration } from '../lib/duration';
 import { formatJalaliDateTime, JalaliDateError, parseJalaliDateTime } from '../lib/jalali';
 import { persianText, toAsciiDigits } from '../lib/persian-text';
 import { unitCodeSchema } from './registry-schema';
+import { deadlineUnionError, workingTimeDeadlineSchema } from './working-deadline';
 
 /**
  * The directive contract at the edge: what the API accepts when the office issues or amends a directive.
@@ -46,6 +47,8 @@ export const instantSchema = z
 export function shownInstant(iso: string): { at: string; jalali: string } {
   return { at: iso, jalali: formatJalaliDateTime(iso) };
 }
+/** A deadline: an instant, or working time from now (`{ workingDays }`, `{ workingHours }`) resolved to one. */
+export const deadlineSchema = z.union([instantSchema, workingTimeDeadlineSchema], { error: deadlineUnionError });
 
 export const targetsSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('all') }).strict(),
@@ -109,8 +112,8 @@ const directiveFields = z
     body: persianText(1, 20_000),
     priority: prioritySchema.default('normal'),
     targets: targetsSchema,
-    acknowledgeBy: instantSchema,
-    reportBy: instantSchema,
+    acknowledgeBy: deadlineSchema,
+    reportBy: deadlineSchema,
     reminders: z
       .object({
         acknowledge: z.array(durationSchema).max(5).default([]),

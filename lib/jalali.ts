@@ -1,5 +1,6 @@
 import { isLeapJalaaliYear, jalaaliMonthLength, toGregorian, toJalaali } from 'jalaali-js';
 import { toAsciiDigits, toPersianDigits } from './persian-text';
+import { tehranOffsetMs, tehranTimeZone, tehranWallClockMs } from './tehran-clock';
 
 /**
  * Persian (Jalali) calendar helpers. Every wall-clock value here is Asia/Tehran; workflows and records keep
@@ -11,8 +12,8 @@ import { toAsciiDigits, toPersianDigits } from './persian-text';
  * data in Node's Intl, never from a fixed +03:30.
  */
 
-/** The time zone every Jalali wall-clock value in Farman is expressed in. */
-export const tehranTimeZone = 'Asia/Tehran';
+/** The time zone every Jalali wall-clock value in Farman is expressed in (defined in tehran-clock.ts). */
+export { tehranTimeZone };
 
 /**
  * Jalali years accepted by {@link parseJalaliDateTime}. Outside this range an input is almost surely a typo
@@ -35,38 +36,9 @@ export interface JalaliParts {
   minute: number;
 }
 
-// Built once: constructing a DateTimeFormat costs far more than using one.
-const tehranClock = new Intl.DateTimeFormat('en-US', {
-  timeZone: tehranTimeZone,
-  calendar: 'gregory',
-  numberingSystem: 'latn',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: 'numeric',
-  second: 'numeric',
-});
-
 const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
 const dayMs = 24 * hourMs;
-
-/** Tehran's Gregorian wall clock at an instant, as if it were a UTC time (milliseconds dropped). */
-function tehranWallClockMs(instantMs: number): number {
-  const parts: Record<string, number> = {};
-  for (const p of tehranClock.formatToParts(new Date(instantMs))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-}
-
-/** Tehran's offset from UTC at an instant, in milliseconds (LMT before 1946 is not a whole minute). */
-function tehranOffsetMs(instantMs: number): number {
-  const wholeSecond = instantMs - (((instantMs % 1000) + 1000) % 1000);
-  return tehranWallClockMs(wholeSecond) - wholeSecond;
-}
 
 /**
  * Accepts a `Date` or an ISO-8601 instant string. A string must carry `Z` or an offset: `new Date()` would

@@ -132,6 +132,9 @@ const messageTranslations: [RegExp, string | ((m: RegExpExecArray) => string)][]
   [/not a recipient|receives no directives/i, 'این واحد دستورالعمل دریافت نمی‌کند'],
   [/no units|empty|nothing to send|selects no/i, 'هیچ واحدی انتخاب نشده است'],
   [/Too small|at least 1|>=1 items/i, 'دست‌کم یک مورد را انتخاب کنید'],
+  [/must be a whole number of working days from 1 to (\d+)$/, (m) => `تعداد روز کاری باید عددی صحیح از ۱ تا ${fa(m[1])} باشد`],
+  [/must be a number of working hours above 0 and at most ([\d.]+)$/, (m) => `تعداد ساعت کاری باید بیش از صفر و حداکثر ${fa(m[1])} باشد`],
+  [/^no working (day|time) within/, 'در این بازه روز کاری نیست'],
   [/Jalali|year|month|day|hour|minute/i, 'تاریخ نامعتبر است؛ نمونه: ۱۴۰۵/۰۹/۱۰ ۱۴:۳۰'],
 ];
 

@@ -31,6 +31,10 @@ export interface FieldRow {
   options: string;
 }
 
+/** How a deadline is typed: a Jalali date-time, or a number of working days or working hours from issue. */
+export const deadlineKinds = ['jalali', 'workingDays', 'workingHours'] as const;
+export type DeadlineKind = (typeof deadlineKinds)[number];
+
 export interface NewDirectiveValues {
   clientRequestId: string;
   template?: string;
@@ -42,7 +46,9 @@ export interface NewDirectiveValues {
   counties: string[];
   units: string[];
   acknowledgeBy: string;
+  acknowledgeByKind: DeadlineKind;
   reportBy: string;
+  reportByKind: DeadlineKind;
   remAck: LadderStep[];
   remRep: LadderStep[];
   esc: EscalationStep[];
@@ -76,7 +82,9 @@ export function initialValues(template: DirectiveTemplate | undefined, now = new
     counties: [],
     units: [],
     acknowledgeBy: proposedDeadline(now, 24),
+    acknowledgeByKind: 'jalali',
     reportBy: proposedDeadline(now, 72),
+    reportByKind: 'jalali',
     remAck: padSteps([{ amount: '2', unit: 'h' }], blankStep),
     remRep: padSteps([{ amount: '1', unit: 'd' }], blankStep),
     esc: padSteps<EscalationStep>(
@@ -93,6 +101,7 @@ export function initialValues(template: DirectiveTemplate | undefined, now = new
 }
 
 const unitOf = (v: unknown): LadderUnit => ladderUnits.find((u) => u === one(v)) ?? 'h';
+const kindOf = (v: unknown): DeadlineKind => deadlineKinds.find((k) => k === one(v)) ?? 'jalali';
 
 /** Reads the posted form back into values; `addField` adds one empty report-form row. */
 export function readValues(body: Record<string, unknown>): NewDirectiveValues {
@@ -114,7 +123,9 @@ export function readValues(body: Record<string, unknown>): NewDirectiveValues {
     counties: many(body.county),
     units: many(body.unit),
     acknowledgeBy: one(body.acknowledgeBy) ?? '',
+    acknowledgeByKind: kindOf(body.acknowledgeByKind),
     reportBy: one(body.reportBy) ?? '',
+    reportByKind: kindOf(body.reportByKind),
     remAck: steps('remAck'),
     remRep: steps('remRep'),
     esc: steps('esc').map((s, i) => ({ ...s, notify: one(body[`esc.${i}.notify`]) === 'deputy' ? 'deputy' : 'governor' })),
@@ -139,14 +150,19 @@ export function fieldRowsToRender(values: NewDirectiveValues): FieldRow[] {
  */
 export function toDirectiveInput(v: NewDirectiveValues, now = new Date()): { input: DirectiveInputRaw; issues: FieldIssue[]; escIndex: number[]; fieldIndex: number[] } {
   const issues: FieldIssue[] = [];
-  const acknowledgeBy = jalaliField({ acknowledgeBy: v.acknowledgeBy }, 'acknowledgeBy', issues);
-  const reportBy = jalaliField({ reportBy: v.reportBy }, 'reportBy', issues);
-  if (!v.acknowledgeBy) issues.push({ path: 'acknowledgeBy', message: 'is required' });
-  if (!v.reportBy) issues.push({ path: 'reportBy', message: 'is required' });
-  // The schema says this too, but only once every other field parses; saying it now shows all date errors at once.
-  for (const [path, iso] of [['acknowledgeBy', acknowledgeBy], ['reportBy', reportBy]] as const) {
-    if (iso && Date.parse(iso) <= now.getTime()) issues.push({ path, message: 'must be in the future' });
-  }
+  // Working time goes to the schema as typed (it resolves it and says what is wrong with it); a Jalali
+  // date is read here so that its errors name the form's field.
+  const deadline = (field: 'acknowledgeBy' | 'reportBy', kind: DeadlineKind, text: string): DirectiveInputRaw['reportBy'] => {
+    if (!text) issues.push({ path: field, message: 'is required' });
+    if (kind === 'workingDays') return { workingDays: Number(toAsciiDigits(text).trim() || NaN) };
+    if (kind === 'workingHours') return { workingHours: Number(toAsciiDigits(text).trim() || NaN) };
+    const iso = jalaliField({ [field]: text }, field, issues);
+    // The schema says this too, but only once every other field parses; saying it now shows all date errors at once.
+    if (iso && Date.parse(iso) <= now.getTime()) issues.push({ path: field, message: 'must be in the future' });
+    return iso ?? '';
+  };
+  const acknowledgeBy = deadline('acknowledgeBy', v.acknowledgeByKind, v.acknowledgeBy);
+  const reportBy = deadline('reportBy', v.reportByKind, v.reportBy);
   const duration = (s: LadderStep, field: string): string | null => {
     const amount = toAsciiDigits(s.amount).trim();
     if (!/^\d{1,4}$/.test(amount) || Number(amount) === 0) {
@@ -182,8 +198,8 @@ export function toDirectiveInput(v: NewDirectiveValues, now = new Date()): { inp
       priority: v.priority as DirectiveInputRaw['priority'],
       acceptance: v.acceptance as DirectiveInputRaw['acceptance'],
       targets,
-      acknowledgeBy: acknowledgeBy ?? '',
-      reportBy: reportBy ?? '',
+      acknowledgeBy,
+      reportBy,
       reminders: { acknowledge: ladder(v.remAck, 'remAck'), report: ladder(v.remRep, 'remRep') },
       escalation,
       form,

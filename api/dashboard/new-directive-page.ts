@@ -4,7 +4,7 @@ import type { Registry } from '../../domain/registry';
 import { electionDirectiveTemplates } from '../../domain/templates/election-directives';
 import { html, type Html } from '../../lib/html';
 import { escalationTargetLabels, fa, priorityLabels } from './labels';
-import { fieldRowsToRender, ladderUnits, type LadderStep, type NewDirectiveValues } from './new-directive-form';
+import { deadlineKinds, fieldRowsToRender, ladderUnits, type DeadlineKind, type LadderStep, type NewDirectiveValues } from './new-directive-form';
 import { formGuard } from './page-shell';
 
 const fieldTypeLabels: Record<FormField['type'], string> = {
@@ -16,12 +16,17 @@ const fieldTypeLabels: Record<FormField['type'], string> = {
   file: 'فایل',
 };
 const ladderUnitLabels: Record<(typeof ladderUnits)[number], string> = { m: 'دقیقه', h: 'ساعت', d: 'روز' };
+const deadlineKindLabels: Record<DeadlineKind, string> = { jalali: 'تاریخ و ساعت', workingDays: 'روز کاری', workingHours: 'ساعت کاری' };
 
 /** Persian messages per form field (see `toFormField`); `(form)` holds the ones that fit no field. */
 export type FieldErrors = Record<string, string[]>;
 
 const selected = (on: boolean) => (on ? ' selected' : '');
 const checked = (on: boolean) => (on ? ' checked' : '');
+
+function deadlineKind(field: string, kind: DeadlineKind): Html {
+  return html`<select name="${`${field}Kind`}" aria-label="نوع مهلت">${deadlineKinds.map((k) => html`<option value="${k}"${selected(k === kind)}>${deadlineKindLabels[k]}</option>`)}</select>`;
+}
 
 function errorsOf(errors: FieldErrors, field: string): Html {
   const list = errors[field] ?? [];
@@ -74,9 +79,9 @@ ${v.template ? html`<input type="hidden" name="template" value="${v.template}">`
         .map((u) => html`<option value="${u.code}"${selected(v.units.includes(u.code))}>${u.name} (${c.name})</option>`)}</optgroup>`,
   )}</select></div></div>
 </fieldset>
-<fieldset><legend>مهلت‌ها <span class="hint">به تاریخ شمسی و ساعت تهران، مانند ۱۴۰۵/۰۹/۱۰ ۱۴:۳۰</span></legend>
-<div class="grid2"><div><label for="acknowledgeBy">مهلت اعلام وصول</label><input type="text" id="acknowledgeBy" name="acknowledgeBy" value="${v.acknowledgeBy}">${errorsOf(errors, 'acknowledgeBy')}</div>
-<div><label for="reportBy">مهلت ارسال گزارش</label><input type="text" id="reportBy" name="reportBy" value="${v.reportBy}">${errorsOf(errors, 'reportBy')}</div></div>
+<fieldset><legend>مهلت‌ها <span class="hint">به تاریخ شمسی و ساعت تهران، مانند ۱۴۰۵/۰۹/۱۰ ۱۴:۳۰؛ یا چند روز کاری (تا پایان ساعت اداری آخرین روز) یا چند ساعت کاری از زمان صدور</span></legend>
+<div class="grid2"><div><label for="acknowledgeBy">مهلت اعلام وصول</label><input type="text" id="acknowledgeBy" name="acknowledgeBy" value="${v.acknowledgeBy}">${deadlineKind('acknowledgeBy', v.acknowledgeByKind)}${errorsOf(errors, 'acknowledgeBy')}</div>
+<div><label for="reportBy">مهلت ارسال گزارش</label><input type="text" id="reportBy" name="reportBy" value="${v.reportBy}">${deadlineKind('reportBy', v.reportByKind)}${errorsOf(errors, 'reportBy')}</div></div>
 </fieldset>
 <fieldset><legend>یادآوری و پیگیری <span class="hint">ردیف‌های خالی نادیده گرفته می‌شوند</span></legend>
 <div class="grid3">

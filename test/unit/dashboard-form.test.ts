@@ -1,11 +1,14 @@
 import type { Response } from 'express';
 import { renderDirectivePage } from '../../api/dashboard/directive-page';
 import type { DirectiveOverview, UnitRow } from '../../api/dashboard/directive-report';
+import { persianMessage } from '../../api/dashboard/labels';
 import { initialValues, readValues, toDirectiveInput, toFormField } from '../../api/dashboard/new-directive-form';
+import { renderNewDirectivePage } from '../../api/dashboard/new-directive-page';
 import { filterAndSort, parseUnitTableQuery } from '../../api/dashboard/unit-table';
 import { neutralizeFormula } from '../../lib/csv';
 import { directiveInputSchema } from '../../domain/directive-schema';
 import { parseJalaliDateTime } from '../../lib/jalali';
+import { loadRegistry } from '../../domain/registry';
 import { findTemplate } from '../../domain/templates/election-directives';
 import type { ComplianceState, DirectiveSpec, DirectiveStatus } from '../../workflows/types';
 
@@ -62,6 +65,43 @@ describe('The new-directive form', () => {
     expect(toFormField('form.1.options', escIndex, fieldIndex)).toBe('f.2.options');
     expect(toFormField('targets.codes.1', escIndex, fieldIndex)).toBe('targets');
     expect(toFormField('reminders.acknowledge.0', escIndex, fieldIndex)).toBe('remAck');
+  });
+});
+
+describe('Deadlines in working time on the new-directive form', () => {
+  const posted = (ack: [string, string], rep: [string, string]) => ({
+    title: 'آموزش',
+    body: 'متن',
+    targetMode: 'all',
+    acknowledgeByKind: ack[0],
+    acknowledgeBy: ack[1],
+    reportByKind: rep[0],
+    reportBy: rep[1],
+  });
+
+  test('When the office picks 4 working hours and 3 working days in Persian digits, then the API gets them and resolves them to instants', () => {
+    const { input, issues } = toDirectiveInput(readValues(posted(['workingHours', '۴'], ['workingDays', '۳'])));
+    expect(issues).toEqual([]);
+    expect([input.acknowledgeBy, input.reportBy]).toEqual([{ workingHours: 4 }, { workingDays: 3 }]);
+    const parsed = directiveInputSchema.parse(input);
+    expect(Date.parse(parsed.reportBy)).toBeGreaterThan(Date.parse(parsed.acknowledgeBy));
+    expect(parsed.reportBy).toMatch(/^\d{4}-\d{2}-\d{2}T.*Z$/);
+  });
+
+  test('When the number of working days is not a whole number, then the field says so in Persian', () => {
+    const { input, issues } = toDirectiveInput(readValues(posted(['jalali', '1499/01/01 10:00'], ['workingDays', '2.5'])));
+    expect(issues).toEqual([]);
+    const parsed = directiveInputSchema.safeParse(input);
+    const messages = parsed.success ? [] : parsed.error.issues.map((i) => `${toFormField(i.path.join('.'), [], [])}: ${persianMessage(i.message)}`);
+    expect(messages).toEqual(['reportBy: تعداد روز کاری باید عددی صحیح از ۱ تا ۲۵۰ باشد']);
+    expect(toDirectiveInput(readValues(posted(['workingHours', ''], ['workingDays', '3']))).issues).toEqual([{ path: 'acknowledgeBy', message: 'is required' }]);
+  });
+
+  test('When the form is shown again, then each deadline keeps the kind the office chose; a fresh form proposes dates', () => {
+    const page = renderNewDirectivePage({ locals: { csrfToken: 'test-token' } } as unknown as Response, loadRegistry(), readValues(posted(['workingHours', '4'], ['workingDays', '3'])), {}).value;
+    expect(page).toContain('<option value="workingHours" selected>ساعت کاری</option>');
+    expect(page).toContain('<option value="workingDays" selected>روز کاری</option>');
+    expect(initialValues(undefined).reportByKind).toBe('jalali');
   });
 });
 
