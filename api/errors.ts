@@ -1,3 +1,5 @@
+import type { RefusalCode } from '../workflows/unit-state';
+
 /**
  * The API's error vocabulary. Use cases throw these; `api/http/problem.ts` maps them to
  * application/problem+json in one place, and the unit pages map them to Persian messages.
@@ -32,7 +34,7 @@ export class NotFound extends FarmanError {
 export class Rejected extends FarmanError {
   readonly status = 409;
   constructor(
-    readonly code: 'closed' | 'not-allowed' | 'invalid' | 'unknown' | 'conflict',
+    readonly code: RefusalCode | 'conflict',
     message: string,
     readonly issues: FieldIssue[] = [],
   ) {

@@ -20,7 +20,7 @@ import {
   type UnitUpdateResult,
 } from '../workflows/contract';
 import type { DirectiveSpec, DirectiveStatus, DirectiveWorkflowInput, UnitSummary } from '../workflows/types';
-import { summarize, type UnitState } from '../workflows/unit-state';
+import { refusalCodes, summarize, type UnitState } from '../workflows/unit-state';
 import { NotFound, Rejected, Unavailable, type FieldIssue } from './errors';
 
 /** How long a request waits for Temporal (and a worker) before answering "try again". */
@@ -168,7 +168,7 @@ export function mapTemporalError(err: unknown, what: string): unknown {
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure) {
-      const code = (['closed', 'not-allowed', 'invalid', 'unknown'] as const).find((c) => c === cause.type) ?? 'not-allowed';
+      const code = refusalCodes.find((c) => c === cause.type) ?? 'not-allowed';
       const issues = (cause.details?.[0] as FieldIssue[] | undefined) ?? [];
       return new Rejected(code, cause.message, Array.isArray(issues) ? issues : []);
     }

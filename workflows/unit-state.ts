@@ -119,9 +119,18 @@ export interface UnitState {
   log: Transition[];
 }
 
+/**
+ * Why a unit refuses a reply or an action, one vocabulary from the state machine through the workflow's
+ * update failure (its `type`) to the API (api/errors.ts) and the pages: `closed` (the unit's work is over),
+ * `not-allowed` (not in this state), `invalid` (bad fields), `unknown` (names nothing the unit has),
+ * `link-revoked` (the reply came through a link of an older generation).
+ */
+export const refusalCodes = ['closed', 'not-allowed', 'invalid', 'unknown', 'link-revoked'] as const;
+export type RefusalCode = (typeof refusalCodes)[number];
+
 export class TransitionRejected extends Error {
   constructor(
-    readonly code: 'closed' | 'not-allowed' | 'invalid' | 'unknown',
+    readonly code: RefusalCode,
     message: string,
     readonly fields?: { path: string; message: string }[],
   ) {

@@ -45,6 +45,7 @@ import {
   nextTimerEvent,
   summarize,
   TransitionRejected,
+  type RefusalCode,
   type MailRequest,
   type Transition,
   type UnitEvent,
@@ -163,7 +164,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitSummar
           if (!args || typeof args !== 'object' || !args.by) throw ApplicationFailure.create({ message: 'missing arguments', type: 'invalid', nonRetryable: true });
           const generation = (args as { linkGeneration?: unknown }).linkGeneration;
           if (generation !== undefined && generation !== state.linkGeneration) {
-            throw ApplicationFailure.create({ message: `link generation ${JSON.stringify(generation)} is not the current one (${state.linkGeneration})`, type: 'link-revoked', nonRetryable: true });
+            throw ApplicationFailure.create({ message: `link generation ${JSON.stringify(generation)} is not the current one (${state.linkGeneration})`, type: 'link-revoked' satisfies RefusalCode, nonRetryable: true });
           }
           try {
             checkTransition(state, toEvent(args), new Date().toISOString());

@@ -125,6 +125,8 @@ export function rejectionMessage(err: Rejected): string {
       return 'این اقدام در وضعیت کنونی مجاز نیست.';
     case 'invalid':
       return 'برخی از بخش‌های فرم نادرست است.';
+    case 'link-revoked':
+      return 'این پیوند باطل شده است؛ از پیوند تازه‌ای که برایتان فرستاده شده استفاده کنید.';
     default:
       return 'این درخواست با وضعیت کنونی سازگار نیست.';
   }
