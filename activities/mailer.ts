@@ -73,7 +73,7 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
           html: mail.html,
           headers: mail.headers,
           // Persian text is almost all multi-byte: base64 carries it in 4/3 of its size where quoted-printable
-          // takes up to 3 bytes per byte, and nodemailer skips scanning each part to choose (bench/README.md).
+          // takes up to 3 bytes per byte, and nodemailer skips scanning each part to choose.
           textEncoding: 'base64',
         });
       } catch (err) {

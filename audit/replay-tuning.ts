@@ -23,8 +23,7 @@ interface SdkGlobalHandlers {
 
 /**
  * Removes two per-call costs of the SDK's workflow sandbox that buy nothing in a process that only replays
- * (audit/replay-process.ts); together about half of a directive's replay time (bench/README.md,
- * *Replay*):
+ * (audit/replay-process.ts); together they are about half of a directive's replay time:
  *
  * - **The watchdog thread per sandbox call.** Calls that carry the replayer's never-firing timeout
  *   (`replayerSandboxTimeoutMs`) run without it; any other timeout is kept. What guards a replay against a

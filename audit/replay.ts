@@ -46,9 +46,8 @@ export interface ReplayOptions {
   /** Fewer histories than this per process are replayed in fewer processes (or here): a process takes ~1 s to start. */
   minHistoriesPerProcess?: number;
   /**
-   * A replay process that reports no history for this long, its start included, is stopped (default 60 s;
-   * all 1,104 histories of a 1,100-unit directive replay in 5 to 11 s on the 2-core machines of bench/README.md): the
-   * history it was on is reported `ReplayTimedOut`, the rest of its share `ReplayProcessFailed`. Histories
+   * A replay process that reports no history for this long, its start included, is stopped (default 60 s,
+   * several times a whole large directive's replay): the history it was on is reported `ReplayTimedOut`, the rest of its share `ReplayProcessFailed`. Histories
    * replayed in this process have no deadline.
    */
   historyTimeoutMs?: number;

@@ -10,13 +10,13 @@ export const workerConfigSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Farman <farman@example.org>'),
   /** Most messages per second the pooled transport sends. */
   MAIL_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(200),
-  /** Workflows kept in the worker's cache; see bench/README.md for how the default was chosen. */
+  /** Workflows kept in the worker's cache: enough for a large directive's open units to stay in memory. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1_000),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
   /**
-   * Threads that run workflow code (each with its own sandbox context); see bench/README.md for the default.
-   * The SDK's own default with reused contexts is 1.
+   * Threads that run workflow code (each with its own sandbox context). One, the SDK's own default with
+   * reused contexts: on two cores a second thread made both fan-out and replies slower.
    */
   WORKER_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   /** Seconds between the archiver's passes over closed workflows (worker/archiver.ts); 0 switches it off. */

@@ -115,7 +115,7 @@ export async function freePort(): Promise<number> {
  * on every read, so attributes added at run time show at once; Temporal's own description of the setting
  * says never to do so in production). Farman registers all its attributes when it starts the server, so the
  * cache stays on: with it off, every start of a unit with search attributes and every upsert read cluster
- * metadata from SQLite, about 8 reads a unit during a fan-out (bench/README.md).
+ * metadata from SQLite for every start of a unit and every upsert.
  */
 export const devServerDynamicConfig: Record<string, unknown> = { 'system.forceSearchAttributesCacheRefreshOnRead': false };
 

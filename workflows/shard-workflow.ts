@@ -19,7 +19,7 @@ const startBatch = 100;
  * How often, at most, a shard tells the directive what changed: once a second per shard, and no more than
  * `directiveSignalsPerSecond` for the whole directive. Each report costs the directive about four history
  * events (the signal and a workflow task), so 20 shards reporting every second through a 10,000-unit
- * fan-out of a few minutes would pass Temporal's 10,240-event warning (bench/README.md has the numbers).
+ * fan-out of a few minutes would pass Temporal's 10,240-event warning.
  */
 const minFlushIntervalMs = 1_000;
 const directiveSignalsPerSecond = 2;

@@ -5,7 +5,7 @@ import { findTemplate } from '../../domain/templates/election-directives';
 import { requireRole, verifyCsrf } from '../auth/middleware';
 import type { DirectiveIdAllocator, RequestLedger } from '../directives/directive-ids';
 import { issueDirective } from '../directives/issue-directive';
-import { parseDirectiveId } from '../directives/routes';
+import { parseDirectiveId } from '../directives/directive-detail';
 import { FarmanError, NotFound, Rejected, Unavailable, ValidationFailed, type FieldIssue } from '../errors';
 import { sendExport } from '../exports/routes';
 import type { PdfRenderer } from '../exports/pdf-renderer';

@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import type { Registry } from '../../domain/registry';
-import { parseDirectiveId } from '../directives/routes';
+import { parseDirectiveId } from '../directives/directive-detail';
 import { loadDirectiveOverview, loadUnitDetails, type DirectiveOverview } from '../dashboard/directive-report';
 import { NotFound } from '../errors';
 import type { TemporalGateway } from '../temporal-gateway';

@@ -4,7 +4,7 @@ import { unitCodeSchema } from '../../domain/registry-schema';
 import { newAccountSchema, newTokenSchema, usernameSchema, viewAccount } from '../auth/account-schema';
 import { amendDirective, cancelDirective, closeDirective } from '../directives/amend-directive';
 import { issueDirective, type IssueDeps } from '../directives/issue-directive';
-import { directiveDetail } from '../directives/routes';
+import { directiveDetail } from '../directives/directive-detail';
 import type { AuthServices } from '../auth/auth-services';
 import { NotFound } from '../errors';
 import { downloadContentType, findAttachment } from './attachments';

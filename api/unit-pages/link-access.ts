@@ -5,7 +5,7 @@ import type { Registry } from '../../domain/registry';
 import type { Unit } from '../../domain/registry-schema';
 import type { DirectiveSpec, ReportValues } from '../../workflows/types';
 import type { UnitState } from '../../workflows/unit-state';
-import { directiveIdPattern } from '../directives/routes';
+import { directiveIdPattern } from '../directives/directive-detail';
 import { NotFound } from '../errors';
 import type { TemporalGateway } from '../temporal-gateway';
 import { LinkRefused } from './page-errors';
