@@ -134,13 +134,17 @@ async function main(): Promise<void> {
   // "ready" means a directive issued now is picked up: the worker polls its task queue (its /readyz).
   if (env.WORKER_HEALTH_PORT !== '0') await waitForOk(`http://127.0.0.1:${env.WORKER_HEALTH_PORT}/readyz`, 60_000);
 
-  say('ready');
-  say(`  API and pages    ${env.PUBLIC_URL}   (health: ${env.PUBLIC_URL}/healthz)`);
-  if (uiUrl) say(`  Temporal UI      ${uiUrl}`);
-  say(`  Temporal gRPC    ${env.TEMPORAL_ADDRESS}`);
-  say(`  Worker health    http://127.0.0.1:${env.WORKER_HEALTH_PORT}/healthz   (/readyz, /metrics; Temporal core metrics on :${env.WORKER_METRICS_PORT ?? 9464})`);
-  if (inboxUrl) say(`  Dev mail inbox   ${inboxUrl}`);
-  say('Ctrl-C stops everything.');
+  // One write, so whoever waits for "ready" reads where everything is with it.
+  const where = [
+    'ready',
+    `  API and pages    ${env.PUBLIC_URL}   (health: ${env.PUBLIC_URL}/healthz)`,
+    ...(uiUrl ? [`  Temporal UI      ${uiUrl}`] : []),
+    `  Temporal gRPC    ${env.TEMPORAL_ADDRESS}`,
+    `  Worker health    http://127.0.0.1:${env.WORKER_HEALTH_PORT}/healthz   (/readyz, /metrics; Temporal core metrics on :${env.WORKER_METRICS_PORT ?? 9464})`,
+    ...(inboxUrl ? [`  Dev mail inbox   ${inboxUrl}`] : []),
+    'Ctrl-C stops everything.',
+  ];
+  say(where.join('\n[farman] '));
 }
 
 main().catch((err) => {
