@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
+import { readFile, unlink } from 'node:fs/promises';
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import type { FileRef } from '../../domain/directive-schema';
 import type { FileStore } from '../../lib/file-store';
 import { normalizePersian } from '../../lib/persian-text';
+import { Unavailable } from '../errors';
 
 /**
  * Files attached to a unit's report. Limits are explicit (multer's default for every limit is Infinity);
- * the type is decided by the bytes, never by the name or the browser's claim; the bytes go to the
- * content-addressed FileStore, and only `{ name, sha256, size, contentType }` enters the workflow.
+ * the type is decided by the bytes, never by the name or the browser's claim. Uploads are streamed to the
+ * FileStore's staging directory (memory stays bounded whatever the bodies' size), moved into the
+ * content-addressed store only once the reply that names them is recorded, and deleted otherwise; only
+ * `{ name, sha256, size, contentType }` enters the workflow.
  */
 
 export const uploadLimits = {
@@ -22,18 +26,38 @@ export const uploadLimits = {
   fieldNameSize: 100,
 } as const;
 
-const upload = multer({
-  storage: multer.memoryStorage(),
-  limits: uploadLimits,
-  // Persian file names arrive as UTF-8 in `filename`; multer's default reads them as Latin-1.
-  defParamCharset: 'utf8',
-}).any();
+/** Multipart requests one process parses at a time; more get 503 with Retry-After (disk and CPU stay bounded). */
+export const maxConcurrentUploads = 4;
 
 /** Parses a multipart form into `req.body` and `req.files`; rejects with a MulterError when a limit is hit. */
-export function parseMultipart(req: Request, res: Response): Promise<Express.Multer.File[]> {
-  return new Promise((resolve, reject) => {
-    upload(req, res, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error('multipart parsing failed')) : resolve(Array.isArray(req.files) ? req.files : [])));
-  });
+export type MultipartParser = (req: Request, res: Response) => Promise<Express.Multer.File[]>;
+
+/**
+ * A multipart parser that streams files into `stagingDir` under random names, at most
+ * `maxConcurrentUploads` requests at once (the next one is refused with Unavailable before its body is
+ * read). The caller owns the staged files: `storeUploads` moves them in, `discardUploads` deletes them.
+ */
+export function multipartParser(stagingDir: string, maxConcurrent = maxConcurrentUploads): MultipartParser {
+  const upload = multer({
+    // Random hex names (multer's default): nothing of the client's choosing reaches the file system.
+    storage: multer.diskStorage({ destination: stagingDir }),
+    limits: uploadLimits,
+    // Persian file names arrive as UTF-8 in `filename`; multer's default reads them as Latin-1.
+    defParamCharset: 'utf8',
+  }).any();
+  let inFlight = 0;
+  return (req, res) => {
+    if (inFlight >= maxConcurrent) return Promise.reject(new Unavailable('too many uploads in progress'));
+    inFlight++;
+    return new Promise<Express.Multer.File[]>((resolve, reject) => {
+      upload(req, res, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error('multipart parsing failed')) : resolve(Array.isArray(req.files) ? req.files : [])));
+    }).finally(() => inFlight--);
+  };
+}
+
+/** Deletes staged uploads that were not moved into the store (a refused or failed reply). */
+export async function discardUploads(files: readonly Express.Multer.File[]): Promise<void> {
+  await Promise.all(files.map((f) => unlink(f.path).catch(() => undefined)));
 }
 
 /** A file type the office accepts: what the bytes must start with, and the names it may carry. */
@@ -90,32 +114,30 @@ export function cleanFileName(name: string): string {
   return base.slice(0, 255 - ext.length) + ext;
 }
 
-/** An upload that passed the checks: its reference (for the workflow) and its bytes (for the store). */
+/** An upload that passed the checks: its reference (for the workflow) and its staged file (for the store). */
 export interface CheckedUpload {
   field: string;
   ref: FileRef;
-  bytes: Buffer;
+  stagedPath: string;
 }
 
 /**
- * Checks one uploaded file by its content and describes it, without storing it: the form may still be
+ * Checks one staged file by its content and describes it, without storing it: the form may still be
  * invalid, and nothing is kept for a reply that is not recorded. Returns a Persian message when refused.
  */
-export function checkUpload(file: Express.Multer.File): CheckedUpload | { field: string; error: string } {
+export async function checkUpload(file: Express.Multer.File): Promise<CheckedUpload | { field: string; error: string }> {
   const name = cleanFileName(file.originalname);
   if (file.size === 0) return { field: file.fieldname, error: `فایل «${name}» خالی است.` };
-  const contentType = detectFileType(file.buffer, name);
+  const bytes = await readFile(file.path);
+  const contentType = detectFileType(bytes, name);
   if (!contentType) {
     return { field: file.fieldname, error: `نوع فایل «${name}» پذیرفته نیست؛ فقط PDF، تصویر PNG یا JPEG، Word، Excel، PowerPoint، متن یا CSV.` };
   }
-  const sha256 = createHash('sha256').update(file.buffer).digest('hex');
-  return { field: file.fieldname, ref: { name, sha256, size: file.size, contentType }, bytes: file.buffer };
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { field: file.fieldname, ref: { name, sha256, size: file.size, contentType }, stagedPath: file.path };
 }
 
-/** Stores checked uploads in the FileStore (idempotent: the same bytes are one file). */
+/** Moves checked uploads from staging into the FileStore, once the reply naming them is recorded. */
 export async function storeUploads(files: FileStore, uploads: readonly CheckedUpload[]): Promise<void> {
-  for (const u of uploads) {
-    const sha256 = await files.put(u.bytes);
-    if (sha256 !== u.ref.sha256) throw new Error('stored file hash differs from the checked one');
-  }
+  for (const u of uploads) await files.moveIn(u.stagedPath, u.ref.sha256);
 }
