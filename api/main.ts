@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     auth: createAuthServices({ dataDir: config.DATA_DIR, sessionSecret: config.SESSION_SECRET, cookieSecure: config.COOKIE_SECURE }),
     signingKeys: config.LINK_SIGNING_KEYS,
     publicUrl: config.PUBLIC_URL,
+    trustProxy: config.TRUST_PROXY,
     temporalReady: () => temporalAnswers(connection, namespace),
     metrics,
     temporalUiUrl: config.TEMPORAL_UI_URL,
