@@ -18,6 +18,8 @@ import { archiveDirOf } from '../lib/config';
 const drainTimeoutMs = 20_000;
 /** Staged uploads older than this belong to no request: an upload finishes or fails in minutes. */
 const stagingMaxAgeMs = 3_600_000;
+/** How often ended sessions are deleted. */
+const sessionSweepMs = 15 * 60_000;
 
 /**
  * The API process. Logs JSON lines with a request id on each request's lines and tokens and secrets
@@ -37,6 +39,9 @@ async function main(): Promise<void> {
   const sweepStaging = () => files.sweepStaging(stagingMaxAgeMs).catch((err: unknown) => logger.warn({ err }, 'staging sweep failed'));
   await sweepStaging();
   setInterval(() => void sweepStaging(), stagingMaxAgeMs).unref();
+  const auth = createAuthServices({ dataDir: config.DATA_DIR, sessionSecret: config.SESSION_SECRET, cookieSecure: config.COOKIE_SECURE });
+  // Ended sessions (signed out by time, idle, or a new generation) are deleted here, not only when read.
+  setInterval(() => void auth.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed')), sessionSweepMs).unref();
   const app = createApp({
     archive: new HistoryArchive(archiveDirOf(config)),
     registry: () => registry,
@@ -45,7 +50,7 @@ async function main(): Promise<void> {
     ids: new DirectiveIdAllocator(path.join(config.DATA_DIR, 'directives')),
     ledger: new RequestLedger(path.join(config.DATA_DIR, 'requests')),
     logger,
-    auth: createAuthServices({ dataDir: config.DATA_DIR, sessionSecret: config.SESSION_SECRET, cookieSecure: config.COOKIE_SECURE }),
+    auth,
     signingKeys: config.LINK_SIGNING_KEYS,
     publicUrl: config.PUBLIC_URL,
     trustProxy: config.TRUST_PROXY,

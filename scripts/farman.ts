@@ -11,8 +11,8 @@ import { exitCodes, usageExit, withConventions } from './cli-conventions';
 /**
  * `farman`: the office's command line.
  *
- * Local account commands (`admin create`, `users add`, `token create|revoke`, `users list`) work on the
- * account store in DATA_DIR directly: they need access to the server's disk, not a running API, which is
+ * Local account commands (`admin create`, `users add|list|passwd|disable|enable`, `token create|revoke`)
+ * work on the account store in DATA_DIR directly: they need access to the server's disk, not a running API, which is
  * how the first admin comes to exist. The other commands call the API at FARMAN_URL with the API token in
  * FARMAN_TOKEN. Progress goes to stderr; `--json` prints machine-readable results on stdout.
  */
@@ -210,6 +210,17 @@ users
     await accountStore().setPassword(o.username, await passwordFrom(o));
     process.stderr.write('password set\n');
   });
+
+for (const action of ['disable', 'enable'] as const) {
+  users
+    .command(action)
+    .description(action === 'disable' ? 'disable an account: its sessions end and its tokens stop working' : 'enable a disabled account again')
+    .requiredOption('--username <username>')
+    .action(async (o: { username: string }) => {
+      await accountStore().setDisabled(o.username, action === 'disable');
+      process.stderr.write(`${action}d\n`);
+    });
+}
 
 const token = program.command('token').description('API tokens, against DATA_DIR');
 token

@@ -88,7 +88,7 @@ ${message ? html`<p class="notice bad" role="alert">${message}</p>` : ''}
     auth.limiter.recordSuccess(usernameKey(username));
     const old = readCookie(req, names.session);
     if (old) await auth.sessions.destroy(old);
-    res.cookie(names.session, await auth.sessions.create(user.id), cookieOptions(auth.cookieSecure, sessionLifetimeMs));
+    res.cookie(names.session, await auth.sessions.create(user.id, user.sessionGeneration), cookieOptions(auth.cookieSecure, sessionLifetimeMs));
     clearCookie(res, names.login, auth.cookieSecure);
     req.log?.info({ user: user.id }, 'signed in');
     res.redirect(303, safeNext(body.next));

@@ -47,7 +47,7 @@ export function authenticate(deps: { auth: AuthServices }): RequestHandler {
     } else {
       const cookie = readCookie(req, names.session);
       const session = cookie ? await auth.sessions.read(cookie) : null;
-      user = session ? await auth.accounts.userById(session.accountId) : null;
+      user = session ? await auth.accounts.userOfSession(session) : null;
       if (session && user) {
         res.locals.authVia = 'session' satisfies AuthVia;
         res.locals.csrfToken = session.csrfToken;

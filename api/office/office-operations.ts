@@ -268,6 +268,24 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
         res.status(201).set('Cache-Control', 'no-store').json(await deps.auth.accounts.createToken(params.username, body.name));
       },
     }),
+    ...(['disable', 'enable'] as const).map((action) =>
+      operation({
+        operationId: `${action}Account`,
+        method: 'post',
+        path: `/accounts/{username}/${action}`,
+        summary:
+          action === 'disable'
+            ? 'Disable an account: its sessions end and its tokens stop working at once.'
+            : 'Enable a disabled account again (its earlier sessions stay ended; its tokens work again).',
+        tags: ['accounts'],
+        roles: ['admin'],
+        params: z.object({ username: usernameSchema }),
+        responses: { 200: json('The account now', accountViewSchema) },
+        handler: async ({ params, res }) => {
+          res.json(viewAccount(await deps.auth.accounts.setDisabled(params.username, action === 'disable')));
+        },
+      }),
+    ),
     operation({
       operationId: 'revokeToken',
       method: 'delete',

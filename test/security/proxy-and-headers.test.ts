@@ -45,7 +45,7 @@ describe('Headers that keep content where it belongs', () => {
       const units = await fetch(`${app.baseUrl}/api/v1/units`, { headers: { authorization: `Bearer ${token}` } });
       expect(units.status).toBe(200);
       expect(units.headers.get('cache-control')).toBe('no-store');
-      const cookie = `farman_session=${await app.deps.auth.sessions.create((await app.deps.auth.accounts.findByUsername('office'))!.id)}`;
+      const cookie = `farman_session=${await app.deps.auth.sessions.create((await app.deps.auth.accounts.findByUsername('office'))!.id, 0)}`;
       const home = await fetch(`${app.baseUrl}/`, { headers: { cookie }, redirect: 'manual' });
       expect(home.status).toBe(303);
       expect(home.headers.get('cache-control')).toBe('no-store');
