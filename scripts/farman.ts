@@ -91,14 +91,14 @@ function apiBase(): { url: string; token: string } {
   return { url: (process.env.FARMAN_URL ?? 'http://localhost:3000').replace(/\/+$/, ''), token };
 }
 
-/** Calls the API; retries "try again" answers (503) a few times with the same idempotency key. */
+/** Calls the API (a JSON body, or FormData as multipart); retries "try again" answers (503) a few times. */
 async function call(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
   const { url, token } = apiBase();
   for (let attempt = 1; ; attempt++) {
     const res = await fetch(`${url}/api/v1${urlPath}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body instanceof FormData ? body : body !== undefined ? JSON.stringify(body) : undefined,
     }).catch((err: Error) => {
       throw new CliError(`cannot reach ${url}: ${err.message}`);
     });
@@ -248,11 +248,19 @@ program
   .description('issue a directive from a JSON or YAML file (the body of POST /api/v1/directives)')
   .option('--request-id <id>', 'client request id; repeating it returns the directive it created')
   .option('--no-wait', 'do not wait for every unit to be notified')
+  .option('--attach <files...>', 'upload these files and attach them (PDF, images, DOCX, XLSX, PPTX, CSV, TXT)')
   .option('--json', 'print JSON')
-  .action(async (file: string, o: { requestId?: string; wait: boolean; json?: boolean }) => {
+  .action(async (file: string, o: { requestId?: string; wait: boolean; attach?: string[]; json?: boolean }) => {
     const body = readDirectiveFile(file) as Record<string, unknown>;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CliError(`${file} must hold one directive object`);
     body.clientRequestId ??= o.requestId ?? `cli-${randomUUID()}`;
+    for (const attachment of o.attach ?? []) {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(readFileSync(attachment))]), path.basename(attachment));
+      const ref = await callJson<Record<string, unknown>>('POST', '/files', form);
+      body.attachments = [...(Array.isArray(body.attachments) ? body.attachments : []), ref];
+      if (!o.json) process.stderr.write(`uploaded ${path.basename(attachment)}\n`);
+    }
     const res = await call('POST', '/directives', body);
     const created = (await res.json()) as { id: string; created: boolean; units: number; acknowledgeBy: { jalali: string }; reportBy: { jalali: string } };
     if (!o.json) {

@@ -5,6 +5,7 @@ import { acknowledgeUpdate, requestExtensionUpdate, submitReportUpdate, type Uni
 import type { Actor } from '../../workflows/types';
 import { NotFound, Rejected, Unavailable } from '../errors';
 import { requestMeta } from '../http/request-meta';
+import { downloadContentType } from '../office/attachments';
 import { bodyText, rawFromBody, readJalali, readReportForm, readText } from './form-input';
 import { filesIn, filesOfLink, openLink, signedLink, type OpenLink, type SignedLink, type UnitPageDeps } from './link-access';
 import { fieldErrors, FormIncomplete, LinkRefused, pageProblem, rejectionMessage, uploadLimitMessage } from './page-errors';
@@ -105,7 +106,7 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
     const bytes = await deps.files.get(file.sha256);
     // Always a download, never rendered in the site's origin, whatever the file claims to be.
     res.attachment(file.name);
-    res.set('Content-Type', file.contentType || 'application/octet-stream');
+    res.set('Content-Type', downloadContentType(file));
     res.send(bytes);
   });
 
