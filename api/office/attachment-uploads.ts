@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Request, Response } from 'express';
-import { MulterError } from 'multer';
 import type { FileRef } from '../../domain/directive-schema';
 import type { FileStore } from '../../lib/file-store';
 import { ValidationFailed } from '../errors';
-import { checkUpload, discardUploads, storeUploads, type MultipartParser } from '../unit-pages/uploads';
+import { asUploadError, checkUpload, discardUploads, storeUploads, type MultipartParser } from '../unit-pages/uploads';
 
 /**
  * Files the office uploaded to attach to directives (`POST /api/v1/files`): one small record per file,
@@ -60,25 +59,33 @@ export async function resolveAttachments(files: FileStore, attachments: readonly
 }
 
 /**
- * Takes one office upload (multipart, one part named `file`), checks it as unit uploads are checked (type by
- * content, name and content agreeing, size limits), stores it and records it as an attachment.
+ * Checks one staged office upload as unit uploads are checked (type by content, name and content agreeing),
+ * moves it into the store and records it as an attachment.
+ * @throws ValidationFailed (path `file`) for an empty or disallowed file.
+ */
+export async function storeAttachment(files: FileStore, staged: Express.Multer.File): Promise<FileRef> {
+  const checked = await checkUpload(staged);
+  if ('error' in checked) {
+    throw new ValidationFailed([{ path: 'file', message: 'the file is empty, or not PDF, PNG, JPEG, DOCX, XLSX, PPTX, CSV or TXT with a matching name' }]);
+  }
+  await storeUploads(files, [checked]);
+  await new AttachmentUploads(files).record(checked.ref);
+  return checked.ref;
+}
+
+/**
+ * Takes one office upload (multipart, one part named `file`, within the unit uploads' size limits) and
+ * stores it as an attachment (`storeAttachment`).
  * @throws ValidationFailed for a missing, empty, oversized or disallowed file.
  */
 export async function uploadAttachment(files: FileStore, parse: MultipartParser, req: Request, res: Response): Promise<FileRef> {
   let staged: Express.Multer.File[] = [];
   try {
     staged = await parse(req, res).catch((err: unknown) => {
-      if (err instanceof MulterError) throw new ValidationFailed([{ path: err.field ?? 'file', message: err.message }], 'the upload was refused');
-      throw err;
+      throw asUploadError(err);
     });
     if (staged.length !== 1 || staged[0].fieldname !== 'file') throw new ValidationFailed([{ path: 'file', message: 'send one file, in a multipart part named file' }]);
-    const checked = await checkUpload(staged[0]);
-    if ('error' in checked) {
-      throw new ValidationFailed([{ path: 'file', message: 'the file is empty, or not PDF, PNG, JPEG, DOCX, XLSX, PPTX, CSV or TXT with a matching name' }]);
-    }
-    await storeUploads(files, [checked]);
-    await new AttachmentUploads(files).record(checked.ref);
-    return checked.ref;
+    return await storeAttachment(files, staged[0]);
   } finally {
     await discardUploads(staged);
   }

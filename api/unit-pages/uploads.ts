@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile, unlink } from 'node:fs/promises';
-import type { Request, Response } from 'express';
-import multer from 'multer';
+import type { Request, RequestHandler, Response } from 'express';
+import multer, { MulterError } from 'multer';
 import type { FileRef } from '../../domain/directive-schema';
 import type { FileStore } from '../../lib/file-store';
 import { normalizePersian } from '../../lib/persian-text';
-import { Unavailable } from '../errors';
+import { Unavailable, ValidationFailed } from '../errors';
 
 /**
  * Files attached to a unit's report. Limits are explicit (multer's default for every limit is Infinity);
@@ -52,6 +52,24 @@ export function multipartParser(stagingDir: string, maxConcurrent = maxConcurren
     return new Promise<Express.Multer.File[]>((resolve, reject) => {
       upload(req, res, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error('multipart parsing failed')) : resolve(Array.isArray(req.files) ? req.files : [])));
     }).finally(() => inFlight--);
+  };
+}
+
+/** A limit hit (MulterError) is the client's mistake: ValidationFailed naming the limit, never a 500. */
+export function asUploadError(err: unknown): unknown {
+  return err instanceof MulterError ? new ValidationFailed([{ path: err.field ?? 'file', message: err.message }], 'the upload was refused') : err;
+}
+
+/**
+ * Middleware for a form that may come as multipart (with files) or urlencoded: parses a multipart body into
+ * `req.body` and `req.files` (staged) and deletes whatever the route did not move into the store once the
+ * response is done, whichever way it ends (a CSRF refusal included). Other bodies pass untouched.
+ */
+export function stagedFormParts(parse: MultipartParser): RequestHandler {
+  return (req, res, next) => {
+    if (!req.is('multipart/form-data')) return next();
+    res.on('close', () => void discardUploads(Array.isArray(req.files) ? req.files : []));
+    parse(req, res).then(() => next(), (err: unknown) => next(asUploadError(err)));
   };
 }
 

@@ -2,10 +2,13 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createHash, randomUUID } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { downloadContentType } from '../../api/office/attachments';
+import { formatJalaliDateTime } from '../../lib/jalali';
 import { directiveBody, issueViaApi, uploadAttachment } from '../support/directives';
 import { inSeconds, startStack, type TestStack } from '../support/stack';
-import { getPage, noticeLink, postForm, submissionIdIn } from '../support/unit-links';
+import { getPage, noticeLink, postForm, submissionIdIn } from '../../reliability/harness/unit-links';
 
 const run = promisify(execFile);
 let stack: TestStack;
@@ -86,5 +89,33 @@ describe('Directive attachments', () => {
     const { id } = JSON.parse(stdout) as { id: string };
     const { spec } = await stack.gateway.directiveDocument(id);
     expect(spec.attachments).toEqual([expect.objectContaining({ name: 'نقشه.pdf', contentType: 'application/pdf' })]);
+  });
+
+  test('When the office attaches files in the new-directive form, then a disguised one is refused beside the field, a good one is kept across the re-render and issued with the directive', async () => {
+    const office = await stack.session('office');
+    const good = pdf(`dashboard ${randomUUID()}`);
+    const sha256 = createHash('sha256').update(good).digest('hex');
+    const form = (extra: [string, string | Blob, string?][]) => {
+      const data = new FormData();
+      const day = (n: number) => formatJalaliDateTime(new Date(Date.now() + n * 86_400_000));
+      const fields = { _csrf: office.csrfToken, clientRequestId: `dash-${randomUUID()}`, title: 'دستور با پیوست', body: 'متن', priority: 'urgent', acceptance: 'manual', targetMode: 'list', unit: 'THR-TEH-MRK', acknowledgeBy: day(1), reportBy: day(2), fieldCount: '0', op: 'issue' };
+      for (const [k, v] of Object.entries(fields)) data.append(k, v);
+      for (const [k, v, name] of extra) {
+        if (typeof v === 'string') data.append(k, v);
+        else data.append(k, v, name);
+      }
+      return data;
+    };
+    const post = (data: FormData) => fetch(`${stack.baseUrl}/directives/new`, { method: 'POST', body: data, headers: { cookie: office.cookie }, redirect: 'manual' });
+    const first = await post(form([['file', new Blob([new Uint8Array(good)]), 'نقشه.pdf'], ['file', new Blob(['<html><script>alert(1)</script>']), 'page.pdf']]));
+    expect(first.status).toBe(400);
+    const page = await first.text();
+    expect(page).toContain('فایل «page.pdf» پذیرفته نیست');
+    expect(page).toContain(`name="attachment" value="${sha256} نقشه.pdf"`);
+    const issued = await post(form([['attachment', `${sha256} نقشه.pdf`]]));
+    expect(issued.status).toBe(303);
+    const id = /\/directives\/(\d{4}-\d{6})\?done=issued$/.exec(issued.headers.get('location') ?? '')![1];
+    expect((await stack.gateway.directiveDocument(id)).spec.attachments).toEqual([{ name: 'نقشه.pdf', sha256, size: good.length, contentType: 'application/pdf' }]);
+    expect(await readdir(stack.files.stagingDir)).toEqual([]);
   });
 });
