@@ -35,6 +35,8 @@ export interface AppDeps {
   signingKeys: SigningKey[];
   /** The site's public base URL (PUBLIC_URL): links in mail point here; unit forms must come from its origin. */
   publicUrl: string;
+  /** The proxies whose `X-Forwarded-For` is believed (TRUST_PROXY, api/config.ts); loopback only by default. */
+  trustProxy?: readonly string[];
   /** Resolves when Temporal answers; `/readyz` uses it. */
   temporalReady: () => Promise<boolean>;
   /** Request latency and business counters for `GET /metrics`; a fresh set when omitted. */
@@ -56,12 +58,12 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? ['loopback']);
   app.use(requestLogger(deps.logger));
   const metrics = deps.metrics ?? new ApiMetrics();
   app.use(metrics.middleware);
   app.get('/metrics', metrics.handler);
-  app.use(securityHeaders);
+  app.use(securityHeaders(deps.publicUrl));
   app.use('/assets', assetRoutes());
 
   app.get('/healthz', (_req, res) => {

@@ -1,8 +1,18 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { dataFields, envBoolean, linkFields, parseConfig, temporalFields } from '../lib/config';
 
 /** `VAR=` in an env file (docker-compose passes it as an empty string) means unset. */
 const emptyAsUnset = (v: unknown) => (v === '' ? undefined : v);
+
+/** One trusted hop: one of Express's names, or an IPv4/IPv6 address with an optional prefix length. */
+function isTrustedHop(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (!family || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 export const apiConfigSchema = z.object({
   ...temporalFields,
@@ -10,6 +20,20 @@ export const apiConfigSchema = z.object({
   ...linkFields,
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default('127.0.0.1'),
+  /**
+   * The reverse proxies whose `X-Forwarded-For` is believed (comma-separated addresses, subnets, or
+   * `loopback`, `linklocal`, `uniquelocal`). The client address of a request (sign-in limits, audit records)
+   * is the nearest address that is not one of them. In the compose deployment the proxy reaches the API
+   * through the Docker network's gateway: list that network (e.g. `172.16.0.0/12`), never a public range.
+   */
+  TRUST_PROXY: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .default('loopback')
+      .transform((v) => v.split(',').map((e) => e.trim()).filter(Boolean))
+      .refine((list) => list.length > 0 && list.every(isTrustedHop), 'a comma-separated list of addresses, subnets (172.16.0.0/12) or loopback, linklocal, uniquelocal'),
+  ),
   /** The Temporal Web UI, for links from the dashboard. */
   TEMPORAL_UI_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

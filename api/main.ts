@@ -16,6 +16,10 @@ import { archiveDirOf } from '../lib/config';
 
 /** How long requests in flight get to finish after SIGTERM before the process exits anyway. */
 const drainTimeoutMs = 20_000;
+/** Staged uploads older than this belong to no request: an upload finishes or fails in minutes. */
+const stagingMaxAgeMs = 3_600_000;
+/** How often ended sessions are deleted. */
+const sessionSweepMs = 15 * 60_000;
 
 /**
  * The API process. Logs JSON lines with a request id on each request's lines and tokens and secrets
@@ -30,17 +34,26 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
   const namespace = config.TEMPORAL_NAMESPACE;
   const client = new Client({ connection, namespace });
+  const files = new FileStore(path.join(config.DATA_DIR, 'files'));
+  // Uploads a crash left in staging (a request's own files are gone within its request).
+  const sweepStaging = () => files.sweepStaging(stagingMaxAgeMs).catch((err: unknown) => logger.warn({ err }, 'staging sweep failed'));
+  await sweepStaging();
+  setInterval(() => void sweepStaging(), stagingMaxAgeMs).unref();
+  const auth = createAuthServices({ dataDir: config.DATA_DIR, sessionSecret: config.SESSION_SECRET, cookieSecure: config.COOKIE_SECURE });
+  // Ended sessions (signed out by time, idle, or a new generation) are deleted here, not only when read.
+  setInterval(() => void auth.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed')), sessionSweepMs).unref();
   const app = createApp({
     archive: new HistoryArchive(archiveDirOf(config)),
     registry: () => registry,
     gateway: new TemporalGateway(client, { observer: metrics.gatewayObserver }),
-    files: new FileStore(path.join(config.DATA_DIR, 'files')),
+    files,
     ids: new DirectiveIdAllocator(path.join(config.DATA_DIR, 'directives')),
     ledger: new RequestLedger(path.join(config.DATA_DIR, 'requests')),
     logger,
-    auth: createAuthServices({ dataDir: config.DATA_DIR, sessionSecret: config.SESSION_SECRET, cookieSecure: config.COOKIE_SECURE }),
+    auth,
     signingKeys: config.LINK_SIGNING_KEYS,
     publicUrl: config.PUBLIC_URL,
+    trustProxy: config.TRUST_PROXY,
     temporalReady: () => temporalAnswers(connection, namespace),
     metrics,
     temporalUiUrl: config.TEMPORAL_UI_URL,

@@ -11,12 +11,20 @@ export interface Table {
 const bom = '\uFEFF';
 
 /**
- * A text cell that a spreadsheet would run as a formula (=, +, -, @, or a leading tab or CR) is prefixed
- * with a single quote, so an exported name like `=HYPERLINK(...)` stays text. Numbers are written as
- * numbers (their minus sign is not a formula).
+ * What a spreadsheet may read as the start of a formula: =, +, -, @, a tab or CR, and their full-width
+ * and small forms (＝ ＋ － ＠, ﹦ ﹢ ﹣ ﹫), which some spreadsheets fold to ASCII. Invisible marks in front
+ * (bidi marks and embeddings, zero-width characters, a BOM) and spaces do not hide one: Persian text often
+ * starts with a right-to-left mark.
+ */
+const formulaStart = /^[\s\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b]/;
+
+/**
+ * A text cell that a spreadsheet would run as a formula is prefixed with a single quote, so an exported
+ * name like `=HYPERLINK(...)` (or `\u200f=HYPERLINK(...)`, `＝HYPERLINK(...)`) stays text. Numbers are
+ * written as numbers (their minus sign is not a formula).
  */
 export function neutralizeFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return formulaStart.test(text) ? `'${text}` : text;
 }
 
 function field(cell: Cell): string {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -61,6 +61,43 @@ export class FileStore {
       this.cache.delete(key);
       this.cachedBytes -= value.length;
     }
+  }
+
+  /**
+   * Where uploads wait until what refers to them is recorded (same file system as the store, so moving one
+   * in is a rename). Nothing is read from here: files in it have no hash-name yet.
+   */
+  get stagingDir(): string {
+    return join(this.root, 'staging');
+  }
+
+  /**
+   * Moves a staged file into the store under its SHA-256, which the caller computed from its bytes. When the
+   * store already holds those bytes, the staged copy is deleted instead.
+   */
+  async moveIn(stagedPath: string, sha256: string): Promise<void> {
+    const path = this.pathOf(sha256);
+    if (await this.has(sha256)) return unlink(stagedPath);
+    await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
+    await rename(stagedPath, path);
+  }
+
+  /**
+   * Deletes staged files older than `olderThanMs`: uploads a crash left between staging and recording.
+   * Returns how many were deleted. A request in flight keeps its files far shorter than the age given.
+   */
+  async sweepStaging(olderThanMs: number, now = Date.now()): Promise<number> {
+    const names = await readdir(this.stagingDir).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names) {
+      const path = join(this.stagingDir, name);
+      const info = await stat(path).catch(() => null);
+      if (info?.isFile() && info.mtimeMs < now - olderThanMs) {
+        await unlink(path).catch(() => undefined);
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async has(sha256: string): Promise<boolean> {

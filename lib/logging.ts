@@ -30,9 +30,9 @@ export function secretsFromEnv(env: NodeJS.ProcessEnv): string[] {
       add(value);
       for (const pair of value.split(',')) add(pair.slice(pair.indexOf(':') + 1).trim());
     }
-    for (const match of value.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*:([^@/\s]+)@/gi)) {
-      add(match[1]);
-      add(safeDecode(match[1]));
+    for (const match of value.matchAll(urlPassword)) {
+      add(match[2]);
+      add(safeDecode(match[2]));
     }
   }
   return [...secrets].sort((a, b) => b.length - a.length);
@@ -50,7 +50,25 @@ function safeDecode(text: string): string {
  * A signed link token (`v1.<kid>.<payload>.<mac>`, lib/link-token.ts), also without its MAC. The payload
  * is base64url JSON of about a hundred characters; requiring twelve keeps version strings like `v1.5.1` intact.
  */
-const linkToken = /v1\.[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{12,}(\.[A-Za-z0-9_-]*)?/g;
+const linkToken = /v1\.[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{12,4096}(\.[A-Za-z0-9_-]{0,256})?/g;
+
+/**
+ * The user and password of a URL (`smtps://user:password@host`). Every quantifier is bounded: with `*` the
+ * scheme part alone rescanned a run of letters from each of its characters, so a request line of 16,000
+ * letters blocked the event loop for 285 ms (quadratic). Bounded, the work per start position is at most
+ * a few hundred steps: linear in the text.
+ */
+const urlPassword = /([a-z][a-z0-9+.-]{0,31}:\/\/[^:/?#\s"@]{0,256}:)([^@/\s"]{1,256})@/gi;
+
+/** The patterns the redactor runs over every log line, for the test that all of their quantifiers are bounded. */
+export const redactionPatterns: readonly RegExp[] = [
+  linkToken,
+  /\/u\/[^/?#\s"\\]{1,4096}/g,
+  /([?&](token|t|access_token)=)[^&#\s"\\]{1,4096}/gi,
+  /(bearer\s{1,16})[^\s"\\]{1,4096}/gi,
+  urlPassword,
+];
+const [, replyPath, tokenParameter, bearer] = redactionPatterns;
 
 /**
  * Returns a function that removes link tokens, reply-link paths, token query parameters, bearer credentials,
@@ -62,10 +80,10 @@ export function createRedactor(secrets: readonly string[]): (text: string) => st
   return (text) => {
     let out = text
       .replace(linkToken, '[token]')
-      .replace(/\/u\/[^/?#\s"\\]+/g, '/u/[token]')
-      .replace(/([?&](token|t|access_token)=)[^&#\s"\\]+/gi, '$1[redacted]')
-      .replace(/(bearer\s+)[^\s"\\]+/gi, '$1[redacted]')
-      .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#\s"@]*:)[^@/\s"]+@/gi, '$1[redacted]@');
+      .replace(replyPath, '/u/[token]')
+      .replace(tokenParameter, '$1[redacted]')
+      .replace(bearer, '$1[redacted]')
+      .replace(urlPassword, '$1[redacted]@');
     for (const secret of literals) out = out.split(secret).join('[redacted]');
     return out;
   };
@@ -73,6 +91,17 @@ export function createRedactor(secrets: readonly string[]): (text: string) => st
 
 /** Replaces link tokens in a URL or path with `[token]`: tokens are credentials and never reach a log. */
 export const redactUrl = createRedactor([]);
+
+/** How much of a request URL is logged: a request line can be as long as the server accepts (16 KB and more). */
+export const loggedUrlLength = 2048;
+
+/**
+ * A request URL as logged: cut to `loggedUrlLength` characters (marked `…[cut]`), then redacted. Cutting
+ * first bounds the redactor's work per request whatever the client sends.
+ */
+export function logUrl(url: string): string {
+  return redactUrl(url.length > loggedUrlLength ? `${url.slice(0, loggedUrlLength)}…[cut]` : url);
+}
 
 export interface JsonLoggerOptions {
   /** `service` field of every line, e.g. `farman-api`. */

@@ -26,7 +26,8 @@ export async function concurrentDuplicates(cluster: Cluster, options: { codes: s
     const send = async () => {
       const form = new FormData();
       for (const [k, v] of Object.entries({ submissionId, name: 'بخشدار آزمون', position: 'بخشدار', v_stations: '۱۲', v_inspected: 'yes' })) form.append(k, v);
-      const res = await postForm(`${link}/report`, form);
+      // As the page's form posts: the submission id in the action too, so a resubmit after completion is recognised.
+      const res = await postForm(`${link}/report?submission=${submissionId}`, form);
       await res.arrayBuffer();
       // The location carries the link's token; compare its shape without keeping the credential.
       return `${res.status} ${(res.headers.get('location') ?? '').replace(/\/u\/[^/?]+/, '/u/<token>')}`;

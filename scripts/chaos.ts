@@ -10,7 +10,7 @@ import { relayOutage } from '../reliability/relay-outage';
 import { mergeResults, type ScenarioResult } from '../reliability/scenario-result';
 import { serverCrashMidRun } from '../reliability/server-crash';
 import { workerCrashDuringFanOut } from '../reliability/worker-crash';
-import { fuzzDeployment, type FuzzCounts } from '../reliability/fuzz/fuzz-runner';
+import { acceptUnitReport, fuzzDeployment, type FuzzCounts } from '../reliability/fuzz/fuzz-runner';
 import { validDirective } from '../reliability/fuzz/hostile-requests';
 import { linkFrom } from '../reliability/harness/unit-links';
 import { eventually } from '../reliability/harness/wait';
@@ -62,15 +62,18 @@ async function main(): Promise<void> {
     await run('concurrent duplicates', 1, () => concurrentDuplicates(cluster, { codes: take(scale.duplicates), copies: 5 }));
 
     say('fuzz: issuing the target directive');
-    const fuzzCodes = take(2);
-    const { id } = await cluster.issue(validDirective(fuzzCodes));
+    const [acceptedCode, ...fuzzCodes] = take(3);
+    const { id } = await cluster.issue(validDirective([...fuzzCodes, acceptedCode]));
     const links: Record<string, string> = {};
-    for (const code of fuzzCodes) {
+    for (const code of [...fuzzCodes, acceptedCode]) {
       const mail = await eventually(() => cluster.mails(id, 'notice').find((m) => m.headers.get('x-farman-unit') === code), 120_000, `notice to ${code}`);
       links[code] = new URL(linkFrom(mail)).pathname;
     }
+    // A unit whose report is accepted: the run's uploads to it must be refused and leave nothing behind.
+    const accepted = await acceptUnitReport({ baseUrl: cluster.baseUrl, officeToken: cluster.officeToken, directiveId: id }, acceptedCode, links[acceptedCode]);
+    delete links[acceptedCode];
     fuzz = await fuzzDeployment(
-      { baseUrl: cluster.baseUrl, origin: cluster.baseUrl, dataDir: path.join(dir, 'cluster', 'data'), officeToken: cluster.officeToken, directiveId: id, unitCodes: fuzzCodes, links, unitState: (code) => cluster.unitState(id, code) },
+      { baseUrl: cluster.baseUrl, origin: cluster.baseUrl, dataDir: path.join(dir, 'cluster', 'data'), officeToken: cluster.officeToken, directiveId: id, unitCodes: fuzzCodes, links, accepted, unitState: (code) => cluster.unitState(id, code) },
       { ...scale.fuzz, oversizedUploads: true },
     );
     say(`fuzz: ${fuzz.requests} requests, ${fuzz.fourXX} 4xx, ${fuzz.fiveXX} 5xx, ${fuzz.failures.length} failures, ${fuzz.stateChanges.length} state changes`);

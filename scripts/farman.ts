@@ -11,8 +11,8 @@ import { exitCodes, usageExit, withConventions } from './cli-conventions';
 /**
  * `farman`: the office's command line.
  *
- * Local account commands (`admin create`, `users add`, `token create|revoke`, `users list`) work on the
- * account store in DATA_DIR directly: they need access to the server's disk, not a running API, which is
+ * Local account commands (`admin create`, `users add|list|passwd|disable|enable`, `token create|revoke`)
+ * work on the account store in DATA_DIR directly: they need access to the server's disk, not a running API, which is
  * how the first admin comes to exist. The other commands call the API at FARMAN_URL with the API token in
  * FARMAN_TOKEN. Progress goes to stderr; `--json` prints machine-readable results on stdout.
  */
@@ -91,14 +91,14 @@ function apiBase(): { url: string; token: string } {
   return { url: (process.env.FARMAN_URL ?? 'http://localhost:3000').replace(/\/+$/, ''), token };
 }
 
-/** Calls the API; retries "try again" answers (503) a few times with the same idempotency key. */
+/** Calls the API (a JSON body, or FormData as multipart); retries "try again" answers (503) a few times. */
 async function call(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
   const { url, token } = apiBase();
   for (let attempt = 1; ; attempt++) {
     const res = await fetch(`${url}/api/v1${urlPath}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body instanceof FormData ? body : body !== undefined ? JSON.stringify(body) : undefined,
     }).catch((err: Error) => {
       throw new CliError(`cannot reach ${url}: ${err.message}`);
     });
@@ -211,6 +211,17 @@ users
     process.stderr.write('password set\n');
   });
 
+for (const action of ['disable', 'enable'] as const) {
+  users
+    .command(action)
+    .description(action === 'disable' ? 'disable an account: its sessions end and its tokens stop working' : 'enable a disabled account again')
+    .requiredOption('--username <username>')
+    .action(async (o: { username: string }) => {
+      await accountStore().setDisabled(o.username, action === 'disable');
+      process.stderr.write(`${action}d\n`);
+    });
+}
+
 const token = program.command('token').description('API tokens, against DATA_DIR');
 token
   .command('create')
@@ -237,11 +248,19 @@ program
   .description('issue a directive from a JSON or YAML file (the body of POST /api/v1/directives)')
   .option('--request-id <id>', 'client request id; repeating it returns the directive it created')
   .option('--no-wait', 'do not wait for every unit to be notified')
+  .option('--attach <files...>', 'upload these files and attach them (PDF, images, DOCX, XLSX, PPTX, CSV, TXT)')
   .option('--json', 'print JSON')
-  .action(async (file: string, o: { requestId?: string; wait: boolean; json?: boolean }) => {
+  .action(async (file: string, o: { requestId?: string; wait: boolean; attach?: string[]; json?: boolean }) => {
     const body = readDirectiveFile(file) as Record<string, unknown>;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CliError(`${file} must hold one directive object`);
     body.clientRequestId ??= o.requestId ?? `cli-${randomUUID()}`;
+    for (const attachment of o.attach ?? []) {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(readFileSync(attachment))]), path.basename(attachment));
+      const ref = await callJson<Record<string, unknown>>('POST', '/files', form);
+      body.attachments = [...(Array.isArray(body.attachments) ? body.attachments : []), ref];
+      if (!o.json) process.stderr.write(`uploaded ${path.basename(attachment)}\n`);
+    }
     const res = await call('POST', '/directives', body);
     const created = (await res.json()) as { id: string; created: boolean; units: number; acknowledgeBy: { jalali: string }; reportBy: { jalali: string } };
     if (!o.json) {

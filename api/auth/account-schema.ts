@@ -46,6 +46,11 @@ const accountRecordSchema = z.object({
   /** `scrypt$…` (api/auth/password.ts), or null for an account that signs in only with tokens. */
   passwordHash: z.string().nullable(),
   disabled: z.boolean(),
+  /**
+   * Raised by a password change and by disabling: a session is valid only while it carries the account's
+   * current generation, so both end every open session at once. Files written before it existed read as 0.
+   */
+  sessionGeneration: z.number().int().min(0).default(0),
   createdAt: z.string(),
   tokens: z.array(tokenRecordSchema),
 });

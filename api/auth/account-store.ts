@@ -11,6 +11,8 @@ export interface AuthUser {
   username: string;
   name: string;
   role: Role;
+  /** The account's session generation (`AccountRecord.sessionGeneration`): a new session carries it. */
+  sessionGeneration: number;
 }
 
 /** Prefix of every API token, so a leaked one is recognisable (and greppable) as Farman's. */
@@ -22,7 +24,7 @@ export function tokenDigest(token: string): string {
 }
 
 function userOf(a: AccountRecord): AuthUser {
-  return { id: a.id, username: a.username, name: a.name, role: a.role };
+  return { id: a.id, username: a.username, name: a.name, role: a.role, sessionGeneration: a.sessionGeneration };
 }
 
 /**
@@ -97,6 +99,7 @@ export class AccountStore {
         role: input.role,
         passwordHash,
         disabled: false,
+        sessionGeneration: 0,
         createdAt: now.toISOString(),
         tokens: [],
       };
@@ -105,17 +108,26 @@ export class AccountStore {
     });
   }
 
+  /** Sets an account's password and ends its open sessions (a new generation); its API tokens stay valid. */
   async setPassword(username: string, password: string): Promise<void> {
     const passwordHash = await hashPassword(password);
     await this.mutate((data) => {
-      this.mustFind(data, username).passwordHash = passwordHash;
+      const account = this.mustFind(data, username);
+      account.passwordHash = passwordHash;
+      account.sessionGeneration++;
     });
   }
 
-  /** Disables (or re-enables) an account: its sessions and tokens stop working at once. */
-  async setDisabled(username: string, disabled: boolean): Promise<void> {
-    await this.mutate((data) => {
-      this.mustFind(data, username).disabled = disabled;
+  /**
+   * Disables (or re-enables) an account: while disabled, its sessions and tokens stop working at once, and
+   * its sessions stay ended after re-enabling (a new generation). Returns what the account looks like now.
+   */
+  async setDisabled(username: string, disabled: boolean): Promise<AccountRecord> {
+    return this.mutate((data) => {
+      const account = this.mustFind(data, username);
+      if (disabled && !account.disabled) account.sessionGeneration++;
+      account.disabled = disabled;
+      return account;
     });
   }
 
@@ -162,10 +174,13 @@ export class AccountStore {
     return null;
   }
 
-  /** The current user of an account id (a session's owner), or null when it is gone or disabled. */
-  async userById(id: string): Promise<AuthUser | null> {
-    const account = await this.findById(id);
-    return account && !account.disabled ? userOf(account) : null;
+  /**
+   * The current user of a session's owner, or null when the account is gone or disabled, or when the
+   * session belongs to an earlier generation (the password changed or the account was disabled since).
+   */
+  async userOfSession(session: { accountId: string; generation: number }): Promise<AuthUser | null> {
+    const account = await this.findById(session.accountId);
+    return account && !account.disabled && account.sessionGeneration === session.generation ? userOf(account) : null;
   }
 
   private mustFind(data: AccountsFile, username: string): AccountRecord {

@@ -5,6 +5,7 @@ import { layout } from '../pages/layout';
 import { toPersianDigits } from '../../lib/persian-text';
 import type { AuthServices } from './auth-services';
 import { clearCookie, cookieNames, cookieOptions, readCookie } from './cookies';
+import { addressKey, usernameKey } from './login-limiter';
 import { refusalPage, verifyCsrf } from './middleware';
 import { sessionLifetimeMs } from './session-store';
 
@@ -23,8 +24,9 @@ function sameToken(a: string, b: unknown): boolean {
 /**
  * The sign-in page (GET/POST /login) and sign-out (POST /logout). Sign-in forms carry a CSRF token bound
  * to a pre-session cookie, so another site cannot sign a browser into an account of its choosing. Failed
- * attempts are limited per client address and per username (`LoginLimiter`): the sixth failure within the
- * window, and every attempt after it, gets 429 with a Persian message.
+ * attempts are limited per client address and per username (`LoginLimiter`): an address is blocked after five
+ * failures within the window, a username made to wait longer after each failure from the fifth on; a refused
+ * attempt gets 429 with a Persian message.
  */
 export function loginRoutes(deps: { auth: AuthServices }): Router {
   const { auth } = deps;
@@ -71,7 +73,7 @@ ${message ? html`<p class="notice bad" role="alert">${message}</p>` : ''}
     }
     const username = typeof body.username === 'string' ? body.username.trim().toLowerCase().slice(0, 100) : '';
     const password = typeof body.password === 'string' ? body.password.slice(0, 200) : '';
-    const keys = [`ip:${req.ip}`, `user:${username}`];
+    const keys = [addressKey(req.ip), usernameKey(username)];
     const wait = auth.limiter.retryAfter(keys);
     if (wait > 0) {
       res.set('Retry-After', String(wait));
@@ -83,10 +85,10 @@ ${message ? html`<p class="notice bad" role="alert">${message}</p>` : ''}
       req.log?.warn({ username }, 'sign-in failed');
       return render(req, res, 401, 'نام کاربری یا گذرواژه نادرست است.', username);
     }
-    auth.limiter.recordSuccess(`user:${username}`);
+    auth.limiter.recordSuccess(usernameKey(username));
     const old = readCookie(req, names.session);
     if (old) await auth.sessions.destroy(old);
-    res.cookie(names.session, await auth.sessions.create(user.id), cookieOptions(auth.cookieSecure, sessionLifetimeMs));
+    res.cookie(names.session, await auth.sessions.create(user.id, user.sessionGeneration), cookieOptions(auth.cookieSecure, sessionLifetimeMs));
     clearCookie(res, names.login, auth.cookieSecure);
     req.log?.info({ user: user.id }, 'signed in');
     res.redirect(303, safeNext(body.next));

@@ -27,7 +27,8 @@ export function isApiRequest(req: Request): boolean {
 /**
  * Reads the caller's credentials, if any: an `Authorization: Bearer` API token, else the session cookie.
  * On success sets `res.locals.user = { id, username, name, role }`, `res.locals.actor` (the office actor
- * every action is attributed to), `res.locals.authVia`, and for sessions `res.locals.csrfToken`. It never
+ * every action is attributed to), `res.locals.authVia`, for sessions `res.locals.csrfToken`, and
+ * `Cache-Control: no-store` (a route may still mark a public asset cacheable). It never
  * rejects: requests without (valid) credentials go on anonymously and `requireRole` answers them, so
  * public routes can sit behind it. A bearer header that is present but wrong is remembered, so the 401
  * can say so, and the session cookie is then not consulted.
@@ -46,13 +47,15 @@ export function authenticate(deps: { auth: AuthServices }): RequestHandler {
     } else {
       const cookie = readCookie(req, names.session);
       const session = cookie ? await auth.sessions.read(cookie) : null;
-      user = session ? await auth.accounts.userById(session.accountId) : null;
+      user = session ? await auth.accounts.userOfSession(session) : null;
       if (session && user) {
         res.locals.authVia = 'session' satisfies AuthVia;
         res.locals.csrfToken = session.csrfToken;
       }
     }
     if (user) {
+      // What a signed-in user sees (dashboard, API, audit, downloads) must stay out of every cache.
+      res.set('Cache-Control', 'no-store');
       res.locals.user = user;
       res.locals.actor = { kind: 'office', id: user.id, name: user.name, title: roleTitles[user.role] } satisfies Actor;
     }

@@ -115,6 +115,9 @@ export function describeTransition(t: Transition): string {
 // rather than English on a Persian page.
 const messageTranslations: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^must be in the future$/, 'باید در آینده باشد'],
+  [/^(.+): not an allowed file$/s, (m) => `فایل «${m[1]}» پذیرفته نیست؛ فقط PDF، تصویر PNG یا JPEG، Word، Excel، PowerPoint، متن یا CSV.`],
+  [/^no file was uploaded as an attachment/, 'این پیوست بارگذاری نشده است'],
+  [/^File too large$/, 'حجم هر فایل باید حداکثر ۱۰ مگابایت باشد'],
   [/^must not be empty$|^is required$|^Required$/i, 'این مورد الزامی است'],
   [/^must have at least (\d+) characters$/, (m) => `دست‌کم ${fa(m[1])} نویسه لازم است`],
   [/^must have at most (\d+) characters$/, (m) => `حداکثر ${fa(m[1])} نویسه مجاز است`],

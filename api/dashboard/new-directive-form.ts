@@ -53,6 +53,8 @@ export interface NewDirectiveValues {
   remRep: LadderStep[];
   esc: EscalationStep[];
   fields: FieldRow[];
+  /** Files already uploaded with this form (kept across re-renders as hidden fields `sha256 name`). */
+  attachments: { sha256: string; name: string }[];
 }
 
 /** Rows each ladder shows; empty rows are ignored. */
@@ -97,6 +99,7 @@ export function initialValues(template: DirectiveTemplate | undefined, now = new
     fields: (template?.form ?? []).map(
       (f): FieldRow => ({ key: f.key, label: f.label, type: f.type, required: f.required, options: (f.options ?? []).join('، ') }),
     ),
+    attachments: [],
   };
 }
 
@@ -130,6 +133,10 @@ export function readValues(body: Record<string, unknown>): NewDirectiveValues {
     remRep: steps('remRep'),
     esc: steps('esc').map((s, i) => ({ ...s, notify: one(body[`esc.${i}.notify`]) === 'deputy' ? 'deputy' : 'governor' })),
     fields,
+    attachments: many(body.attachment).flatMap((a) => {
+      const m = /^([0-9a-f]{64}) (.+)$/s.exec(a);
+      return m ? [{ sha256: m[1], name: m[2] }] : [];
+    }),
   };
 }
 
@@ -203,6 +210,8 @@ export function toDirectiveInput(v: NewDirectiveValues, now = new Date()): { inp
       reminders: { acknowledge: ladder(v.remAck, 'remAck'), report: ladder(v.remRep, 'remRep') },
       escalation,
       form,
+      // Type and size come from the upload's record (resolveAttachments); these are placeholders.
+      attachments: v.attachments.map((a) => ({ ...a, size: 0, contentType: 'application/octet-stream' })),
     },
     issues,
     escIndex,
@@ -226,6 +235,9 @@ export function toFormField(path: string, escIndex: number[], fieldIndex: number
       return parts[0];
     case 'targets':
       return 'targets';
+    case 'attachments':
+    case 'file':
+      return 'attachments';
     case 'reminders':
       return parts[1] === 'acknowledge' ? 'remAck' : 'remRep';
     case 'escalation':

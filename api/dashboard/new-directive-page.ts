@@ -5,6 +5,7 @@ import { electionDirectiveTemplates } from '../../domain/templates/election-dire
 import { html, type Html } from '../../lib/html';
 import { escalationTargetLabels, fa, priorityLabels } from './labels';
 import { deadlineKinds, fieldRowsToRender, ladderUnits, type DeadlineKind, type LadderStep, type NewDirectiveValues } from './new-directive-form';
+import { acceptAttribute } from '../unit-pages/uploads';
 import { formGuard } from './page-shell';
 
 const fieldTypeLabels: Record<FormField['type'], string> = {
@@ -52,7 +53,7 @@ export function renderNewDirectivePage(res: Response, registry: Registry, v: New
 ${anyErrors ? html`<div class="notice bad" role="alert">دستورالعمل صادر نشد؛ موارد مشخص‌شده را اصلاح کنید.${general.length ? html`<div>${general.join('؛ ')}</div>` : ''}</div>` : ''}
 <section class="card"><strong>شروع از الگو:</strong>
 <div class="templates">${electionDirectiveTemplates.map((t, i) => html`<a href="/directives/new?template=${t.id}"${v.template === t.id ? html` class="selected"` : ''}>${fa(i + 1)}. ${t.title}</a>`)}</div></section>
-<form method="post" action="/directives/new">
+<form method="post" action="/directives/new" enctype="multipart/form-data">
 ${formGuard(res)}
 <input type="hidden" name="clientRequestId" value="${v.clientRequestId}">
 ${v.template ? html`<input type="hidden" name="template" value="${v.template}">` : ''}
@@ -112,6 +113,10 @@ ${rows.map(
   )}
 </tbody></table>
 <p><button type="submit" name="op" value="add-field" class="secondary">افزودن فیلد</button></p>
+</fieldset>
+<fieldset><legend>پیوست‌ها <span class="hint">PDF، تصویر، Word، Excel، PowerPoint، متن یا CSV؛ هر فایل حداکثر ۱۰ مگابایت</span></legend>
+${v.attachments.map((a) => html`<div><input type="hidden" name="attachment" value="${`${a.sha256} ${a.name}`}">${a.name} <span class="hint">(بارگذاری شد)</span></div>`)}
+<input type="file" id="file" name="file" multiple accept="${acceptAttribute}" aria-label="پیوست">${errorsOf(errors, 'attachments')}
 </fieldset>
 <p><button type="submit" name="op" value="issue">صدور دستورالعمل</button></p>
 </form>`;

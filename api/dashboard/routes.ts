@@ -5,6 +5,8 @@ import { findTemplate } from '../../domain/templates/election-directives';
 import { requireRole, verifyCsrf } from '../auth/middleware';
 import type { DirectiveIdAllocator, RequestLedger } from '../directives/directive-ids';
 import { issueDirective } from '../directives/issue-directive';
+import { storeAttachment } from '../office/attachment-uploads';
+import { multipartParser, stagedFormParts } from '../unit-pages/uploads';
 import { parseDirectiveId } from '../directives/directive-detail';
 import { FarmanError, NotFound, Rejected, Unavailable, ValidationFailed, type FieldIssue } from '../errors';
 import { sendExport } from '../exports/routes';
@@ -111,9 +113,23 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     sendPage(res, 200, 'دستورالعمل جدید', renderNewDirectivePage(res, deps.registry(), initialValues(template), {}));
   });
 
-  router.post('/directives/new', ...act, async (req, res) => {
+  // The form is multipart (attachments): its parts are read before the CSRF check, and staged files that
+  // were not stored as attachments are deleted when the response ends, whatever it was.
+  const formParts = stagedFormParts(multipartParser(deps.files.stagingDir));
+  router.post('/directives/new', requireRole(...actorRoles), formParts, parseForm, verifyCsrf, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = readValues(body);
+    // Each new file is stored as an attachment now, so it is kept (by hash) if the form comes back.
+    const refused: FieldIssue[] = [];
+    for (const file of Array.isArray(req.files) ? req.files.filter((f) => f.fieldname === 'file' && f.size > 0) : []) {
+      try {
+        const ref = await storeAttachment(deps.files, file);
+        values.attachments.push({ sha256: ref.sha256, name: ref.name });
+      } catch (err) {
+        if (!(err instanceof ValidationFailed)) throw err;
+        refused.push({ path: 'file', message: `${file.originalname}: not an allowed file` });
+      }
+    }
     if (one(body.op) === 'add-field') {
       return sendPage(res, 200, 'دستورالعمل جدید', renderNewDirectivePage(res, deps.registry(), withExtraField(values), {}));
     }
@@ -123,7 +139,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       for (const issue of list) (errors[toFormField(issue.path, escIndex, fieldIndex)] ??= []).push(persianMessage(issue.message));
       sendPage(res, status, 'دستورالعمل جدید', renderNewDirectivePage(res, deps.registry(), values, errors));
     };
-    if (issues.length) return showErrors(issues, 400);
+    if (issues.length || refused.length) return showErrors([...refused, ...issues], 400);
     try {
       const result = await issueDirective(deps, input, officeActor(res), requestMeta(req));
       res.redirect(303, `/directives/${result.directiveId}?done=issued`);

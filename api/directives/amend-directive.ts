@@ -4,7 +4,8 @@ import { amendUpdate, cancelUpdate, closeUpdate } from '../../workflows/contract
 import type { Actor, DirectiveSpec, DirectiveStatus, RequestMeta } from '../../workflows/types';
 import { fieldIssues, ValidationFailed } from '../errors';
 import type { TemporalGateway } from '../temporal-gateway';
-import { requireStoredAttachments, storeSpec } from './issue-directive';
+import { resolveAttachments } from '../office/attachment-uploads';
+import { storeSpec } from './issue-directive';
 
 const comparedFields = ['title', 'body', 'priority', 'acknowledgeBy', 'reportBy', 'reminders', 'escalation', 'form', 'attachments', 'acceptance'] as const;
 
@@ -28,10 +29,11 @@ export async function amendDirective(
   if (!parsed.success) throw new ValidationFailed(fieldIssues(parsed.error.issues), 'the amendment is invalid');
   const { spec: current } = await deps.gateway.directiveDocument(directiveId);
   const { specRef: _previous, ...base } = current;  
-  const next = { ...base, ...parsed.data, version: current.version + 1, issuedBy: current.issuedBy, issuedAt: current.issuedAt };
+  // Attachments the directive already carries stay allowed; new ones must have been uploaded as attachments.
+  const attachments = await resolveAttachments(deps.files, parsed.data.attachments, current.attachments);
+  const next = { ...base, ...parsed.data, attachments, version: current.version + 1, issuedBy: current.issuedBy, issuedAt: current.issuedAt };
   const changes = changedFields(current, next);
   if (changes.length === 0) throw new ValidationFailed([{ path: '(body)', message: 'the amendment changes nothing' }], 'the amendment changes nothing');
-  await requireStoredAttachments(deps.files, parsed.data.attachments);
   const spec = await storeSpec(deps.files, next);
   return deps.gateway.directiveUpdate(directiveId, amendUpdate, { spec, changes, by, meta }, `amend-${directiveId}-v${spec.version}`);
 }

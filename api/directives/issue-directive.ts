@@ -1,8 +1,9 @@
-import { directiveInputSchema, type DirectiveInput, type FileRef } from '../../domain/directive-schema';
+import { directiveInputSchema, type DirectiveInput } from '../../domain/directive-schema';
 import type { FileStore } from '../../lib/file-store';
 import type { Registry } from '../../domain/registry';
 import type { Actor, DirectiveSpec, RequestMeta } from '../../workflows/types';
-import { fieldIssues, ValidationFailed, type FieldIssue } from '../errors';
+import { fieldIssues, ValidationFailed } from '../errors';
+import { resolveAttachments } from '../office/attachment-uploads';
 import type { TemporalGateway } from '../temporal-gateway';
 import type { DirectiveIdAllocator, RequestLedger } from './directive-ids';
 
@@ -19,19 +20,6 @@ export function parseDirectiveInput(body: unknown): DirectiveInput {
   const parsed = directiveInputSchema.safeParse(body);
   if (!parsed.success) throw new ValidationFailed(fieldIssues(parsed.error.issues), 'the directive is invalid');
   return parsed.data;
-}
-
-/**
- * Refuses attachments that name a file the store does not hold: a directive must not go out pointing at a
- * document no unit can download (the office uploads a file first, then refers to it by its hash).
- * @throws ValidationFailed with the path of each missing attachment.
- */
-export async function requireStoredAttachments(files: FileStore, attachments: readonly FileRef[]): Promise<void> {
-  const missing: FieldIssue[] = [];
-  for (const [i, file] of attachments.entries()) {
-    if (!(await files.has(file.sha256))) missing.push({ path: `attachments.${i}.sha256`, message: 'no uploaded file has this hash' });
-  }
-  if (missing.length > 0) throw new ValidationFailed(missing, 'the directive names attachments that were not uploaded');
 }
 
 /**
@@ -59,7 +47,7 @@ export async function issueDirective(
   const resolved = deps.registry().resolveTargets(input.targets);
   if ('issues' in resolved) throw new ValidationFailed(fieldIssues(resolved.issues), 'the targets are invalid');
   const units = resolved.codes;
-  await requireStoredAttachments(deps.files, input.attachments);
+  const attachments = await resolveAttachments(deps.files, input.attachments);
 
   if (input.clientRequestId) {
     const existing = await deps.ledger.lookup(input.clientRequestId);
@@ -87,7 +75,7 @@ export async function issueDirective(
       escalation: input.escalation,
       form: input.form,
       acceptance: input.acceptance,
-      attachments: input.attachments,
+      attachments,
       targets: input.targets,
       issuedBy: by,
       issuedAt: now.toISOString(),

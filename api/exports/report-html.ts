@@ -4,6 +4,7 @@ import { html, raw, type Html } from '../../lib/html';
 import type { DirectiveOverview } from '../dashboard/directive-report';
 import { directiveStateLabels, escalationTargetLabels, fa, jalaliOrDash, obligationLabels, priorityLabels, unitStateLabels } from '../dashboard/labels';
 import { complianceStates } from '../dashboard/query-params';
+import { printContentSecurityPolicy } from './pdf-renderer';
 import type { ReportTable } from './report-table';
 
 let fontFaces: string | undefined;
@@ -55,7 +56,7 @@ export function complianceReportHtml(o: DirectiveOverview, table: ReportTable, p
   const percent = Math.max(0, Math.min(100, o.compliancePercent));
   const cell = (c: string | number | null) => (c === null ? '—' : typeof c === 'number' ? fa(c) : c);
   const doc: Html = html`<!doctype html>
-<html lang="fa" dir="rtl"><head><meta charset="utf-8"><title>${spec.title}</title>
+<html lang="fa" dir="rtl"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${printContentSecurityPolicy}"><title>${spec.title}</title>
 <style>${raw(vazirmatnFontFaces())}${raw(printCss)}</style></head>
 <body>
 <section class="cover">

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { redactUrl } from '../../lib/logging';
+import { logUrl, redactUrl } from '../../lib/logging';
 
 export { redactUrl };
 
 /**
  * Request logging with a request id per request (taken from `X-Request-Id` when the caller sends a sane one,
- * echoed in the response). The URL is logged with link tokens replaced; the logger's own line redaction
- * (lib/logging.ts) is the second guard.
+ * echoed in the response). The URL is logged cut to a few KB and with link tokens replaced; the logger's own
+ * line redaction (lib/logging.ts) is the second guard.
  */
 export function requestLogger(logger: Logger) {
   return pinoHttp({
@@ -21,7 +21,7 @@ export function requestLogger(logger: Logger) {
       return id;
     },
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: logUrl(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),

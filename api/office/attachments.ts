@@ -1,6 +1,7 @@
 import type { FileRef } from '../../domain/directive-schema';
 import type { ReportValues } from '../../workflows/types';
 import { NotFound } from '../errors';
+import { allowedTypes } from '../unit-pages/uploads';
 import type { TemporalGateway } from '../temporal-gateway';
 
 function refsIn(values: ReportValues | null | undefined): FileRef[] {
@@ -30,9 +31,11 @@ export async function findAttachment(gateway: TemporalGateway, sha256: string, d
   return ref;
 }
 
-/** Content types a browser may be told; anything else is sent as opaque bytes. */
-const safeTypes = /^(application\/pdf|image\/(png|jpeg|gif|webp)|text\/(plain|csv)|application\/vnd\.openxmlformats-officedocument\.[\w.]+|application\/(msword|vnd\.ms-excel|zip))$/;
-
+/**
+ * The content type a download is sent with: the file's own when it is one of the upload allow-list's
+ * (api/unit-pages/uploads.ts), opaque bytes otherwise. Every download (office API, unit pages) uses it, so
+ * a stored claim such as `text/html` is never repeated to a browser.
+ */
 export function downloadContentType(ref: FileRef): string {
-  return safeTypes.test(ref.contentType) ? ref.contentType : 'application/octet-stream';
+  return allowedTypes.some((t) => t.contentType === ref.contentType) ? ref.contentType : 'application/octet-stream';
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amendmentInputSchema, directiveInputSchema, shownInstant } from '../../domain/directive-schema';
+import { amendmentInputSchema, directiveInputSchema, fileRefSchema, shownInstant } from '../../domain/directive-schema';
 import { unitCodeSchema } from '../../domain/registry-schema';
 import { newAccountSchema, newTokenSchema, usernameSchema, viewAccount } from '../auth/account-schema';
 import { amendDirective, cancelDirective, closeDirective } from '../directives/amend-directive';
@@ -7,6 +7,8 @@ import { issueDirective, type IssueDeps } from '../directives/issue-directive';
 import { directiveDetail } from '../directives/directive-detail';
 import type { AuthServices } from '../auth/auth-services';
 import { NotFound } from '../errors';
+import { multipartParser, type MultipartParser } from '../unit-pages/uploads';
+import { uploadAttachment } from './attachment-uploads';
 import { downloadContentType, findAttachment } from './attachments';
 import { listDirectives } from './list-directives';
 import { pendingMail } from './mail-pending';
@@ -48,6 +50,8 @@ const fileQuerySchema = z.object({ directive: directiveParamsSchema.shape.id, un
  */
 export function officeOperations(deps: OfficeApiDeps): Operation[] {
   const { gateway } = deps;
+  /** Made on the first upload: the OpenAPI document is built from this table without a file store. */
+  let parseUpload: MultipartParser | undefined;
   return [
     operation({
       operationId: 'issueDirective',
@@ -211,6 +215,20 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
       });
     }),
     operation({
+      operationId: 'uploadFile',
+      method: 'post',
+      path: '/files',
+      summary:
+        'Upload a file to attach to directives: multipart/form-data with one part named `file` (PDF, PNG, JPEG, DOCX, XLSX, PPTX, CSV or TXT, at most 10 MB, checked by content). Name the answer in `attachments`.',
+      tags: ['files'],
+      roles: ['office'],
+      responses: { 201: json('Stored; name it in a directive\'s attachments', fileRefSchema) },
+      handler: async ({ req, res }) => {
+        parseUpload ??= multipartParser(deps.files.stagingDir);
+        res.status(201).json(await uploadAttachment(deps.files, parseUpload, req, res));
+      },
+    }),
+    operation({
       operationId: 'downloadAttachment',
       method: 'get',
       path: '/files/{sha256}',
@@ -268,6 +286,24 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
         res.status(201).set('Cache-Control', 'no-store').json(await deps.auth.accounts.createToken(params.username, body.name));
       },
     }),
+    ...(['disable', 'enable'] as const).map((action) =>
+      operation({
+        operationId: `${action}Account`,
+        method: 'post',
+        path: `/accounts/{username}/${action}`,
+        summary:
+          action === 'disable'
+            ? 'Disable an account: its sessions end and its tokens stop working at once.'
+            : 'Enable a disabled account again (its earlier sessions stay ended; its tokens work again).',
+        tags: ['accounts'],
+        roles: ['admin'],
+        params: z.object({ username: usernameSchema }),
+        responses: { 200: json('The account now', accountViewSchema) },
+        handler: async ({ params, res }) => {
+          res.json(viewAccount(await deps.auth.accounts.setDisabled(params.username, action === 'disable')));
+        },
+      }),
+    ),
     operation({
       operationId: 'revokeToken',
       method: 'delete',

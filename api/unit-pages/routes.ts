@@ -3,14 +3,15 @@ import express, { Router, type ErrorRequestHandler, type Request, type Response 
 import { MulterError } from 'multer';
 import { acknowledgeUpdate, requestExtensionUpdate, submitReportUpdate, type UnitUpdateResult } from '../../workflows/contract';
 import type { Actor } from '../../workflows/types';
-import { NotFound, Rejected } from '../errors';
+import { NotFound, Rejected, Unavailable } from '../errors';
 import { requestMeta } from '../http/request-meta';
+import { downloadContentType } from '../office/attachments';
 import { bodyText, rawFromBody, readJalali, readReportForm, readText } from './form-input';
 import { filesIn, filesOfLink, openLink, signedLink, type OpenLink, type SignedLink, type UnitPageDeps } from './link-access';
 import { fieldErrors, FormIncomplete, LinkRefused, pageProblem, rejectionMessage, uploadLimitMessage } from './page-errors';
 import { sameOriginOnly } from './same-origin';
-import { renderProblemPage, renderUnitPage, type FormReplay, type UnitAction } from './unit-page-view';
-import { checkUpload, parseMultipart, storeUploads } from './uploads';
+import { allowedActions, renderProblemPage, renderUnitPage, type FormReplay, type UnitAction } from './unit-page-view';
+import { checkUpload, discardUploads, multipartParser, storeUploads } from './uploads';
 
 export type { UnitPageDeps } from './link-access';
 
@@ -21,6 +22,14 @@ function submissionIdOf(body: unknown): string {
   const id = bodyText(body, 'submissionId');
   if (!submissionIdPattern.test(id)) throw new FormIncomplete();
   return id;
+}
+
+/**
+ * Whether the unit's log records a report sent with this submission id: a resubmit of a report already
+ * recorded, answered as a success without reading its body again.
+ */
+function reportedWith(link: OpenLink, submissionId: string): boolean {
+  return link.state.log.some((t) => t.event.type === 'reportSubmitted' && t.meta?.submissionId === submissionId);
 }
 
 function unitActor(link: SignedLink, name: string, position: string): Actor {
@@ -40,6 +49,7 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
   const sameOrigin = sameOriginOnly(deps.publicUrl);
   const urlencoded = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 });
   const baseOf = (req: Request, link: SignedLink) => `${req.baseUrl}/${link.token}`;
+  const parseMultipart = multipartParser(deps.files.stagingDir);
 
   router.use((_req, res, next) => {
     // The page holds the unit's replies and a link credential in its forms: never cache or store it.
@@ -66,9 +76,12 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
     args: A,
     submissionId: string,
     done: string,
+    /** Runs once the workflow recorded the reply, before the redirect (moving its staged files in). */
+    recorded?: () => Promise<void>,
   ): Promise<void> {
     try {
       await deps.gateway.unitUpdate(link.claims.directiveId, link.claims.unitCode, update, { ...args, linkGeneration: link.claims.generation }, submissionId);
+      await recorded?.();
     } catch (err) {
       if (!(err instanceof Rejected) && !(err instanceof NotFound)) throw err;
       // Throws the page's explanation for an unknown unit, a revoked link or a cancelled directive.
@@ -93,7 +106,7 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
     const bytes = await deps.files.get(file.sha256);
     // Always a download, never rendered in the site's origin, whatever the file claims to be.
     res.attachment(file.name);
-    res.set('Content-Type', file.contentType || 'application/octet-stream');
+    res.set('Content-Type', downloadContentType(file));
     res.send(bytes);
   });
 
@@ -115,37 +128,51 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
   });
 
   router.post('/:token/report', sameOrigin, async (req, res) => {
-    // The link is checked before the body is read, so a refused link never gets its files buffered.
+    // The link and the unit's state are checked before the body is read, so a refused link or a unit that
+    // takes no report (already reported, accepted, closed) never gets its files read, let alone stored.
     const link = await openLink(deps, String(req.params.token));
-    let uploaded: Express.Multer.File[];
+    if (!allowedActions(link.state).has('report')) {
+      res.set('Connection', 'close');
+      const resent = typeof req.query.submission === 'string' && reportedWith(link, req.query.submission);
+      if (resent) return res.redirect(303, `${baseOf(req, link)}?done=reported`);
+      const why = link.state.state === 'reported' ? 'a report is already submitted and awaits the office' : `no report is taken in state ${link.state.state}`;
+      throw new Rejected('not-allowed', why);
+    }
+    let uploaded: Express.Multer.File[] = [];
     try {
-      uploaded = await parseMultipart(req, res);
-    } catch (err) {
-      // Anything else the parser throws means the body is not a readable multipart form (busboy's
-      // "Malformed part header" for a NUL in a file name, a cut-off body): a bad request, not our failure.
-      if (!(err instanceof MulterError)) throw new FormIncomplete();
-      const key = err.field?.replace(/^f_/, '') ?? '_form';
-      return replay(req, res, 413, link, { action: 'report', raw: rawFromBody(req.body), errors: { [key]: uploadLimitMessage(err) } });
+      try {
+        uploaded = await parseMultipart(req, res);
+      } catch (err) {
+        // Anything else the parser throws means the body is not a readable multipart form (busboy's
+        // "Malformed part header" for a NUL in a file name, a cut-off body): a bad request, not our failure.
+        if (err instanceof Unavailable) throw err;
+        if (!(err instanceof MulterError)) throw new FormIncomplete();
+        const key = err.field?.replace(/^f_/, '') ?? '_form';
+        return replay(req, res, 413, link, { action: 'report', raw: rawFromBody(req.body), errors: { [key]: uploadLimitMessage(err) } });
+      }
+      const submissionId = submissionIdOf(req.body);
+      const previous = new Map([...filesIn(link.state.draft), ...filesIn(link.state.report?.values)].map((f) => [f.sha256, f]));
+      const reading = readReportForm(link.state.policy.form, req.body, await Promise.all(uploaded.map(checkUpload)), previous);
+      if (Object.keys(reading.errors).length > 0) {
+        const notice = uploaded.length > 0 ? 'فایل‌ها ثبت نشدند؛ پس از اصلاح فرم، آن‌ها را دوباره انتخاب کنید.' : undefined;
+        return replay(req, res, 422, link, { action: 'report', raw: rawFromBody(req.body), errors: reading.errors, notice });
+      }
+      const by = unitActor(link, reading.name, reading.position);
+      await record(
+        req,
+        res,
+        link,
+        'report',
+        submitReportUpdate,
+        { name: reading.name, position: reading.position, values: reading.values, by, meta: requestMeta(req, submissionId) },
+        submissionId,
+        'reported',
+        () => storeUploads(deps.files, reading.uploads),
+      );
+    } finally {
+      // Whatever was not moved into the store (a refused, invalid or failed reply) is deleted.
+      await discardUploads(uploaded);
     }
-    const submissionId = submissionIdOf(req.body);
-    const previous = new Map([...filesIn(link.state.draft), ...filesIn(link.state.report?.values)].map((f) => [f.sha256, f]));
-    const reading = readReportForm(link.state.policy.form, req.body, uploaded.map(checkUpload), previous);
-    if (Object.keys(reading.errors).length > 0) {
-      const notice = uploaded.length > 0 ? 'فایل‌ها ثبت نشدند؛ پس از اصلاح فرم، آن‌ها را دوباره انتخاب کنید.' : undefined;
-      return replay(req, res, 422, link, { action: 'report', raw: rawFromBody(req.body), errors: reading.errors, notice });
-    }
-    await storeUploads(deps.files, reading.uploads);
-    const by = unitActor(link, reading.name, reading.position);
-    await record(
-      req,
-      res,
-      link,
-      'report',
-      submitReportUpdate,
-      { name: reading.name, position: reading.position, values: reading.values, by, meta: requestMeta(req, submissionId) },
-      submissionId,
-      'reported',
-    );
   });
 
   router.post('/:token/extension', sameOrigin, urlencoded, async (req, res) => {

@@ -50,7 +50,7 @@ export function allowedActions(s: UnitState): Set<UnitAction> {
 }
 
 const fieldError = (errors: Record<string, string>, key: string) => (errors[key] ? html`<div class="field-error" id="err-${key}">${errors[key]}</div>` : '');
-const submissionInput = () => html`<input type="hidden" name="submissionId" value="${randomUUID()}">`;
+const submissionInput = (id = randomUUID()) => html`<input type="hidden" name="submissionId" value="${id}">`;
 
 function deadlineCell(iso: string, now: Date, done: string | null): Html {
   return html`${formatJalaliDateTime(iso)} ${done ? html`<span class="ok">(${done})</span>` : html`<span class="${Date.parse(iso) < now.getTime() ? 'bad' : 'warn'}">(${formatTimeLeft(iso, now)})</span>`}`;
@@ -133,11 +133,13 @@ function reportForm(link: OpenLink, base: string, replay: FormReplay | null): Ht
     : { ...rawFromValues(s.policy.form, s.draft), name: s.acknowledgedBy?.name ?? '', position: s.acknowledgedBy?.position ?? '' };
   const errors = mine ? replay.errors : {};
   const previousFiles = (key: string) => filesIn(s.draft ? { [key]: s.draft[key] ?? null } : null);
+  // The id is in the action too: a resubmit after the report was recorded is recognised without its body.
+  const submissionId = randomUUID();
   return html`<section class="card" id="report"><h2>ارسال گزارش اقدامات</h2>
 ${s.draft && !mine ? html`<div class="notice warn">پاسخ پیشین شما در فرم آمده است؛ آن را بازبینی و دوباره ارسال کنید.</div>` : ''}
 ${mine && replay.notice ? html`<div class="notice bad" role="alert">${replay.notice}</div>` : ''}
 ${errors._form ? html`<div class="notice bad" role="alert">${errors._form}</div>` : ''}
-<form class="stack" method="post" action="${base}/report" enctype="multipart/form-data">${submissionInput()}
+<form class="stack" method="post" action="${base}/report?submission=${submissionId}" enctype="multipart/form-data">${submissionInput(submissionId)}
 ${s.policy.form.map((f) => reportField(f, raw, errors, previousFiles(f.key), base))}
 <div><label for="rep-name">نام و نام خانوادگی گزارش‌دهنده</label><input type="text" id="rep-name" name="name" maxlength="200" value="${raw.name ?? ''}">${fieldError(errors, 'name')}</div>
 <div><label for="rep-position">سمت</label><input type="text" id="rep-position" name="position" maxlength="200" value="${raw.position ?? ''}">${fieldError(errors, 'position')}</div>

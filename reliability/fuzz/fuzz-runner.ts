@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import type { UnitState } from '../../workflows/unit-state';
+import { submissionIdIn } from '../harness/unit-links';
 import { actionRequests, issueRequests, pageRequests, type FuzzContext, type HostileRequest } from './hostile-requests';
 
 /** A deployment to fuzz: where it answers, where it keeps its files, and how to read a unit's state. */
@@ -22,6 +23,25 @@ export interface FuzzCounts {
   failures: string[];
   /** Differences between the state before and after (unit histories, directives, stored files); empty is right. */
   stateChanges: string[];
+}
+
+/**
+ * Puts a unit of the target directive where it takes no report: a report through its page (`link`, a path),
+ * then the office's accept over the API. The fuzz run then sends it uploads, which must be refused.
+ */
+export async function acceptUnitReport(target: { baseUrl: string; officeToken: string; directiveId: string }, code: string, link: string): Promise<FuzzContext['accepted']> {
+  const page = await (await fetch(`${target.baseUrl}${link}`)).text();
+  const submissionId = submissionIdIn(page, 'report');
+  const report = new FormData();
+  for (const [k, v] of Object.entries({ submissionId, name: 'حسن رحیمی', position: 'بخشدار', v_stations: '۱۲' })) report.append(k, v);
+  const sent = await fetch(`${target.baseUrl}${link}/report?submission=${submissionId}`, { method: 'POST', body: report, headers: { origin: target.baseUrl }, redirect: 'manual' });
+  const accepted = await fetch(`${target.baseUrl}/api/v1/directives/${target.directiveId}/units/${code}/accept`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${target.officeToken}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (sent.status !== 303 || accepted.status !== 200) throw new Error(`cannot accept ${code}'s report: report ${sent.status}, accept ${accepted.status}`);
+  return { code, link };
 }
 
 /**
@@ -105,7 +125,7 @@ interface Snapshot {
 
 async function snapshot(target: FuzzTarget): Promise<Snapshot> {
   const units: Record<string, string> = {};
-  for (const code of target.unitCodes) {
+  for (const code of [...target.unitCodes, target.accepted.code]) {
     const s = await target.unitState(code);
     units[code] = JSON.stringify({ state: s.state, log: s.log.filter((t) => t.event.type !== 'mailRecorded').length, linkGeneration: s.linkGeneration });
   }

@@ -18,12 +18,17 @@ export interface HostileRequest {
   breaking: string;
 }
 
-/** Where the requests go: a directive with two open units, their mailed links, and the office's token. */
+/**
+ * Where the requests go: a directive with two open units, their mailed links, a third unit whose report the
+ * office accepted (no report is taken from it any more), and the office's token.
+ */
 export interface FuzzContext {
   directiveId: string;
   unitCodes: string[];
   /** Path of each unit's page (`/u/<token>`), by code. */
   links: Record<string, string>;
+  /** The unit whose report was accepted, and the path of its page. */
+  accepted: { code: string; link: string };
   officeToken: string;
   origin: string;
 }
@@ -296,6 +301,20 @@ export function pageRequests(ctx: FuzzContext, options: { oversizedUploads: bool
       breaking: `cross-site ${JSON.stringify(headers)}`,
     }),
   );
+  // A request line of thousands of letters (the log redactor once took 285 ms over 16,000), one hiding a URL
+  // password the log must not show, and one past Node's 16 KB header limit (431 from Node itself).
+  const longUrl = fc.oneof(
+    fc.integer({ min: 4_000, max: 15_000 }).map((n): HostileRequest => ({ kind: 'page: long URL', method: 'GET', path: `/u/${'a'.repeat(n)}`, headers: {}, breaking: `a token of ${n} letters` })),
+    fc.integer({ min: 4_000, max: 15_000 }).map((n): HostileRequest => ({ kind: 'page: long URL', method: 'GET', path: `/u/x?relay=smtps://user:password@host&pad=${'a'.repeat(n)}`, headers: {}, breaking: `a URL password and ${n} letters` })),
+    fc.integer({ min: 20_000, max: 100_000 }).map((n): HostileRequest => ({ kind: 'page: long URL', method: 'GET', path: `/${'a'.repeat(n)}`, headers: {}, breaking: `a path of ${n} letters` })),
+  );
+  // Files sent to a unit that takes no report: refused before the body is read, nothing stored or staged.
+  const afterAccept = fc.tuple(sub, fc.integer({ min: 16 * 1024, max: 1024 * 1024 })).map(([id, size]): HostileRequest => {
+    const body = new FormData();
+    for (const [k, v] of Object.entries({ submissionId: id, name: 'حسن رحیمی', position: 'بخشدار', v_stations: '۱۲' })) body.append(k, v);
+    body.append('f_plan', new Blob([new Uint8Array(Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(size, 32)]))], { type: 'application/pdf' }), 'plan.pdf');
+    return { kind: 'page: upload after the report was accepted', method: 'POST', path: `${ctx.accepted.link}/report`, headers: form(), body, breaking: `${size}-byte upload to an accepted unit` };
+  });
   const overflowing = fc.tuple(code, sub).map(([c, id]): HostileRequest => {
     const body = new URLSearchParams({ submissionId: id, name: 'ن', position: 'س' });
     for (let i = 0; i < 30; i++) body.append(`x${i}`, 'y');
@@ -309,5 +328,7 @@ export function pageRequests(ctx: FuzzContext, options: { oversizedUploads: bool
     { arbitrary: extension, weight: 2 },
     { arbitrary: crossSite, weight: 2 },
     { arbitrary: overflowing, weight: 1 },
+    { arbitrary: longUrl, weight: 1 },
+    { arbitrary: afterAccept, weight: 1 },
   );
 }

@@ -31,7 +31,7 @@ export async function noticeLink(stack: MailSource, directiveId: string, unitCod
 
 /** The submission id rendered into the page's form that posts to `<link>/<action>`. */
 export function submissionIdIn(page: string, action: string): string {
-  const form = new RegExp(`<form[^>]*action="[^"]*/${action}"[^>]*>\\s*<input type="hidden" name="submissionId" value="([0-9a-f-]{36})">`).exec(page);
+  const form = new RegExp(`<form[^>]*action="[^"]*/${action}(?:\\?[^"]*)?"[^>]*>\\s*<input type="hidden" name="submissionId" value="([0-9a-f-]{36})">`).exec(page);
   if (!form) throw new Error(`no ${action} form on the page`);
   return form[1];
 }

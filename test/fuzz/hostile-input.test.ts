@@ -1,7 +1,7 @@
 import { noticeLink } from '../../reliability/harness/unit-links';
 import { issueViaApi } from '../support/directives';
 import { startStack, type TestStack } from '../support/stack';
-import { fuzzDeployment, type FuzzTarget } from '../../reliability/fuzz/fuzz-runner';
+import { acceptUnitReport, fuzzDeployment, type FuzzTarget } from '../../reliability/fuzz/fuzz-runner';
 import { validDirective } from '../../reliability/fuzz/hostile-requests';
 
 /**
@@ -15,11 +15,15 @@ let target: FuzzTarget;
 beforeAll(async () => {
   stack = await startStack();
   const unitCodes = ['THR-TEH-MRK', 'THR-TEH-KAN'];
-  const { id, status } = await issueViaApi(stack, validDirective(unitCodes));
+  const acceptedCode = 'THR-REY-MRK';
+  const { id, status } = await issueViaApi(stack, validDirective([...unitCodes, acceptedCode]));
   expect(status).toBe(201);
   const links: Record<string, string> = {};
-  for (const code of unitCodes) links[code] = new URL(await noticeLink(stack, id, code)).pathname;
+  for (const code of [...unitCodes, acceptedCode]) links[code] = new URL(await noticeLink(stack, id, code)).pathname;
+  const accepted = await acceptUnitReport({ baseUrl: stack.baseUrl, officeToken: stack.officeToken, directiveId: id }, acceptedCode, links[acceptedCode]);
+  delete links[acceptedCode];
   target = {
+    accepted,
     baseUrl: stack.baseUrl,
     origin: stack.baseUrl,
     dataDir: stack.dataDir,

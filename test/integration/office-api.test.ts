@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { UnitState } from '../../workflows/unit-state';
-import { directiveBody, issueViaApi } from '../support/directives';
+import { directiveBody, issueViaApi, uploadAttachment } from '../support/directives';
 import { eventually, inSeconds, startStack, type TestStack } from '../support/stack';
 
 const run = promisify(execFile);
@@ -137,8 +137,8 @@ describe('Acting on a directive', () => {
 describe('Attachments', () => {
   test("When a directive carries an attachment, then office and auditor staff download it by hash with its name; other stored hashes are not served", async () => {
     const bytes = Buffer.from('%PDF-1.4 test attachment');
-    const sha256 = await stack.files.put(bytes);
-    const ref = { name: 'دستورالعمل ضمیمه.pdf', sha256, size: bytes.length, contentType: 'application/pdf' };
+    const ref = await uploadAttachment(stack, bytes, 'دستورالعمل ضمیمه.pdf');
+    const { sha256 } = ref;
     const { id } = await issueViaApi(stack, oneUnit('THR-TEH-MRK', { attachments: [ref] }));
 
     for (const as of ['office', 'auditor'] as const) {

@@ -95,7 +95,7 @@ describe('The unit page behind the mailed link', () => {
     expect(again.status).toBe(303);
 
     const reportId = submissionIdIn((await getPage(links[code])).html, 'report');
-    const send = () => postForm(`${links[code]}/report`, reportForm(reportId, { v_stations: '۷', name: 'مریم کریمی', position: 'بخشدار' }));
+    const send = () => postForm(`${links[code]}/report?submission=${reportId}`, reportForm(reportId, { v_stations: '۷', name: 'مریم کریمی', position: 'بخشدار' }));
     expect((await Promise.all([send(), send()])).map((r) => r.status)).toEqual([303, 303]);
     expect((await send()).status).toBe(303);
     expect(await replies(id, code)).toEqual(['issued', 'acknowledged', 'reportSubmitted']);

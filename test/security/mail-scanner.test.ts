@@ -1,4 +1,4 @@
-import { issueViaApi, directiveBody } from '../support/directives';
+import { issueViaApi, directiveBody, uploadAttachment } from '../support/directives';
 import { mailsFor } from '../../reliability/harness/unit-links';
 import { eventually, inSeconds, startStack, type TestStack } from '../support/stack';
 
@@ -40,7 +40,7 @@ async function unitFacts(directiveId: string, code: string): Promise<string> {
 test('When a scanner fetches every mailed link and every link on the pages it lands on, with GET and HEAD, following redirects, then nothing changes', async () => {
   const codes = ['THR-TEH-MRK', 'THR-TEH-KAN'];
   const attachment = Buffer.from('%PDF-1.4\n% scanner test\n%%EOF\n');
-  const sha256 = await stack.files.put(attachment);
+  const { sha256 } = await uploadAttachment(stack, attachment, 'پیوست دستورالعمل.pdf');
   const { id } = await issueViaApi(
     stack,
     directiveBody({

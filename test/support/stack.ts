@@ -142,7 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     const password = `${role}-password-0123`;
     const account = await auth.accounts.create({ username: role, name: `کاربر ${role}`, role, password });
     const { token } = await auth.accounts.createToken(role, 'tests');
-    accounts[role] = { user: { id: account.id, username: role, name: account.name, role }, password, token };
+    accounts[role] = { user: { id: account.id, username: role, name: account.name, role, sessionGeneration: account.sessionGeneration }, password, token };
   }
   const app = createApp({
     archive,
@@ -175,7 +175,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     },
     async session(role: Role) {
       const name = cookieNames(auth.cookieSecure).session;
-      const value = await auth.sessions.create(accounts[role].user.id);
+      const value = await auth.sessions.create(accounts[role].user.id, (await auth.accounts.findById(accounts[role].user.id))!.sessionGeneration);
       const session = await auth.sessions.read(value);
       return { cookie: `${name}=${value}`, name, value, csrfToken: session!.csrfToken };
     },

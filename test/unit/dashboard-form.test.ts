@@ -109,6 +109,11 @@ describe('Exports', () => {
   test('When a text cell starts like a formula, then it is prefixed with a quote; other text is unchanged', () => {
     for (const t of ['=1+1', '+98', '-2', '@SUM(A1)', '\tx', '\rx']) expect(neutralizeFormula(t)).toBe(`'${t}`);
     for (const t of ['بخش مرکزی', '۱۴۰۵/۰۹/۱۰', 'a=b']) expect(neutralizeFormula(t)).toBe(t);
+    // A leading right-to-left mark, other invisible marks or spaces, and full-width or small formula signs.
+    for (const t of ['\u200f=1+1', '\u200e\u202b@SUM(A1)', '\u2067-2', '\ufeff+98', ' =1', '\u200b\u200f=HYPERLINK("x")', '＝1+1', '＋98', '－2', '＠SUM(A1)', '﹦1']) {
+      expect(neutralizeFormula(t)).toBe(`'${t}`);
+    }
+    expect(neutralizeFormula('\u200fبخش مرکزی')).toBe('\u200fبخش مرکزی');
   });
 });
 
