@@ -115,6 +115,8 @@ export function describeTransition(t: Transition): string {
 // rather than English on a Persian page.
 const messageTranslations: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^must be in the future$/, 'باید در آینده باشد'],
+  // Before the unit rules below: a Jalali date's "day 31 does not exist" is about the date, not a unit.
+  [/is not a (valid )?Jalali date-time/, 'تاریخ نامعتبر است؛ نمونه: ۱۴۰۵/۰۹/۱۰ ۱۴:۳۰'],
   [/^(.+): not an allowed file$/s, (m) => `فایل «${m[1]}» پذیرفته نیست؛ فقط PDF، تصویر PNG یا JPEG، Word، Excel، PowerPoint، متن یا CSV.`],
   [/^no file was uploaded as an attachment/, 'این پیوست بارگذاری نشده است'],
   [/^File too large$/, 'حجم هر فایل باید حداکثر ۱۰ مگابایت باشد'],

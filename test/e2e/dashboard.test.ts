@@ -202,8 +202,8 @@ describe('The office dashboard in Chromium', () => {
     await page.fill('#acknowledgeBy', '۱۴۰۰/۰۱/۰۱ ۱۰:۰۰');
     await page.fill('#reportBy', '1405/12/31 10:00');
     await page.click('button[value=issue]');
-    expect(await page.locator('#acknowledgeBy + .field-error').innerText()).toBe('باید در آینده باشد');
-    expect(await page.locator('#reportBy + .field-error').innerText()).toContain('تاریخ نامعتبر است');
+    expect(await page.locator('#acknowledgeBy ~ .field-error').innerText()).toBe('باید در آینده باشد');
+    expect(await page.locator('#reportBy ~ .field-error').innerText()).toContain('تاریخ نامعتبر است');
     expect(await page.inputValue(`input[name="f.${rowsBefore}.label"]`)).toBe('محل برگزاری');
     await screenshot(page, 'dashboard-new-directive-errors');
 
