@@ -1,4 +1,4 @@
-import { formatJalaliDate, formatJalaliDateTime } from '../../domain/jalali';
+import { formatJalaliDate, formatJalaliDateTime } from '../../lib/jalali';
 import { mailKindLabels } from '../../domain/persian-labels';
 import type { MailContext } from '../unit-mail';
 import { splitSms } from './sms-text';
