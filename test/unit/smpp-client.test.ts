@@ -1,6 +1,8 @@
 import { parseDeliveryReceipt, type DeliveryReceipt } from '../../activities/sms/delivery-receipt';
 import { PermanentSmsError, SmppClient, SmsUnavailableError } from '../../activities/sms/smpp-client';
 import { splitSms } from '../../activities/sms/sms-text';
+import { startDevSmsc } from '../../scripts/dev-smsc';
+import { freePort } from '../../worker/temporal-server';
 import { eventually } from '../support/stack';
 import { SmppSink } from '../support/smpp-sink';
 
@@ -92,6 +94,21 @@ describe('The SMPP client against a real SMPP server', () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => slow.send({ reference: `sms.rate.${i}`, to: '+989121112240', text: notice })));
     expect(Date.now() - started).toBeGreaterThanOrEqual(380);
     await slow.close();
+  });
+});
+
+describe('The dev SMSC page', () => {
+  test('When the dev SMSC has received a three-part message, then its page shows it once, reassembled and escaped', async () => {
+    const dev = await startDevSmsc({ smppPort: await freePort(), webPort: await freePort() });
+    const sender = new SmppClient({ url: `smpp://farman:dev@127.0.0.1:${dev.smsc.options.port}`, sourceAddress: 'Farman', ratePerSecond: 100 });
+    const text = `<b>${'پیام بلند '.repeat(18)}</b>`;
+    await sender.send({ reference: 'sms.page.1', to: '+989121112241', text });
+    const port = (dev.web.address() as { port: number }).port;
+    const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    expect(page).toContain(text.replace('<b>', '&lt;b&gt;').replace('</b>', '&lt;/b&gt;'));
+    expect(page).toContain('3 part(s)');
+    await sender.close();
+    await dev.stop();
   });
 });
 
