@@ -53,6 +53,7 @@ export const directiveFieldLabels: Record<string, string> = {
   form: 'فرم گزارش',
   attachments: 'پیوست‌ها',
   acceptance: 'شیوه پذیرش گزارش',
+  smsForUrgent: 'پیامک برای پیام‌های فوری',
 };
 
 /** Persian labels for a list of changed directive fields, in the order given. */

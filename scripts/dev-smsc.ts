@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { DevSmsc, type ReceivedSms } from '../activities/sms/dev-smsc';
-import { html } from '../api/pages/html';
-import { toPersianDigits } from '../domain/persian-text';
+import { html } from '../lib/html';
+import { toPersianDigits } from '../lib/persian-text';
 
 /**
  * The dev SMSC of `npm start`: an SMPP server (activities/sms/dev-smsc.ts) on DEV_SMSC_PORT (2775) and a

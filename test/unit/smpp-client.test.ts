@@ -4,7 +4,7 @@ import { splitSms } from '../../activities/sms/sms-text';
 import { startDevSmsc } from '../../scripts/dev-smsc';
 import { freePort } from '../../worker/temporal-server';
 import { eventually } from '../support/stack';
-import { SmppSink } from '../support/smpp-sink';
+import { SmppSink } from '../../reliability/harness/smpp-sink';
 
 let sink: SmppSink;
 let client: SmppClient;
