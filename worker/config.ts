@@ -22,6 +22,8 @@ export const workerConfigSchema = z.object({
   SMS_SOURCE_ADDRESS: z.string().min(1).max(20).default('Farman'),
   /** Most SMS parts (submit_sm) per second, as the provider's account allows. */
   SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Most SMS parts awaiting the SMSC's answer at once (the SMPP window the provider allows). */
+  SMS_WINDOW: z.coerce.number().int().min(1).max(1_000).default(20),
   /** Ask the SMSC for delivery receipts. */
   SMS_RECEIPTS: envBoolean.default(true),
   /** Base URL of SMS short links when a shorter host name serves the same API; PUBLIC_URL by default. */

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
           url: config.SMS_URL,
           sourceAddress: config.SMS_SOURCE_ADDRESS,
           ratePerSecond: config.SMS_RATE_PER_SECOND,
+          window: config.SMS_WINDOW,
           receipts: config.SMS_RECEIPTS,
           log: (event: string, fields: Record<string, unknown>) => logger.info({ ...fields, smsc: 'smpp' }, `SMSC ${event}`),
         }),

@@ -64,6 +64,8 @@ export interface SmppClientOptions {
   throttleRetries?: number;
   /** Period of enquire_link keep-alives while bound. */
   enquireLinkMs?: number;
+  /** Most submit_sm awaiting their response at once (the SMPP window; providers commonly allow 10 to 50). */
+  window?: number;
   /** Asks the SMSC for delivery receipts (registered_delivery 1). */
   receipts?: boolean;
   /** Receives connection events (bound, dropped, throttled); never message text or credentials. */
@@ -88,7 +90,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * An SMPP 3.4 client (ESME) kept bound as a transceiver to one SMSC: it binds at the first send, keeps the
  * session alive with enquire_link, and re-binds after a drop with backoff (1 s doubling to 30 s) for as long
- * as it is open. Sends wait for a bound session up to `bindWaitMs`, space their parts to `ratePerSecond`,
+ * as it is open. Sends wait for a bound session up to `bindWaitMs`, keep at most `window` parts awaiting
+ * their answer, space their parts to `ratePerSecond`,
  * and answer the SMSC's throttling (ESME_RTHROTTLED, ESME_RMSGQFUL) by waiting and retrying the part with
  * backoff. Receipts arriving on the session are parsed and handed to the listeners.
  */
@@ -102,6 +105,10 @@ export class SmppClient implements SmsSender {
   private reconnectDelay = 1000;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private nextSlot = 0;
+  private inFlight = 0;
+  /** Requests awaiting their answer on the current session, each with how to fail it. */
+  private readonly pending = new Set<(err: Error) => void>();
+  private readonly windowWaiters: (() => void)[] = [];
   private readonly receiptListeners: ((receipt: DeliveryReceipt) => void)[] = [];
 
   constructor(private readonly options: SmppClientOptions) {
@@ -173,9 +180,16 @@ export class SmppClient implements SmsSender {
   private async submit(fields: Record<string, unknown>): Promise<string> {
     const retries = this.options.throttleRetries ?? 8;
     for (let attempt = 0; ; attempt++) {
-      const session = await this.boundSession();
-      await this.rateSlot();
-      const pdu = await this.request(session, 'submit_sm', fields);
+      await this.windowSlot();
+      let pdu: PDU;
+      try {
+        const session = await this.boundSession();
+        await this.rateSlot();
+        pdu = await this.request(session, 'submit_sm', fields);
+      } finally {
+        this.inFlight -= 1;
+        this.windowWaiters.shift()?.();
+      }
       const status = pdu.command_status;
       if (status === smpp.ESME_ROK) return String(pdu.message_id);
       if (!transientStatuses.has(status)) throw new PermanentSmsError(`SMSC refused the message: ${statusName(status)}`, status);
@@ -192,15 +206,22 @@ export class SmppClient implements SmsSender {
       const timeoutMs = this.options.responseTimeoutMs ?? 10_000;
       const done = (err: Error | null, pdu?: PDU) => {
         clearTimeout(timer);
-        session.removeListener('close', onClose);
+        this.pending.delete(fail);
         if (err) reject(err);
         else resolve(pdu!);
       };
-      const onClose = () => done(new SmsUnavailableError('the SMSC session closed before it answered'));
+      // One listener on the session's close fails every request awaiting an answer (see `bind`).
+      const fail = (err: Error) => done(err);
       const timer = setTimeout(() => done(new SmsUnavailableError(`no ${command}_resp within ${timeoutMs} ms`)), timeoutMs);
-      session.once('close', onClose);
+      this.pending.add(fail);
       if (!session[command](fields, (pdu) => done(null, pdu))) done(new SmsUnavailableError('the SMSC session is not writable'));
     });
+  }
+
+  /** Waits until fewer than `window` requests await their response, then takes a place. */
+  private async windowSlot(): Promise<void> {
+    while (this.inFlight >= (this.options.window ?? 20)) await new Promise<void>((resolve) => this.windowWaiters.push(resolve));
+    this.inFlight += 1;
   }
 
   /** Waits for the next send slot of the rate limit (slots are `1000 / ratePerSecond` ms apart). */
@@ -256,6 +277,7 @@ export class SmppClient implements SmsSender {
       };
       session.on('error', (err: Error) => this.log('session error', { error: err.message }));
       session.on('close', () => {
+        for (const fail of [...this.pending]) fail(new SmsUnavailableError('the SMSC session closed before it answered'));
         const wasBound = this.bound;
         if (this.session === session) {
           this.session = null;
