@@ -14,6 +14,7 @@ import { HistoryArchive } from '../audit/archive';
 import { archiveDirOf } from '../lib/config';
 import { taskQueue } from '../workflows/contract';
 import { Archiver } from './archiver';
+import { recordSmsReceipts } from './sms-receipts';
 import { temporalAnswers } from '../lib/temporal-probe';
 import { loadWorkerConfig } from './config';
 import { createFarmanWorker } from './create-worker';
@@ -113,6 +114,11 @@ async function main(): Promise<void> {
     ? new Archiver({ client: new Client({ connection: archiverConnection, namespace: config.TEMPORAL_NAMESPACE }), archive, taskQueue, intervalMs: config.ARCHIVER_INTERVAL_SECONDS * 1000, log: (msg, fields) => logger.info(fields, msg) })
     : null;
   await archiver?.start();
+  // Delivery receipts arrive on the SMPP session and are recorded in their units' histories.
+  const receiptConnection = sms ? await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }) : null;
+  if (sms && receiptConnection) {
+    recordSmsReceipts(sms.sender, sms.ledger, new Client({ connection: receiptConnection, namespace: config.TEMPORAL_NAMESPACE }), (msg, fields) => logger.warn(fields, msg));
+  }
   try {
     await worker.run();
   } finally {
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
     health?.close();
     mailer.close();
     await sms?.sender.close();
+    await receiptConnection?.close();
     await connection.close();
   }
   logger.info('worker stopped');

@@ -80,9 +80,15 @@ describe('SMS to district heads', () => {
     expect(shortLinkIn(message.text)?.startsWith(`${stack.baseUrl}/s/`)).toBe(true);
     expect(stack.sink.to(stack.registry.get(code)!.head.email)).toHaveLength(1);
 
-    // The SMSC's delivery receipt comes back on the session and is read.
+    // The SMSC's delivery receipt comes back on the session, is read, and is recorded in the unit's history.
     const receipt = await eventually(() => receipts.find((r) => r.smscId === sms.smscIds![0]), 10_000, 'receipt');
     expect(receipt.state).toBe('delivered');
+    const dlr = await eventually(async () => {
+      const state = await stack.gateway.unitState(id, code);
+      return state.log.map((t) => t.event).find((e) => e.type === 'smsReceipt');
+    }, 10_000, 'receipt recorded');
+    expect(dlr).toMatchObject({ type: 'smsReceipt', purpose: 'notice', reference: sms.reference, smscId: sms.smscIds![0], part: 0, state: 'delivered', error: '000' });
+    expect(Date.parse((dlr as { doneAt: string }).doneAt)).toBeGreaterThan(Date.now() - 120_000);
     await cancelDirective(stack, id, 'test over', officeActor, {});
   });
 

@@ -20,6 +20,7 @@ import { buildRegistry, loadRegistry, type Registry } from '../../domain/registr
 import type { RegistryFile } from '../../domain/registry-schema';
 import { HistoryArchive } from '../../audit/archive';
 import { Archiver } from '../../worker/archiver';
+import { recordSmsReceipts } from '../../worker/sms-receipts';
 import { createFarmanWorker } from '../../worker/create-worker';
 import { FileSentLedger } from '../../activities/sent-ledger';
 export { eventually, inSeconds } from '../../reliability/harness/wait';
@@ -151,6 +152,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
   const gateway = new TemporalGateway(client, { taskQueue, shardSize: options.shardSize });
+  if (smsClient && sms) recordSmsReceipts(smsClient, sms.ledger, client, () => {});
   const archiver = new Archiver({ client, archive, taskQueue, intervalMs: 250, log: () => {} });
   if (options.archiver) await archiver.start();
   const auth = createAuthServices({ dataDir, cookieSecure: options.cookieSecure ?? true });
