@@ -1,7 +1,7 @@
 import { log } from '@temporalio/activity';
 import { channelsOf, type Channel, type Contact, type Unit } from '../domain/registry-schema';
 import type { Registry } from '../domain/registry';
-import type { MailRecipientRole, MailRequest } from '../workflows/unit-state';
+import type { MailChannelRecord, MailRecipientRole, MailRequest } from '../workflows/unit-state';
 import type { UnitPolicy } from '../workflows/types';
 import { PermanentMailError, type Mailer } from './mailer';
 import type { SentLedger } from './sent-ledger';
@@ -29,22 +29,8 @@ export interface SendUnitMailResult {
   channels?: ChannelOutcome[];
 }
 
-/** What one channel did with a unit's message. */
-export interface ChannelOutcome {
-  channel: Channel;
-  /** The mail relay or the SMSC accepted it (a delivery receipt may tell more later). */
-  delivered: boolean;
-  /** The e-mail address or the mobile number (E.164) it went to. */
-  to: string;
-  /** The Message-ID or the SMS reference, both deterministic per unit and purpose. */
-  reference: string;
-  error?: string;
-  /** Sent because the person's own channels had failed for good. */
-  fallback?: boolean;
-  /** SMS only: the parts and the SMSC's id of each. */
-  parts?: number;
-  smscIds?: string[];
-}
+/** What one channel did with a unit's message, as recorded in its history. */
+export type ChannelOutcome = MailChannelRecord;
 
 /** Everything a template needs to render one message. */
 export interface MailContext {

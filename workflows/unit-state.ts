@@ -53,11 +53,16 @@ export type UnitEvent =
 /** One channel's outcome of a message, as the mail activity returns it (activities/unit-mail.ts). */
 export interface MailChannelRecord {
   channel: 'email' | 'sms';
+  /** The mail relay or the SMSC accepted it (a delivery receipt may tell more later). */
   delivered: boolean;
+  /** The e-mail address or the mobile number (E.164) it went to. */
   to: string;
+  /** The Message-ID or the SMS reference, both deterministic per unit and purpose. */
   reference: string;
   error?: string;
+  /** Sent because the person's own channels had failed for good. */
   fallback?: boolean;
+  /** SMS only: the parts and the SMSC's id of each. */
   parts?: number;
   smscIds?: string[];
 }
