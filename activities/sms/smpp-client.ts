@@ -242,7 +242,7 @@ export class SmppClient implements SmsSender {
       this.reconnectTimer = null;
       this.bind();
     }
-    const waitMs = this.options.bindWaitMs ?? 5000;
+    const waitMs = this.options.bindWaitMs ?? 3000;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== wake);
