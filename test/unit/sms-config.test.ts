@@ -2,7 +2,9 @@ import { channelsFor } from '../../activities/unit-mail';
 import { ConfigError } from '../../domain/config';
 import { directiveInputSchema } from '../../domain/directive-schema';
 import { contactSchema } from '../../domain/registry-schema';
+import { describeTransition } from '../../api/dashboard/labels';
 import { loadWorkerConfig } from '../../worker/config';
+import type { UnitEvent } from '../../workflows/unit-state';
 
 const base = { LINK_SIGNING_KEYS: 'k1:0123456789abcdef0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:1025' };
 
@@ -52,5 +54,37 @@ describe('Which channels a message goes on', () => {
     expect(directiveInputSchema.parse({ ...body, smsForUrgent: true }).smsForUrgent).toBe(true);
     expect(directiveInputSchema.parse(body).smsForUrgent).toBeUndefined();
     expect(directiveInputSchema.safeParse({ ...body, smsForUrgent: 'yes' }).success).toBe(false);
+  });
+});
+
+describe('What the dashboard says of a unit\'s texts', () => {
+  const at = '2026-12-06T08:00:00.000Z';
+  const line = (event: UnitEvent) => describeTransition({ seq: 2, at, by: { kind: 'system', id: 'farman' }, event });
+
+  test('When a notice went by e-mail and SMS, then its line says which channel carried it; a fallback is named', () => {
+    const recipient = { role: 'head' as const, name: 'علی', title: 'بخشدار', email: 'a@example.org' };
+    const text = line({
+      type: 'mailRecorded',
+      purpose: 'notice',
+      kind: 'notice',
+      delivered: true,
+      messageId: '<m>',
+      recipient,
+      channels: [
+        { channel: 'sms', delivered: false, to: '+989121112233', reference: 'sms.notice.w', error: 'refused' },
+        { channel: 'email', delivered: true, to: 'a@example.org', reference: '<m>', fallback: true },
+      ],
+    });
+    expect(text).toContain('پیامک: تحویل نشد');
+    expect(text).toContain('رایانامه (جایگزین): تحویل شد');
+    expect(line({ type: 'mailRecorded', purpose: 'notice', kind: 'notice', delivered: true, messageId: '<m>', recipient })).not.toContain('پیامک');
+  });
+
+  test('When a receipt is recorded, then its line gives the message, the part and the state with the SMSC\'s time', () => {
+    const text = line({ type: 'smsReceipt', purpose: 'reminder-1', reference: 'sms.reminder-1.w', smscId: 'x', part: 1, state: 'expired', doneAt: at, error: '000' });
+    expect(text).toContain('«یادآوری»');
+    expect(text).toContain('بخش ۲');
+    expect(text).toContain('منقضی شد و نرسید');
+    expect(text).toContain('۱۴۰۵/۰۹/۱۵');
   });
 });
