@@ -17,8 +17,8 @@ import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
 import { FileSentLedger } from '../activities/sent-ledger';
 import { SmsLedger, type SmsLedgerEntry } from '../activities/sms/sms-ledger';
-import { FileStore } from '../domain/file-store';
-import { ShortLinkStore } from '../domain/short-link';
+import { FileStore } from '../lib/file-store';
+import { ShortLinkStore } from '../lib/short-link';
 import { createFarmanWorker, workflowsPath } from '../worker/create-worker';
 import { ensureTemporalCli, freePort, startDevServer } from '../worker/temporal-server';
 import { benchSigningKeys, FarmanUnderTest } from './b1';
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
 /** One directive to every unit through Temporal, the API and the worker; SMS timed at the dev SMSC. */
 async function fanOutThroughTemporal(n: number) {
   const dir = mkdtempSync(path.join(tmpdir(), 'farman-bench-sms-'));
-  const server = await startDevServer({ cli: ensureTemporalCli(), dbFile: path.join(dir, 'temporal.db'), uiPort: null, logLevel: 'error' });
+  const server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(dir, 'temporal.db'), uiPort: null, logLevel: 'error' });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
   const registry = buildRegistry(registryFileSchema.parse(generateRegistry(n)));

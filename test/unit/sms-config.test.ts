@@ -1,5 +1,5 @@
 import { channelsFor } from '../../activities/unit-mail';
-import { ConfigError } from '../../domain/config';
+import { ConfigError } from '../../lib/config';
 import { directiveInputSchema } from '../../domain/directive-schema';
 import { contactSchema } from '../../domain/registry-schema';
 import { describeTransition } from '../../api/dashboard/labels';
