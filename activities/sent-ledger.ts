@@ -14,20 +14,21 @@ import type { SendUnitMailResult } from './unit-mail';
  * the first attempt. A retry that lands on a worker of another machine does not see this file and sends
  * again, as before; the Message-ID is the same, so the receiving system can drop the copy.
  */
-export interface SentLedger {
-  get(messageId: string): SendUnitMailResult | undefined;
-  put(messageId: string, result: SendUnitMailResult): void;
+export interface SentLedger<T = SendUnitMailResult> {
+  get(messageId: string): T | undefined;
+  put(messageId: string, result: T): void;
 }
 
-interface Entry {
+interface Entry<T> {
   at: string;
   messageId: string;
-  result: SendUnitMailResult;
+  result: T;
 }
 
-export class FileSentLedger implements SentLedger {
+/** The ledger of mail by Message-ID; the SMS ledger (activities/sms/) keeps its own entries in its own file. */
+export class FileSentLedger<T = SendUnitMailResult> implements SentLedger<T> {
   /** By Message-ID, in the order of their puts (so the oldest come first), with the time of the put. */
-  private readonly sent = new Map<string, { at: number; result: SendUnitMailResult }>();
+  private readonly sent = new Map<string, { at: number; result: T }>();
   /** Lines in the file, expired ones included; when they pass twice the live entries, the file is rewritten. */
   private lines = 0;
   private putsSincePrune = 0;
@@ -47,7 +48,7 @@ export class FileSentLedger implements SentLedger {
     const now = clock();
     if (existsSync(file)) {
       for (const line of readFileSync(file, 'utf8').split('\n')) {
-        const entry = parseEntry(line);
+        const entry = parseEntry<T>(line);
         const at = entry ? Date.parse(entry.at) : NaN;
         if (entry && now - at <= keepMs) this.sent.set(entry.messageId, { at, result: entry.result });
       }
@@ -56,16 +57,21 @@ export class FileSentLedger implements SentLedger {
     this.rewrite();
   }
 
-  get(messageId: string): SendUnitMailResult | undefined {
+  get(messageId: string): T | undefined {
     return this.sent.get(messageId)?.result;
   }
 
-  put(messageId: string, result: SendUnitMailResult): void {
+  put(messageId: string, result: T): void {
     const at = this.clock();
     this.sent.set(messageId, { at, result });
     appendFileSync(this.file, entryLine(messageId, at, result));
     this.lines += 1;
     if (++this.putsSincePrune >= this.pruneEvery) this.prune(at);
+  }
+
+  /** Every live entry, oldest first (the SMS ledger rebuilds its index of SMSC ids from them at start). */
+  entries(): IterableIterator<[string, { at: number; result: T }]> {
+    return this.sent.entries();
   }
 
   /** How many entries are held in memory (for tests and metrics). */
@@ -92,15 +98,15 @@ export class FileSentLedger implements SentLedger {
 }
 
 /** One line of the file: an entry as JSON, its time as ISO text. */
-function entryLine(messageId: string, at: number, result: SendUnitMailResult): string {
-  return `${JSON.stringify({ at: new Date(at).toISOString(), messageId, result } satisfies Entry)}\n`;
+function entryLine<T>(messageId: string, at: number, result: T): string {
+  return `${JSON.stringify({ at: new Date(at).toISOString(), messageId, result } satisfies Entry<T>)}\n`;
 }
 
-function parseEntry(line: string): Entry | null {
+function parseEntry<T>(line: string): Entry<T> | null {
   if (!line.trim()) return null;
   try {
-    const entry = JSON.parse(line) as Partial<Entry>;
-    return typeof entry.at === 'string' && typeof entry.messageId === 'string' && entry.result ? (entry as Entry) : null;
+    const entry = JSON.parse(line) as Partial<Entry<T>>;
+    return typeof entry.at === 'string' && typeof entry.messageId === 'string' && entry.result ? (entry as Entry<T>) : null;
   } catch {
     return null;
   }

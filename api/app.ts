@@ -19,6 +19,8 @@ import { notFoundHandler, problemHandler } from './http/problem';
 import type { TemporalGateway } from './temporal-gateway';
 import { taskQueue } from '../workflows/contract';
 import { unitPageRoutes } from './unit-pages/routes';
+import { shortLinkRoutes } from './unit-pages/short-link-routes';
+import type { ShortLinkStore } from '../lib/short-link';
 import type { HistoryArchive } from '../audit/archive';
 import { auditRoutes } from './audit/routes';
 
@@ -47,6 +49,8 @@ export interface AppDeps {
   temporalUiUrl?: string;
   /** Prints the PDF exports; the process's shared Chromium by default. */
   pdf?: PdfRenderer;
+  /** The SMS short links (DATA_DIR/short-links) the worker writes; without it `/s/<code>` is not served. */
+  shortLinks?: ShortLinkStore;
   /** The audit archive (ARCHIVE_DIR) the auditor's pages read; without it `/audit` is not served. */
   archive?: HistoryArchive;
 }
@@ -76,6 +80,8 @@ export function createApp(deps: AppDeps): Express {
 
   // District heads' pages: the signed link is the credential, so they sit before accounts and sessions.
   app.use('/u', unitPageRoutes(deps));
+  // An SMS's short link: read-only, rate-limited, and answered with a redirect to the unit's page.
+  if (deps.shortLinks) app.use('/s', shortLinkRoutes({ ...deps, shortLinks: deps.shortLinks }));
 
   // Reads a bearer token or session cookie when present; routes below decide who may pass.
   app.use(authenticate(deps));

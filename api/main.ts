@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { ShortLinkStore } from '../lib/short-link';
 import { FileStore } from '../lib/file-store';
 import { loadRegistry } from '../domain/registry';
 import { createApp } from './app';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     registry: () => registry,
     gateway: new TemporalGateway(client, { observer: metrics.gatewayObserver }),
     files,
+    shortLinks: new ShortLinkStore(path.join(config.DATA_DIR, 'short-links')),
     ids: new DirectiveIdAllocator(path.join(config.DATA_DIR, 'directives')),
     ledger: new RequestLedger(path.join(config.DATA_DIR, 'requests')),
     logger,

@@ -37,6 +37,7 @@ export type TimelineKind =
   | 'deadline-missed'
   | 'escalation'
   | 'links-revoked'
+  | 'sms-receipt'
   | 'mail-sent'
   | 'mail-failed'
   | 'mail-pending';
@@ -249,6 +250,9 @@ export function unitEntries(workflowId: string, facts: HistoryFacts): TimelineEn
       }
       case 'linksRevoked':
         add('links-revoked', `reply links revoked by ${actor}`, { ...meta(t.meta) });
+        break;
+      case 'smsReceipt':
+        add('sms-receipt', `SMS receipt for ${e.purpose}, part ${e.part + 1}: ${e.state}`, { purpose: e.purpose, state: e.state, smscId: e.smscId, doneAt: e.doneAt, error: e.error });
         break;
     }
   }

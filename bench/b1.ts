@@ -83,7 +83,7 @@ export class FarmanUnderTest {
   }
 
   /** Issues a directive to `codes` through `POST /api/v1/directives` as the office; returns its id. */
-  async issue(codes: string[]): Promise<string> {
+  async issue(codes: string[], overrides: Record<string, unknown> = {}): Promise<string> {
     const now = Date.now();
     const day = 86_400_000;
     const res = await fetch(`${this.baseUrl}/api/v1/directives`, {
@@ -100,6 +100,7 @@ export class FarmanUnderTest {
         escalation: [],
         form: [],
         acceptance: 'automatic',
+        ...overrides,
       }),
     });
     const json = (await res.json()) as { id?: string };

@@ -126,6 +126,11 @@ const directiveFields = z
     attachments: z.array(fileRefSchema).max(20).default([]),
     /** `automatic` closes a unit as accepted as soon as it reports; `manual` waits for the office. */
     acceptance: z.enum(['manual', 'automatic']).default('manual'),
+    /**
+     * When the priority is urgent or immediate, every message goes by SMS as well, to every recipient with a
+     * mobile, whatever their channels. Omitted in an amendment, the directive keeps what it had.
+     */
+    smsForUrgent: z.boolean().optional(),
   })
   .strict();
 

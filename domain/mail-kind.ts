@@ -11,3 +11,6 @@ export type MailKind =
   | 'report-returned'
   | 'report-accepted'
   | 'exempted';
+
+/** What an SMSC's delivery receipt says became of a text message. */
+export type SmsDeliveryState = 'delivered' | 'failed' | 'expired' | 'accepted' | 'unknown';

@@ -1,4 +1,4 @@
-import type { MailKind } from './mail-kind';
+import type { MailKind, SmsDeliveryState } from './mail-kind';
 import type { Priority } from './directive-schema';
 
 /**
@@ -53,6 +53,7 @@ export const directiveFieldLabels: Record<string, string> = {
   form: 'فرم گزارش',
   attachments: 'پیوست‌ها',
   acceptance: 'شیوه پذیرش گزارش',
+  smsForUrgent: 'پیامک برای پیام‌های فوری',
 };
 
 /** Persian labels for a list of changed directive fields, in the order given. */
@@ -73,4 +74,19 @@ export const mailKindLabels: Record<MailKind, string> = {
   'report-returned': 'بازگشت گزارش برای اصلاح',
   'report-accepted': 'پذیرش گزارش',
   exempted: 'معافیت از دستورالعمل',
+};
+
+/** The kind of a message from its purpose (`reminder-2`, `amendment-v3`, `notice-g2` …), or null. */
+export function kindOfPurpose(purpose: string): MailKind | null {
+  const kinds = Object.keys(mailKindLabels) as MailKind[];
+  return kinds.filter((k) => purpose === k || purpose.startsWith(`${k}-`)).sort((a, b) => b.length - a.length)[0] ?? null;
+}
+
+/** What the SMSC's delivery receipt says of a text message. */
+export const smsStateLabels: Record<SmsDeliveryState, string> = {
+  delivered: 'به گوشی رسید',
+  failed: 'نرسید',
+  expired: 'منقضی شد و نرسید',
+  accepted: 'پذیرفته شد',
+  unknown: 'نامعلوم',
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { persianText } from '../lib/persian-text';
+import { mobileNumberSchema } from './mobile-number';
 
 /**
  * The registry of organisational units: province → county governorate → district office, plus executive
@@ -18,13 +19,36 @@ export const unitCodeSchema = z
   .string()
   .regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/, 'unit codes are 2-40 upper-case letters, digits and dashes');
 
-export const contactSchema = z.object({
-  /** The office title, e.g. «بخشدار مرکزی» or «معاون فرماندار». */
-  title: persianText(1, 200),
-  name: persianText(1, 200),
-  email: z.email(),
-});
+/** How a person is told that something is waiting: by e-mail, by SMS (پیامک), or both. */
+export const channels = ['email', 'sms'] as const;
+export const channelSchema = z.enum(channels);
+export type Channel = z.infer<typeof channelSchema>;
+
+export const contactSchema = z
+  .object({
+    /** The office title, e.g. «بخشدار مرکزی» or «معاون فرماندار». */
+    title: persianText(1, 200),
+    name: persianText(1, 200),
+    email: z.email(),
+    /** An Iranian mobile number in any usual written form; stored as E.164 (`+989123456789`). */
+    mobile: mobileNumberSchema.optional(),
+    /** The channels this person is told on; absent means e-mail only (see `channelsOf`). */
+    channels: z
+      .array(channelSchema)
+      .min(1, 'must name at least one channel')
+      .refine((list) => new Set(list).size === list.length, 'must not repeat a channel')
+      .optional(),
+  })
+  .refine((c) => !c.channels?.includes('sms') || c.mobile !== undefined, {
+    message: 'a contact told by SMS needs a mobile number',
+    path: ['mobile'],
+  });
 export type Contact = z.infer<typeof contactSchema>;
+
+/** The channels a contact is told on, e-mail when the registry names none. */
+export function channelsOf(contact: Pick<Contact, 'channels'>): readonly Channel[] {
+  return contact.channels ?? ['email'];
+}
 
 export const escalationContactsSchema = z.object({
   deputy: contactSchema,

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import {
   recipientKinds,
   registryFileSchema,
+  type Contact,
   type EscalationContacts,
   type RegistryFile,
   type Unit,
@@ -224,7 +225,7 @@ export function buildRegistry(file: RegistryFile, origin?: string): Registry {
       name: entry.name,
       kind: entry.kind,
       parent: entry.parent,
-      head: Object.freeze({ title: entry.head.title, name: entry.head.name, email: entry.head.email }),
+      head: frozenContact(entry.head),
       escalation: contacts as EscalationContacts,
       county: countyCode[i] ?? undefined,
     });
@@ -263,7 +264,12 @@ function findCycles(entries: readonly UnitEntry[], parentIndex: readonly number[
  * change them all; and the caller's file stays untouched.
  */
 function frozenContacts(c: EscalationContacts): EscalationContacts {
-  return Object.freeze({ deputy: Object.freeze({ ...c.deputy }), governor: Object.freeze({ ...c.governor }) });
+  return Object.freeze({ deputy: frozenContact(c.deputy), governor: frozenContact(c.governor) });
+}
+
+/** A frozen contact, field by field so that every contact has one shape (absent mobile and channels included). */
+function frozenContact(c: Contact): Contact {
+  return Object.freeze({ title: c.title, name: c.name, email: c.email, mobile: c.mobile, channels: c.channels && Object.freeze([...c.channels]) as Contact['channels'] });
 }
 
 const isRecipientKind = (kind: UnitKind) => recipientKinds.includes(kind);

@@ -9,6 +9,7 @@ import type { UnitState } from '../workflows/unit-state';
 import { officeTokenIn, spawnFarman, waitUntilOk, type FarmanProcess } from './harness/processes';
 import { SmtpSink, type ReceivedMail } from './harness/smtp-sink';
 import { eventually } from './harness/wait';
+import { SmppSink } from './harness/smpp-sink';
 
 /**
  * A whole Farman deployment made of real processes, for fault tests: `temporal server start-dev` on a SQLite
@@ -25,6 +26,8 @@ export interface ClusterOptions {
   workflowBundle?: string;
   /** Extra environment of the worker (e.g. WORKER_MAX_CONCURRENT_ACTIVITIES). */
   workerEnv?: Record<string, string>;
+  /** Points the worker at the cluster's SMPP sink (`smsSink`), so heads with the SMS channel are texted too. */
+  sms?: boolean;
 }
 
 /** The link-signing keys of every cluster; the secret is for tests only. */
@@ -35,6 +38,8 @@ export class Cluster {
   worker!: FarmanProcess;
   apiProcess!: FarmanProcess;
   readonly sink: SmtpSink;
+  /** A real SMPP server, in this process like the SMTP sink; the worker binds to it with `sms: true`. */
+  smsSink!: SmppSink;
   readonly client: Client;
   readonly gateway: TemporalGateway;
   officeToken = '';
@@ -69,6 +74,7 @@ export class Cluster {
     const sink = await SmtpSink.start();
     const cluster = new Cluster(options, temporalPort, apiPort, workerHealthPort, connection, sink, registryFile);
     cluster.server = server;
+    cluster.smsSink = await SmppSink.start();
     cluster.officeToken = await officeTokenIn(path.join(options.dir, 'data'));
     await Promise.all([cluster.startWorker(), cluster.startApi()]);
     return cluster;
@@ -108,6 +114,7 @@ export class Cluster {
       ...this.commonEnv(),
       SMTP_URL: this.sink.url,
       MAIL_RATE_PER_SECOND: '1000',
+      ...(this.options.sms ? { SMS_URL: this.smsSink.url, SMS_RATE_PER_SECOND: '1000' } : {}),
       WORKER_HEALTH_PORT: String(this.workerHealthPort),
       WORKER_METRICS_PORT: '0',
       ARCHIVER_INTERVAL_SECONDS: '0',
@@ -200,6 +207,7 @@ export class Cluster {
     await this.connection.close().catch(() => undefined);
     await this.server?.kill();
     await this.sink.down();
+    await this.smsSink.down();
   }
 }
 

@@ -9,6 +9,7 @@ import { concurrentDuplicates } from '../reliability/duplicate-replies';
 import { relayOutage } from '../reliability/relay-outage';
 import { mergeResults, type ScenarioResult } from '../reliability/scenario-result';
 import { serverCrashMidRun } from '../reliability/server-crash';
+import { smscOutage } from '../reliability/smsc-outage';
 import { workerCrashDuringFanOut } from '../reliability/worker-crash';
 import { acceptUnitReport, fuzzDeployment, type FuzzCounts } from '../reliability/fuzz/fuzz-runner';
 import { validDirective } from '../reliability/fuzz/hostile-requests';
@@ -24,8 +25,8 @@ import { eventually } from '../reliability/harness/wait';
 
 const quick = process.argv.includes('--quick');
 const scale = quick
-  ? { units: 40, fanOutRuns: 1, kills: 2, serverRuns: 1, relayRuns: 1, relayAttempts: 4, apiCrashes: 3, duplicates: 1, fuzz: { issue: 350, actions: 250, pages: 450 } }
-  : { units: 200, fanOutRuns: 3, kills: 4, serverRuns: 3, relayRuns: 2, relayAttempts: 6, apiCrashes: 10, duplicates: 5, fuzz: { issue: 1_000, actions: 700, pages: 1_300 } };
+  ? { units: 40, fanOutRuns: 1, kills: 2, serverRuns: 1, relayRuns: 1, relayAttempts: 4, smscDownMs: 20_000, apiCrashes: 3, duplicates: 1, fuzz: { issue: 350, actions: 250, pages: 450 } }
+  : { units: 200, fanOutRuns: 3, kills: 4, serverRuns: 3, relayRuns: 2, relayAttempts: 6, smscDownMs: 120_000, apiCrashes: 10, duplicates: 5, fuzz: { issue: 1_000, actions: 700, pages: 1_300 } };
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -34,7 +35,8 @@ async function main(): Promise<void> {
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: quietLogger });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
-  const cluster = await Cluster.start({ dir: path.join(dir, 'cluster'), units: scale.units, workflowBundle: bundlePath });
+  // District heads of the generated registry are told by SMS too, so every scenario also sends texts.
+  const cluster = await Cluster.start({ dir: path.join(dir, 'cluster'), units: scale.units, workflowBundle: bundlePath, sms: true });
   const results: ScenarioResult[] = [];
   let fuzz: FuzzCounts | null = null;
   const codes = cluster.recipients();
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     await run('worker SIGKILL during fan-out', scale.fanOutRuns, () => workerCrashDuringFanOut(cluster, { kills: scale.kills, recoveryTimeoutMs: 600_000 }));
     await run('dev server SIGKILL', scale.serverRuns, () => serverCrashMidRun(cluster, { codes: take(6) }));
     await run('relay outage', scale.relayRuns, () => relayOutage(cluster, { codes: take(5), attempts: scale.relayAttempts }));
+    await run('SMSC outage', 1, () => smscOutage(cluster, { codes: take(12).filter((c) => /-D\d+$/.test(c)), downMs: scale.smscDownMs }));
     await run('API SIGKILL mid-POST', 1, () => apiCrashMidPost(cluster, { codes: take(scale.apiCrashes) }));
     await run('concurrent duplicates', 1, () => concurrentDuplicates(cluster, { codes: take(scale.duplicates), copies: 5 }));
 
@@ -95,7 +98,8 @@ function renderReport(results: ScenarioResult[], fuzz: FuzzCounts | null, run: {
     '',
     `Written by \`npm run chaos\`${quick ? ' --quick' : ''} on ${new Date().toISOString()} (${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end; ${Math.round(run.durationMs / 60_000)} minutes).`,
     'Every scenario runs against real processes: `temporal server start-dev` on a SQLite file, the worker and the API',
-    'as child processes (SIGKILLed and restarted), and an SMTP sink that counts messages by Message-ID.',
+    'as child processes (SIGKILLed and restarted), an SMTP sink that counts messages by Message-ID, and an SMPP sink',
+    '(district heads are told by SMS too).',
     `Processes killed: worker ${run.kills.worker}, Temporal server ${run.kills.server}, API ${run.kills.api}.`,
     '',
     '## Fault scenarios',

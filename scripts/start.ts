@@ -7,8 +7,8 @@ import { ensureTemporalCli, startDevServer, type DevServer } from '../worker/tem
 
 /**
  * `npm start`: the whole system on one machine. Starts the Temporal dev server on a SQLite file in
- * DATA_DIR (unless TEMPORAL_ADDRESS is set), a dev mail inbox (unless SMTP_URL is set), the worker and the
- * API, prints where everything is, and stops it all cleanly on Ctrl-C.
+ * DATA_DIR (unless TEMPORAL_ADDRESS is set), a dev mail inbox (unless SMTP_URL is set), a dev SMSC with a
+ * page of the texts it received (unless SMS_URL is set), the worker and the API, prints where everything is, and stops it all cleanly on Ctrl-C.
  */
 
 const root = path.join(__dirname, '..');
@@ -123,6 +123,19 @@ async function main(): Promise<void> {
     inboxUrl = `http://localhost:${webPort}`;
   }
 
+  let smsInboxUrl: string | null = null;
+  if (!env.SMS_URL) {
+    const smppPort = Number(env.DEV_SMSC_PORT ?? 2775);
+    const webPort = Number(env.DEV_SMS_INBOX_PORT ?? 1081);
+    env.DEV_SMSC_PORT = String(smppPort);
+    env.DEV_SMS_INBOX_PORT = String(webPort);
+    run('dev SMSC', ['-r', '@swc-node/register', path.join(root, 'scripts', 'dev-smsc.ts')]);
+    await waitForPort(smppPort, 20_000);
+    // The dev SMSC binds any system id; the credentials only show the URL's form.
+    env.SMS_URL = `smpp://farman:dev@127.0.0.1:${smppPort}`;
+    smsInboxUrl = `http://localhost:${webPort}`;
+  }
+
   // Ctrl-C should not wait half a minute for a running send; this script kills what is left after 15 s.
   env.WORKER_SHUTDOWN_GRACE_SECONDS ??= '5';
   env.WORKER_HEALTH_PORT ??= '9465';
@@ -142,6 +155,7 @@ async function main(): Promise<void> {
     `  Temporal gRPC    ${env.TEMPORAL_ADDRESS}`,
     `  Worker health    http://127.0.0.1:${env.WORKER_HEALTH_PORT}/healthz   (/readyz, /metrics; Temporal core metrics on :${env.WORKER_METRICS_PORT ?? 9464})`,
     ...(inboxUrl ? [`  Dev mail inbox   ${inboxUrl}`] : []),
+    ...(smsInboxUrl ? [`  Dev SMS (SMSC)   ${smsInboxUrl}   (SMPP ${env.SMS_URL?.replace(/\/\/[^@]*@/, '//')})`] : []),
     'Ctrl-C stops everything.',
   ];
   say(where.join('\n[farman] '));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dataFields, linkFields, parseConfig, temporalFields } from '../lib/config';
+import { dataFields, envBoolean, linkFields, parseConfig, temporalFields } from '../lib/config';
 
 export const workerConfigSchema = z.object({
   ...temporalFields,
@@ -10,6 +10,27 @@ export const workerConfigSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Farman <farman@example.org>'),
   /** Most messages per second the pooled transport sends. */
   MAIL_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(200),
+  /**
+   * The SMSC: `smpp://system_id:password@host:port` (`ssmpp://` for TLS), as the SMS provider's SMPP account
+   * gives them. Unset, no SMS is sent and every message goes by e-mail; `npm start` points it at a dev SMSC.
+   */
+  SMS_URL: z
+    .string()
+    .regex(/^s?smpp:\/\/[^@/]+@[\w.-]+:\d+\/?$/, 'must be smpp://system_id:password@host:port')
+    .optional(),
+  /** The sender the phone shows: the account's number (e.g. +98100020) or a registered alphanumeric name. */
+  SMS_SOURCE_ADDRESS: z.string().min(1).max(20).default('Farman'),
+  /** Most SMS parts (submit_sm) per second, as the provider's account allows. */
+  SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Most SMS parts awaiting the SMSC's answer at once (the SMPP window the provider allows). */
+  SMS_WINDOW: z.coerce.number().int().min(1).max(1_000).default(20),
+  /** Ask the SMSC for delivery receipts. */
+  SMS_RECEIPTS: envBoolean.default(true),
+  /** Base URL of SMS short links when a shorter host name serves the same API; PUBLIC_URL by default. */
+  SMS_LINK_BASE: z
+    .url()
+    .optional()
+    .transform((u) => u?.replace(/\/+$/, '')),
   /** Workflows kept in the worker's cache: enough for a large directive's open units to stay in memory. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1_000),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),

@@ -8,6 +8,10 @@ import type { MailObserver } from '../activities/unit-mail';
 import type { SentLedger } from '../activities/sent-ledger';
 import { type FileStore } from '../lib/file-store';
 import { signLinkToken, type SigningKey } from '../lib/link-token';
+import { shortLinkCode, type ShortLinkStore } from '../lib/short-link';
+import { composeUnitSms } from '../activities/sms/compose-sms';
+import type { SmsSender } from '../activities/sms/smpp-client';
+import type { SmsLedger } from '../activities/sms/sms-ledger';
 import type { Registry } from '../domain/registry';
 import type { DirectiveSpec } from '../workflows/types';
 import { taskQueue } from '../workflows/contract';
@@ -32,6 +36,15 @@ export interface FarmanWorkerSetup {
   mailObserver?: MailObserver;
   /** Messages already handed to the relay (activities/sent-ledger.ts); unset, a retried send sends again. */
   sentLedger?: SentLedger;
+  /** The SMS channel (SMS_URL); unset, every message goes by e-mail. */
+  sms?: {
+    sender: SmsSender;
+    /** Where short codes are written for the API to resolve (DATA_DIR/short-links). */
+    shortLinks: ShortLinkStore;
+    ledger?: SmsLedger;
+    /** Base of short links when it differs from `publicUrl` (a shorter host name that serves the same API). */
+    linkBase?: string;
+  };
   taskQueue?: string;
 }
 
@@ -41,6 +54,9 @@ export const workflowsPath = path.join(__dirname, '..', 'workflows');
 /** Wires the activities' dependencies and creates the worker; the one place implementations meet workflows. */
 export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Worker> {
   const messageIdDomain = /@([^>\s]+)/.exec(setup.mailFrom)?.[1] ?? 'farman.local';
+  const tokenFor = ({ directiveId, unitCode, generation, reportBy }: { directiveId: string; unitCode: string; generation: number; reportBy: string }) =>
+    signLinkToken({ directiveId, unitCode, purpose: 'reply', generation, expiresAt: Date.parse(reportBy) + setup.linkGraceMs }, setup.signingKeys);
+  const sms = setup.sms;
   const activities = createActivities({
     registry: setup.registry,
     mailer: setup.mailer,
@@ -49,14 +65,21 @@ export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Work
     messageIdDomain,
     observer: setup.mailObserver,
     sentLedger: setup.sentLedger,
-    linkFor: ({ directiveId, unitCode, generation, reportBy }) =>
-      `${setup.publicUrl}/u/${signLinkToken(
-        { directiveId, unitCode, purpose: 'reply', generation, expiresAt: Date.parse(reportBy) + setup.linkGraceMs },
-        setup.signingKeys,
-      )}`,
+    linkFor: (args) => `${setup.publicUrl}/u/${tokenFor(args)}`,
     loadDocument: async (specRef) => {
       const spec = await setup.files.getJson<DirectiveSpec>(specRef);
-      return { title: spec.title, body: spec.body, attachments: spec.attachments };
+      return { title: spec.title, body: spec.body, attachments: spec.attachments, smsForUrgent: spec.smsForUrgent };
+    },
+    sms: sms && {
+      sender: sms.sender,
+      compose: composeUnitSms,
+      ledger: sms.ledger,
+      // The code is derived, so writing it again on a retry (or on another worker) writes the same entry.
+      shortLinkFor: (args) => {
+        const code = shortLinkCode(setup.signingKeys, args);
+        sms.shortLinks.put(code, tokenFor(args));
+        return `${sms.linkBase ?? setup.publicUrl}/s/${code}`;
+      },
     },
   });
   // The bundle's hash is the build id stamped into every history (worker/workflow-build.ts).

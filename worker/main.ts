@@ -3,6 +3,9 @@ import path from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
 import { FileSentLedger } from '../activities/sent-ledger';
+import { SmppClient } from '../activities/sms/smpp-client';
+import { SmsLedger, type SmsLedgerEntry } from '../activities/sms/sms-ledger';
+import { ShortLinkStore } from '../lib/short-link';
 import { FileStore } from '../lib/file-store';
 import { createJsonLogger, secretsFromEnv, startProcess } from '../lib/logging';
 import { loadRegistry } from '../domain/registry';
@@ -11,6 +14,7 @@ import { HistoryArchive } from '../audit/archive';
 import { archiveDirOf } from '../lib/config';
 import { taskQueue } from '../workflows/contract';
 import { Archiver } from './archiver';
+import { recordSmsReceipts } from './sms-receipts';
 import { temporalAnswers } from '../lib/temporal-probe';
 import { loadWorkerConfig } from './config';
 import { createFarmanWorker } from './create-worker';
@@ -40,6 +44,21 @@ async function main(): Promise<void> {
   const archive = new HistoryArchive(archiveDirOf(config));
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
   const mailer = createSmtpMailer({ url: config.SMTP_URL, ratePerSecond: config.MAIL_RATE_PER_SECOND, logger: smtpTransportLogger(logger) });
+  const sms = config.SMS_URL
+    ? {
+        sender: new SmppClient({
+          url: config.SMS_URL,
+          sourceAddress: config.SMS_SOURCE_ADDRESS,
+          ratePerSecond: config.SMS_RATE_PER_SECOND,
+          window: config.SMS_WINDOW,
+          receipts: config.SMS_RECEIPTS,
+          log: (event: string, fields: Record<string, unknown>) => logger.info({ ...fields, smsc: 'smpp' }, `SMSC ${event}`),
+        }),
+        shortLinks: new ShortLinkStore(path.join(config.DATA_DIR, 'short-links')),
+        ledger: new SmsLedger(new FileSentLedger<SmsLedgerEntry>(path.join(config.DATA_DIR, 'sms', 'sent.jsonl'))),
+        linkBase: config.SMS_LINK_BASE,
+      }
+    : undefined;
   const metrics = new WorkerMetrics();
   const graceSeconds = config.WORKER_SHUTDOWN_GRACE_SECONDS;
   const worker = await createFarmanWorker({
@@ -55,6 +74,7 @@ async function main(): Promise<void> {
     archive,
     mailObserver: metrics.mailObserver,
     sentLedger: new FileSentLedger(path.join(config.DATA_DIR, 'mail', 'sent.jsonl')),
+    sms,
     ...(config.WORKFLOW_BUNDLE ? { workflowBundle: { codePath: path.resolve(config.WORKFLOW_BUNDLE) } } : {}),
     tuning: {
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
@@ -94,6 +114,11 @@ async function main(): Promise<void> {
     ? new Archiver({ client: new Client({ connection: archiverConnection, namespace: config.TEMPORAL_NAMESPACE }), archive, taskQueue, intervalMs: config.ARCHIVER_INTERVAL_SECONDS * 1000, log: (msg, fields) => logger.info(fields, msg) })
     : null;
   await archiver?.start();
+  // Delivery receipts arrive on the SMPP session and are recorded in their units' histories.
+  const receiptConnection = sms ? await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }) : null;
+  if (sms && receiptConnection) {
+    recordSmsReceipts(sms.sender, sms.ledger, new Client({ connection: receiptConnection, namespace: config.TEMPORAL_NAMESPACE }), (msg, fields) => logger.warn(fields, msg));
+  }
   try {
     await worker.run();
   } finally {
@@ -101,6 +126,8 @@ async function main(): Promise<void> {
     await archiverConnection?.close();
     health?.close();
     mailer.close();
+    await sms?.sender.close();
+    await receiptConnection?.close();
     await connection.close();
   }
   logger.info('worker stopped');

@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, DirectiveSpec, DirectiveStatus, ReportValues, RequestMeta, UnitPolicy, UnitSummary } from './types';
-import type { UnitState } from './unit-state';
+import type { SmsReceiptEvent, UnitState } from './unit-state';
 
 /**
  * The contract between the API, the activities and the workflows: the task queue, the workflow IDs, the
@@ -160,6 +160,8 @@ export const unitSummariesQuery = defineQuery<UnitSummary[]>('unitSummaries');
 export const amendUnitSignal = defineSignal<[Attributed & { policy: UnitPolicy; changes: string[] }]>('amendUnit');
 export const cancelUnitSignal = defineSignal<[CancelArgs]>('cancelUnit');
 export const closeUnitSignal = defineSignal<[CloseArgs]>('closeUnit');
+/** Worker → unit: the SMSC's delivery receipt for a part of the unit's text message (recorded, changes nothing). */
+export const smsReceiptSignal = defineSignal<[Omit<SmsReceiptEvent, 'type'>]>('smsReceipt');
 
 /** Child → parent: the unit's summary changed. Parents keep the summary with the highest `seq`. */
 export const unitChangedSignal = defineSignal<[UnitSummary]>('unitChanged');

@@ -51,6 +51,8 @@ export interface DirectiveSpec extends UnitPolicy {
   /** Where the issuing request came from. */
   issuedMeta?: RequestMeta;
   clientRequestId?: string;
+  /** Urgent and immediate messages go by SMS too, to every recipient with a mobile (read by the mail activity). */
+  smsForUrgent?: boolean;
 }
 
 export type ReportValue = string | number | boolean | FileRef[] | null;

@@ -1,6 +1,6 @@
 import type { Actor, ComplianceState, EscalationTarget, ReportValues, RequestMeta, UnitPolicy, UnitSummary } from './types';
 import { validateReport } from './report-form';
-import type { MailKind } from '../domain/mail-kind';
+import type { MailKind, SmsDeliveryState } from '../domain/mail-kind';
 
 /**
  * One unit's compliance timeline as a pure state machine. The unit workflow folds every transition
@@ -34,6 +34,7 @@ export type UnitEvent =
   | { type: 'escalationDue'; obligation: Obligation; level: number; notify: EscalationTarget; key: string }
   | { type: 'remindRequested'; note?: string }
   | { type: 'linksRevoked' }
+  | SmsReceiptEvent
   | {
       type: 'mailRecorded';
       purpose: string;
@@ -45,7 +46,43 @@ export type UnitEvent =
       /** Who the message was for and which transition caused it; recorded since mail became a local activity. */
       to?: MailRecipientRole;
       causeSeq?: number;
+      /** What each channel did (e-mail, SMS, a fallback); absent for a message that went by e-mail alone. */
+      channels?: MailChannelRecord[];
     };
+
+/** One channel's outcome of a message, as the mail activity returns it (activities/unit-mail.ts). */
+export interface MailChannelRecord {
+  channel: 'email' | 'sms';
+  /** The mail relay or the SMSC accepted it (a delivery receipt may tell more later). */
+  delivered: boolean;
+  /** The e-mail address or the mobile number (E.164) it went to. */
+  to: string;
+  /** The Message-ID or the SMS reference, both deterministic per unit and purpose. */
+  reference: string;
+  error?: string;
+  /** Sent because the person's own channels had failed for good. */
+  fallback?: boolean;
+  /** SMS only: the parts and the SMSC's id of each. */
+  parts?: number;
+  smscIds?: string[];
+}
+
+/**
+ * The SMSC's delivery receipt for one part of a unit's text message: delivered, failed or expired, with the
+ * SMSC's own time. Recorded as it arrives (a signal from the worker that holds the SMPP session); it changes
+ * no state, so a late or repeated receipt is harmless.
+ */
+export interface SmsReceiptEvent {
+  type: 'smsReceipt';
+  purpose: string;
+  reference: string;
+  smscId: string;
+  part: number;
+  state: SmsDeliveryState;
+  /** The SMSC's time of the final state, ISO, or null. */
+  doneAt: string | null;
+  error: string | null;
+}
 
 export type UnitEventType = UnitEvent['type'];
 
@@ -406,6 +443,8 @@ export function applyTransition(s: UnitState, t: Transition): MailRequest[] {
         obligation: e.obligation,
         deadline: deadlineOf(s, e.obligation),
       });
+      break;
+    case 'smsReceipt':
       break;
     case 'linksRevoked':
       s.linkGeneration += 1;

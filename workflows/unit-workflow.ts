@@ -30,6 +30,7 @@ import {
   returnReportUpdate,
   revokeLinksUpdate,
   searchAttributes,
+  smsReceiptSignal,
   submitReportUpdate,
   unitChangedSignal,
   unitStateQuery,
@@ -215,6 +216,7 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitSummar
   setHandler(amendUnitSignal, (a) => applyCommand({ type: 'amended', policy: a.policy, changes: a.changes }, a.by, a.meta));
   setHandler(cancelUnitSignal, (a) => applyCommand({ type: 'cancelled', reason: a.reason }, a.by, a.meta));
   setHandler(closeUnitSignal, (a) => applyCommand({ type: 'closed', reason: a.reason }, a.by, a.meta));
+  setHandler(smsReceiptSignal, (r) => applyCommand({ ...r, type: 'smsReceipt' }, system));
   setHandler(unitStateQuery, () => state);
 
   const mailer = deliverMail();

@@ -1,7 +1,7 @@
 import { formatJalaliDateTime, formatTimeLeft } from '../../lib/jalali';
-import { changedFieldLabels, mailKindLabels, obligationLabels, priorityLabels, recipientRoleLabels } from '../../domain/persian-labels';
+import { changedFieldLabels, kindOfPurpose, mailKindLabels, obligationLabels, priorityLabels, recipientRoleLabels } from '../../domain/persian-labels';
 import { toPersianDigits } from '../../lib/persian-text';
-import type { MailKind, MailRequest } from '../../workflows/unit-state';
+import type { MailRequest } from '../../workflows/unit-state';
 import type { ComposeMail, MailContext } from '../unit-mail';
 import { renderMailHtml, renderMailText, type MailBlock, type MailContent } from './mail-layout';
 
@@ -22,11 +22,6 @@ function deadline(iso: string, now: Date): string {
   return `${formatJalaliDateTime(iso)} (${formatTimeLeft(iso, now)})`;
 }
 
-/** The kind of an earlier message from its purpose (`reminder-2`, `amendment-v3`, `notice-g2` …). */
-function kindOfPurpose(purpose: string): MailKind | null {
-  const kinds = Object.keys(mailKindLabels) as MailKind[];
-  return kinds.filter((k) => purpose === k || purpose.startsWith(`${k}-`)).sort((a, b) => b.length - a.length)[0] ?? null;
-}
 
 /** The directive's facts every message to the head repeats: what, how urgent, by when. */
 function directiveFacts(ctx: MailContext, which: ('acknowledge' | 'report')[]): MailBlock {

@@ -1,6 +1,6 @@
 import type { DetailValue, TimelineEntry, TimelineKind } from '../../audit/timeline';
 import { formatJalaliDateTime } from '../../lib/jalali';
-import { changedFieldLabels, mailKindLabels, obligationLabels, recipientRoleLabels } from '../../domain/persian-labels';
+import { changedFieldLabels, kindOfPurpose, mailKindLabels, obligationLabels, recipientRoleLabels, smsStateLabels } from '../../domain/persian-labels';
 import { toPersianDigits } from '../../lib/persian-text';
 import type { MailKind } from '../../workflows/unit-state';
 
@@ -32,6 +32,7 @@ export const timelineKindLabels: Record<TimelineKind, string> = {
   'deadline-missed': 'گذشتن مهلت',
   escalation: 'ارجاع به مقام بالاتر',
   'links-revoked': 'ابطال پیوندها',
+  'sms-receipt': 'رسید پیامک',
   'mail-sent': 'نامه فرستاده شد',
   'mail-failed': 'نامه تحویل نشد',
   'mail-pending': 'نامه در حال ارسال',
@@ -83,6 +84,8 @@ export function describeEntry(e: TimelineEntry): string {
       return `سطح ${toPersianDigits(str(d.level))} به ${role(d.notify)} برای مهلت ${obligation(d.obligation)}${d.recipients ? `؛ گیرنده: ${str(d.recipients)}` : ''}`;
     case 'links-revoked':
       return 'پیوندهای پیشین باطل و پیوند تازه فرستاده شد';
+    case 'sms-receipt':
+      return `«${mailKindLabels[kindOfPurpose(str(d.purpose)) ?? 'notice']}»: ${smsStateLabels[str(d.state) as keyof typeof smsStateLabels] ?? str(d.state)}${d.doneAt ? ` (${when(d.doneAt)})` : ''}`;
     case 'mail-sent':
     case 'mail-failed':
     case 'mail-pending': {

@@ -1,4 +1,4 @@
-import { obligationLabels, recipientRoleLabels } from '../../domain/persian-labels';
+import { kindOfPurpose, obligationLabels, recipientRoleLabels, smsStateLabels } from '../../domain/persian-labels';
 import { formatJalaliDateTime } from '../../lib/jalali';
 import { toPersianDigits } from '../../lib/persian-text';
 import type { Actor, ComplianceState, DirectiveState, EscalationTarget } from '../../workflows/types';
@@ -63,6 +63,8 @@ const mailKindLabels: Record<string, string> = {
   exempted: 'معافیت',
 };
 
+const channelLabels: Record<'email' | 'sms', string> = { email: 'رایانامه', sms: 'پیامک' };
+
 /** One line of a unit's timeline in Persian. */
 export function describeTransition(t: Transition): string {
   const e = t.event;
@@ -106,8 +108,14 @@ export function describeTransition(t: Transition): string {
     case 'mailRecorded': {
       const what = mailKindLabels[e.kind] ?? e.kind;
       const to = e.recipient ? ` به ${e.recipient.title} (${e.recipient.name})` : '';
-      return e.delivered ? `نامه «${what}»${to} تحویل شد` : `نامه «${what}»${to} تحویل نشد`;
+      const line = e.delivered ? `نامه «${what}»${to} تحویل شد` : `نامه «${what}»${to} تحویل نشد`;
+      if (!e.channels) return line;
+      // Which channel carried it: «رایانامه: تحویل شد؛ پیامک (جایگزین): تحویل نشد».
+      const channels = e.channels.map((c) => `${channelLabels[c.channel]}${c.fallback ? ' (جایگزین)' : ''}: ${c.delivered ? 'تحویل شد' : 'تحویل نشد'}`);
+      return `${line} — ${channels.join('؛ ')}`;
     }
+    case 'smsReceipt':
+      return `رسید پیامک «${mailKindLabels[kindOfPurpose(e.purpose) ?? ''] ?? e.purpose}»${e.part > 0 ? ` (بخش ${fa(e.part + 1)})` : ''}: ${smsStateLabels[e.state]}${e.doneAt ? ` در ${jalaliOrDash(e.doneAt)}` : ''}`;
   }
 }
 

@@ -69,6 +69,7 @@ export async function runOfficeAction(deps: OfficeActionDeps, directiveId: strin
         form: spec.form,
         attachments: spec.attachments,
         acceptance: spec.acceptance,
+        smsForUrgent: spec.smsForUrgent,
       };
       await amendDirective(deps, directiveId, body, by, withSubmission);
       return done;

@@ -7,7 +7,7 @@ import type { TemporalGateway } from '../temporal-gateway';
 import { resolveAttachments } from '../office/attachment-uploads';
 import { storeSpec } from './issue-directive';
 
-const comparedFields = ['title', 'body', 'priority', 'acknowledgeBy', 'reportBy', 'reminders', 'escalation', 'form', 'attachments', 'acceptance'] as const;
+const comparedFields = ['title', 'body', 'priority', 'acknowledgeBy', 'reportBy', 'reminders', 'escalation', 'form', 'attachments', 'acceptance', 'smsForUrgent'] as const;
 
 /** The names of the fields an amendment changes, for the audit entry and the units' e-mail. */
 export function changedFields(before: DirectiveSpec, after: Omit<DirectiveSpec, 'specRef'>): string[] {

@@ -45,6 +45,7 @@ export async function directiveDetail(deps: Pick<DirectiveRoutesDeps, 'gateway' 
     form: spec.form,
     attachments: spec.attachments,
     acceptance: spec.acceptance,
+    smsForUrgent: spec.smsForUrgent === true,
     targets: spec.targets,
     issuedBy: spec.issuedBy,
     issuedAt: spec.issuedAt,

@@ -75,6 +75,7 @@ export async function issueDirective(
       escalation: input.escalation,
       form: input.form,
       acceptance: input.acceptance,
+      ...(input.smsForUrgent ? { smsForUrgent: true } : {}),
       attachments,
       targets: input.targets,
       issuedBy: by,

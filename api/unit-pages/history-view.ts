@@ -56,6 +56,8 @@ export function describeTransition(t: Transition): string | null {
       return `پیگیری مرحله ${toPersianDigits(e.level)}: به ${recipientRoleLabels[e.notify]} اطلاع داده شد.`;
     case 'linksRevoked':
       return 'پیوندهای پیشین باطل شد و پیوند تازه فرستاده شد.';
+    case 'smsReceipt':
+      return null;
     case 'mailRecorded':
       if (e.delivered) return null;
       return `نامه «${mailKindLabels[e.kind]}» تحویل نشد.`;

@@ -46,6 +46,14 @@ export class FormIncomplete extends Error {
   }
 }
 
+/** Too many short-link look-ups from one client address; it may try again after `retryAfter` seconds. */
+export class TooManyLookups extends Error {
+  constructor(readonly retryAfter: number) {
+    super('too many short-link look-ups');
+    this.name = 'TooManyLookups';
+  }
+}
+
 export interface PageProblem {
   status: number;
   title: string;
@@ -81,6 +89,9 @@ export function pageProblem(err: unknown, method: string): PageProblem {
       case 'unknown':
         return { status: 404, title: 'پیدا نشد', message: 'دستورالعمل یا واحدی با این پیوند پیدا نشد.' };
     }
+  }
+  if (err instanceof TooManyLookups) {
+    return { status: 429, title: 'درخواست‌ها بیش از اندازه است', message: 'از این نشانی درخواست‌های زیادی رسیده است؛ لطفاً چند دقیقه دیگر دوباره تلاش کنید.', retryAfter: err.retryAfter };
   }
   if (err instanceof CrossSiteRefused) {
     return { status: 403, title: 'درخواست پذیرفته نشد', message: 'این فرم فقط از صفحه خود سامانه فرمان پذیرفته می‌شود. صفحه را از پیوند نامه باز کنید و دوباره بفرستید.' };

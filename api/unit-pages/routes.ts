@@ -199,13 +199,15 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
     throw new LinkRefused('unknown');
   });
 
-  const pageErrors: ErrorRequestHandler = (err, req, res, _next) => {
-    if (res.headersSent) return;
-    const problem = pageProblem(err, req.method);
-    if (problem.status === 500) req.log?.error({ err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'unit page failed');
-    if (problem.retryAfter) res.set('Retry-After', String(problem.retryAfter));
-    res.status(problem.status).type('html').send(renderProblemPage(problem));
-  };
-  router.use(pageErrors);
+  router.use(unitPageErrors);
   return router;
 }
+
+/** Renders any failure behind a unit's link (long or short) as its Persian problem page. */
+export const unitPageErrors: ErrorRequestHandler = (err, req, res, _next) => {
+  if (res.headersSent) return;
+  const problem = pageProblem(err, req.method);
+  if (problem.status === 500) req.log?.error({ err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'unit page failed');
+  if (problem.retryAfter) res.set('Retry-After', String(problem.retryAfter));
+  res.status(problem.status).type('html').send(renderProblemPage(problem));
+};

@@ -20,10 +20,15 @@ import { buildRegistry, loadRegistry, type Registry } from '../../domain/registr
 import type { RegistryFile } from '../../domain/registry-schema';
 import { HistoryArchive } from '../../audit/archive';
 import { Archiver } from '../../worker/archiver';
+import { recordSmsReceipts } from '../../worker/sms-receipts';
 import { createFarmanWorker } from '../../worker/create-worker';
 import { FileSentLedger } from '../../activities/sent-ledger';
 export { eventually, inSeconds } from '../../reliability/harness/wait';
 import { SmtpSink } from '../../reliability/harness/smtp-sink';
+import { SmppSink } from '../../reliability/harness/smpp-sink';
+import { SmppClient } from '../../activities/sms/smpp-client';
+import { SmsLedger, type SmsLedgerEntry } from '../../activities/sms/sms-ledger';
+import { ShortLinkStore } from '../../lib/short-link';
 
 export const testSigningKeys = parseSigningKeys('t1:test-secret-0123456789abcdef0123456789abcdef');
 
@@ -32,6 +37,10 @@ export interface TestStack {
   gateway: TemporalGateway;
   registry: Registry;
   sink: SmtpSink;
+  /** The real SMPP server the worker binds to, with `sms: true`. */
+  smsSink: SmppSink | null;
+  /** The worker's SMPP client, with `sms: true` (for receipts in tests). */
+  smsClient: SmppClient | null;
   files: FileStore;
   dataDir: string;
   /** The stack's audit archive (`<dataDir>/archive`); the worker archives its bundle there at start. */
@@ -74,6 +83,8 @@ export interface StackOptions {
   firstDirectiveSerial?: number;
   /** Creates the office, auditor and admin accounts (the default); false leaves DATA_DIR without accounts, as on a first start. */
   seedAccounts?: boolean;
+  /** Sends SMS too, through a real SMPP sink (`smsSink`), with short links served under `/s/`. */
+  sms?: boolean;
 }
 
 export type ApiInit = RequestInit & { as?: Role | null; json?: unknown };
@@ -105,6 +116,12 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const mailer = createSmtpMailer({ url: sink.url, ratePerSecond: 1000 });
   // As worker/main.ts: one ledger per data directory, kept across worker restarts.
   const sentLedger = new FileSentLedger(path.join(dataDir, 'mail', 'sent.jsonl'));
+  const smsSink = options.sms ? await SmppSink.start() : null;
+  const smsClient = smsSink ? new SmppClient({ url: smsSink.url, sourceAddress: 'Farman', ratePerSecond: 1000, bindWaitMs: 2000 }) : null;
+  const shortLinks = new ShortLinkStore(path.join(dataDir, 'short-links'));
+  const sms = smsClient
+    ? { sender: smsClient, shortLinks, ledger: new SmsLedger(new FileSentLedger<SmsLedgerEntry>(path.join(dataDir, 'sms', 'sent.jsonl'))) }
+    : undefined;
   let worker!: Worker;
   let running: Promise<void> = Promise.resolve();
   const startWorker = async () => {
@@ -122,6 +139,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       workflowBundle: { codePath: process.env.FARMAN_TEST_WORKFLOW_BUNDLE! },
       archive,
       sentLedger,
+      sms,
     });
     running = worker.run();
   };
@@ -134,6 +152,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
   const gateway = new TemporalGateway(client, { taskQueue, shardSize: options.shardSize });
+  if (smsClient && sms) recordSmsReceipts(smsClient, sms.ledger, client, () => {});
   const archiver = new Archiver({ client, archive, taskQueue, intervalMs: 250, log: () => {} });
   if (options.archiver) await archiver.start();
   const auth = createAuthServices({ dataDir, cookieSecure: options.cookieSecure ?? true });
@@ -155,6 +174,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     auth,
     signingKeys: testSigningKeys,
     publicUrl: baseUrl,
+    shortLinks,
     temporalReady: async () => true,
     taskQueue,
   });
@@ -183,6 +203,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     gateway,
     registry,
     sink,
+    smsSink,
+    smsClient,
     files,
     dataDir,
     archive,
@@ -201,6 +223,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       server.closeAllConnections();
       mailer.close();
       await sink.down();
+      await smsClient?.close();
+      await smsSink?.down();
       await connection.close();
       await nativeConnection.close();
     },
