@@ -18,7 +18,13 @@ afterAll(() => {
 describe('npm start', () => {
   test('When it prints "ready", then the worker is already polling, and Ctrl-C stops everything', async () => {
     const ports = { PORT: 0, TEMPORAL_PORT: 0, TEMPORAL_UI_PORT: 0, DEV_SMTP_PORT: 0, DEV_INBOX_PORT: 0, DEV_SMSC_PORT: 0, DEV_SMS_INBOX_PORT: 0, WORKER_HEALTH_PORT: 0, WORKER_METRICS_PORT: 0 };
-    for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
+    // Distinct ports: the OS may hand the same free port out twice when asked one at a time.
+    const taken = new Set<number>();
+    for (const key of Object.keys(ports) as (keyof typeof ports)[]) {
+      do ports[key] = await freePort();
+      while (taken.has(ports[key]));
+      taken.add(ports[key]);
+    }
     const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
     env.DATA_DIR = mkdtempSync(path.join(tmpdir(), 'farman-start-'));
     env.TEMPORAL_CLI = findTemporalCli() ?? undefined;
