@@ -1,8 +1,8 @@
 import { unitStateLabels } from '../../api/dashboard/labels';
 import { inPool } from '../../bench/histories';
-import { Unavailable } from '../../api/errors';
 import { generateRegistry } from '../../scripts/generate-registry';
 import { acknowledgeUpdate, submitReportUpdate } from '../../workflows/contract';
+import { whenBusyRetry } from '../../reliability/harness/busy-retry';
 import { checkCounts } from '../../reliability/harness/count-check';
 import { parseCsv } from '../support/csv';
 import { directiveBody, issueViaApi, unitActor } from '../support/directives';
@@ -16,20 +16,6 @@ import { inSeconds, startStack, type TestStack } from '../support/stack';
 const settleMs = 30_000;
 const unitCount = 48;
 const heads = { name: 'بخشدار', position: 'بخشدار' };
-
-/**
- * Sends a reply again when the API would tell the head to try again (a loaded machine): the submission id
- * is the update id, so a retry is recorded once, as a head's second click would be.
- */
-async function whenBusyRetry<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await send();
-    } catch (err) {
-      if (!(err instanceof Unavailable) || i >= attempts) throw err;
-    }
-  }
-}
 
 /**
  * Issues to every unit, then has `acknowledgers` heads acknowledge and the first `reporters` of them report
