@@ -23,6 +23,7 @@ import { shortLinkRoutes } from './unit-pages/short-link-routes';
 import type { ShortLinkStore } from '../lib/short-link';
 import type { HistoryArchive } from '../audit/archive';
 import { auditRoutes } from './audit/routes';
+import { RecordReader } from './hq/record-reader';
 
 export interface AppDeps {
   registry: () => Registry;
@@ -62,6 +63,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // One reader per process: it keeps the outcomes of closed units, which never change.
+  const reader = new RecordReader(deps.gateway, deps.taskQueue ?? taskQueue);
   app.set('trust proxy', deps.trustProxy ?? ['loopback']);
   app.use(requestLogger(deps.logger));
   const metrics = deps.metrics ?? new ApiMetrics();
@@ -95,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(verifyCsrf);
   const pdf = deps.pdf ?? pdfRenderer;
   api.use('/directives', exportApiRoutes({ ...deps, pdf }));
-  api.use(officeApi({ ...deps, taskQueue: deps.taskQueue ?? taskQueue }));
+  api.use(officeApi({ ...deps, reader, taskQueue: deps.taskQueue ?? taskQueue }));
   api.get('/units', (_req, res) => {
     res.json({
       units: deps.registry().units.map((u) => ({ code: u.code, name: u.name, kind: u.kind, parent: u.parent ?? null, county: u.county ?? null, head: { title: u.head.title, name: u.head.name } })),

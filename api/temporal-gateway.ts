@@ -9,19 +9,35 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
 import {
+  campaignQuery,
+  campaignWorkflowId,
   directiveSpecQuery,
   directiveStatusQuery,
   directiveWorkflowId,
   searchAttributes,
+  revokeInboxUpdate,
   taskQueue,
+  unitInboxWorkflowId,
   unitStateQuery,
   unitSummariesQuery,
   unitWorkflowId,
   type UnitUpdateResult,
 } from '../workflows/contract';
-import type { DirectiveSpec, DirectiveStatus, DirectiveWorkflowInput, UnitSummary } from '../workflows/types';
+import type { Actor, CampaignRecord, DirectiveSpec, DirectiveStatus, DirectiveWorkflowInput, UnitInboxWorkflowInput, UnitSummary } from '../workflows/types';
 import { refusalCodes, summarize, type UnitState } from '../workflows/unit-state';
+import { historyToJson, type JsonHistory } from '../domain/audit/history-json';
 import { NotFound, Rejected, Unavailable, type FieldIssue } from './errors';
+
+/** A workflow as visibility lists it. */
+export interface ListedWorkflow {
+  workflowId: string;
+  runId: string;
+  /** `RUNNING`, `COMPLETED`, `TERMINATED` … */
+  status: string;
+  startTime: Date;
+  /** The Campaign search attribute, when set. */
+  campaign: string | null;
+}
 
 /** How long a request waits for Temporal (and a worker) before answering "try again". */
 const callTimeoutMs = 15_000;
@@ -61,6 +77,7 @@ export class TemporalGateway {
             { key: searchAttributes.directiveId, value: spec.directiveId },
             { key: searchAttributes.priority, value: spec.priority },
             { key: searchAttributes.kind, value: 'directive' },
+            ...(spec.campaign ? [{ key: searchAttributes.campaign, value: spec.campaign }] : []),
           ],
         }),
       );
@@ -85,6 +102,92 @@ export class TemporalGateway {
       }
     }, 'the directive list');
     return highest;
+  }
+
+  /** Starts a campaign's workflow. Returns false when a campaign with that id already exists. */
+  async startCampaign(record: CampaignRecord): Promise<boolean> {
+    try {
+      await this.call(() =>
+        this.client.workflow.start('campaignWorkflow', {
+          taskQueue: this.options.taskQueue ?? taskQueue,
+          workflowId: campaignWorkflowId(record.id),
+          args: [record],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: searchAttributes.kind, value: 'campaign' },
+            { key: searchAttributes.campaign, value: record.id },
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw err;
+    }
+  }
+
+  /** A campaign's record, read from its workflow (fresh, unlike the list). @throws NotFound */
+  campaign(campaignId: string): Promise<CampaignRecord> {
+    return this.query(campaignWorkflowId(campaignId), campaignQuery, `campaign ${campaignId}`);
+  }
+
+  /**
+   * Workflows matching a visibility query, as ID, run, status and start time. Visibility may trail the
+   * workflows by a moment; callers that need the newest state query each workflow.
+   */
+  async listWorkflows(query: string, what: string): Promise<ListedWorkflow[]> {
+    const out: ListedWorkflow[] = [];
+    await this.call(async () => {
+      for await (const wf of this.client.workflow.list({ query })) {
+        const campaign = wf.typedSearchAttributes.get(searchAttributes.campaign) ?? null;
+        out.push({ workflowId: wf.workflowId, runId: wf.runId, status: wf.status.name, startTime: wf.startTime, campaign });
+      }
+    }, what);
+    return out;
+  }
+
+  /** A workflow run's full history, as JSON (for closed units, which no query should wake a worker for). */
+  async history(workflowId: string, runId: string): Promise<JsonHistory> {
+    return this.call(async () => historyToJson(await this.client.workflow.getHandle(workflowId, runId).fetchHistory()), workflowId);
+  }
+
+  /**
+   * The generation of a unit's inbox links: 1 until the first revocation starts its inbox workflow, then
+   * what that workflow's memo says. A describe call: answered by the server, no worker needed.
+   */
+  async inboxGeneration(unitCode: string): Promise<number> {
+    try {
+      const description = await this.call(() => this.client.workflow.getHandle(unitInboxWorkflowId(unitCode)).describe(), `the inbox of ${unitCode}`);
+      const generation = Number((description.memo as { generation?: unknown } | undefined)?.generation);
+      return Number.isInteger(generation) && generation > 0 ? generation : 1;
+    } catch (err) {
+      if (err instanceof NotFound) return 1;
+      throw err;
+    }
+  }
+
+  /** Revokes every inbox link of a unit issued so far; returns the new generation. */
+  async revokeInbox(unitCode: string, by: Actor, updateId: string): Promise<number> {
+    const input: UnitInboxWorkflowInput = { unitCode, generation: 1 };
+    try {
+      await this.call(() =>
+        this.client.workflow.start('unitInboxWorkflow', {
+          taskQueue: this.options.taskQueue ?? taskQueue,
+          workflowId: unitInboxWorkflowId(unitCode),
+          args: [input],
+          memo: { generation: 1 },
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: searchAttributes.kind, value: 'inbox' },
+            { key: searchAttributes.unitCode, value: unitCode },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    const handle = this.client.workflow.getHandle(unitInboxWorkflowId(unitCode));
+    return this.call(() => handle.executeUpdate(revokeInboxUpdate, { args: [{ by }], updateId }), `the inbox of ${unitCode}`);
   }
 
   directiveStatus(directiveId: string): Promise<DirectiveStatus> {
