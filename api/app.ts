@@ -24,6 +24,7 @@ import type { ShortLinkStore } from '../lib/short-link';
 import type { HistoryArchive } from '../audit/archive';
 import { auditRoutes } from './audit/routes';
 import { RecordReader } from './hq/record-reader';
+import { hqPageRoutes } from './hq/hq-routes';
 
 export interface AppDeps {
   registry: () => Registry;
@@ -109,6 +110,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', api);
   // The auditor's pages: archive verification, timelines from recorded histories, archive downloads.
   if (deps.archive) app.use('/audit', auditRoutes({ archive: deps.archive, gateway: deps.gateway }));
+  // The HQ's pages: `/scoreboard` and `/units/<code>` (office, auditor and admin users).
+  app.use(hqPageRoutes({ ...deps, reader, taskQueue: deps.taskQueue ?? taskQueue }));
   // The office's dashboard: `/`, `/directives/...` (Persian pages; office, auditor and admin users).
   app.use(dashboardRoutes({ ...deps, pdf, taskQueue: deps.taskQueue ?? taskQueue }));
   return app;

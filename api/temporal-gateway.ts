@@ -37,6 +37,7 @@ export interface ListedWorkflow {
   startTime: Date;
   /** The Campaign search attribute, when set. */
   campaign: string | null;
+  memo: Record<string, unknown>;
 }
 
 /** How long a request waits for Temporal (and a worker) before answering "try again". */
@@ -112,6 +113,8 @@ export class TemporalGateway {
           taskQueue: this.options.taskQueue ?? taskQueue,
           workflowId: campaignWorkflowId(record.id),
           args: [record],
+          // The record in the memo too: visibility lists and describe calls return it with no worker.
+          memo: { campaign: record },
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           typedSearchAttributes: [
             { key: searchAttributes.kind, value: 'campaign' },
@@ -126,9 +129,15 @@ export class TemporalGateway {
     }
   }
 
-  /** A campaign's record, read from its workflow (fresh, unlike the list). @throws NotFound */
-  campaign(campaignId: string): Promise<CampaignRecord> {
-    return this.query(campaignWorkflowId(campaignId), campaignQuery, `campaign ${campaignId}`);
+  /**
+   * A campaign's record, from its workflow's memo (a describe call: the server answers, fresh, with no
+   * worker); a campaign started without the memo is asked by query. @throws NotFound
+   */
+  async campaign(campaignId: string): Promise<CampaignRecord> {
+    const what = `campaign ${campaignId}`;
+    const description = await this.call(() => this.client.workflow.getHandle(campaignWorkflowId(campaignId)).describe(), what);
+    const record = (description.memo as { campaign?: CampaignRecord } | undefined)?.campaign;
+    return record ?? this.query(campaignWorkflowId(campaignId), campaignQuery, what);
   }
 
   /**
@@ -140,7 +149,7 @@ export class TemporalGateway {
     await this.call(async () => {
       for await (const wf of this.client.workflow.list({ query })) {
         const campaign = wf.typedSearchAttributes.get(searchAttributes.campaign) ?? null;
-        out.push({ workflowId: wf.workflowId, runId: wf.runId, status: wf.status.name, startTime: wf.startTime, campaign });
+        out.push({ workflowId: wf.workflowId, runId: wf.runId, status: wf.status.name, startTime: wf.startTime, campaign, memo: wf.memo ?? {} });
       }
     }, what);
     return out;

@@ -81,7 +81,7 @@ async function directivesByCampaign(deps: HqDeps, campaign?: string): Promise<Ma
 export async function listCampaigns(deps: HqDeps): Promise<(CampaignRecord & { directives: number; href: string })[]> {
   const listed = await deps.gateway.listWorkflows(`FarmanKind = 'campaign'${taskQueueClause(deps.taskQueue)}`, 'the campaign list');
   const counts = await directivesByCampaign(deps);
-  const records = await Promise.all(listed.map((wf) => deps.gateway.campaign(wf.workflowId.replace(/^campaign:/, ''))));
+  const records = await Promise.all(listed.map(async (wf) => (wf.memo.campaign as CampaignRecord | undefined) ?? deps.gateway.campaign(wf.workflowId.replace(/^campaign:/, ''))));
   return records
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
     .map((r) => ({ ...r, directives: counts.get(r.id)?.length ?? 0, href: `/api/v1/campaigns/${r.id}` }));

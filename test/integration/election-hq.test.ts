@@ -211,6 +211,26 @@ describe('The election HQ', () => {
     const byMissing = await json<ScoreboardAnswer>(stack.api(`/api/v1/scoreboard?campaign=${campaign}&sort=reportMissing&order=desc`));
     expect(byMissing.rows[0].code).toBe(silent);
 
+    // The pages say the same, and every figure links to the directives behind it.
+    const { cookie } = await stack.session('auditor');
+    const page = async (path: string) => {
+      const res = await fetch(`${stack.baseUrl}${path}`, { headers: { cookie } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const boardPage = await page(`/scoreboard?campaign=${campaign}`);
+    expect(boardPage).toMatch(new RegExp(`<tr class="worst" data-unit="${silent}">`));
+    expect((boardPage.match(/<tr class="worst"/g) ?? []).length).toBe(1);
+    expect(boardPage).toContain(`href="/units/${silent}?campaign=${campaign}&amp;figure=reportMissing#directives"`);
+    expect(boardPage).toContain('جمع هر شهرستان');
+    const recordPage = await page(`/units/${silent}?campaign=${campaign}&figure=neverAcknowledged`);
+    for (const id of inCampaign) expect(recordPage).toContain(`data-directive="${id}"`);
+    expect(recordPage).not.toContain('این پاسخ کامل نیست');
+    const onTimePage = await page(`/units/${onTime}?figure=openNow`);
+    expect(onTimePage).toContain(`data-directive="${outside}"`);
+    for (const id of inCampaign) expect(onTimePage).not.toContain(`data-directive="${id}"`);
+    expect((await fetch(`${stack.baseUrl}/scoreboard?from=yesterday`, { headers: { cookie } })).status).toBe(400);
+
     // The directive list and the campaign know which directives are the campaign's.
     const listed = await json<{ items: { id: string; campaign: string | null }[] }>(stack.api(`/api/v1/directives?campaign=${campaign}&limit=100`));
     expect(listed.items.map((d) => d.id)).toEqual([...inCampaign].sort().reverse());
@@ -232,6 +252,10 @@ describe('A partial answer', () => {
       expect(record.figures.received.count).toBe(0);
       const board = await json<ScoreboardAnswer>(stack.api('/api/v1/scoreboard'));
       expect(board.complete).toBe(false);
+      const { cookie } = await stack.session('office');
+      const page = await (await fetch(`${stack.baseUrl}/units/THR-SHM-LVS`, { headers: { cookie } })).text();
+      expect(page).toContain('این پاسخ کامل نیست');
+      expect(page).toContain(id);
     } finally {
       await stack.startWorker();
     }
