@@ -21,6 +21,7 @@ import { taskQueue } from '../workflows/contract';
 import { unitPageRoutes } from './unit-pages/routes';
 import { shortLinkRoutes } from './unit-pages/short-link-routes';
 import type { ShortLinkStore } from '../lib/short-link';
+import { inboxRoutes } from './unit-pages/inbox';
 import type { HistoryArchive } from '../audit/archive';
 import { auditRoutes } from './audit/routes';
 import { RecordReader } from './hq/record-reader';
@@ -41,6 +42,8 @@ export interface AppDeps {
   publicUrl: string;
   /** The proxies whose `X-Forwarded-For` is believed (TRUST_PROXY, api/config.ts); loopback only by default. */
   trustProxy?: readonly string[];
+  /** How long after its deadline a link minted by the API (the inbox's links) still opens; 14 days by default. */
+  linkGraceMs?: number;
   /** Resolves when Temporal answers; `/readyz` uses it. */
   temporalReady: () => Promise<boolean>;
   /** Request latency and business counters for `GET /metrics`; a fresh set when omitted. */
@@ -86,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/u', unitPageRoutes(deps));
   // An SMS's short link: read-only, rate-limited, and answered with a redirect to the unit's page.
   if (deps.shortLinks) app.use('/s', shortLinkRoutes({ ...deps, shortLinks: deps.shortLinks }));
+  app.use('/k', inboxRoutes({ ...deps, taskQueue: deps.taskQueue ?? taskQueue, linkGraceMs: deps.linkGraceMs ?? 14 * 86_400_000 }));
 
   // Reads a bearer token or session cookie when present; routes below decide who may pass.
   app.use(authenticate(deps));

@@ -26,6 +26,7 @@ import {
 import type { Actor, CampaignRecord, DirectiveSpec, DirectiveStatus, DirectiveWorkflowInput, UnitInboxWorkflowInput, UnitSummary } from '../workflows/types';
 import { refusalCodes, summarize, type UnitState } from '../workflows/unit-state';
 import { historyToJson, type JsonHistory } from '../domain/audit/history-json';
+import { readInboxGeneration } from '../domain/inbox-link';
 import { NotFound, Rejected, Unavailable, type FieldIssue } from './errors';
 
 /** A workflow as visibility lists it. */
@@ -160,19 +161,9 @@ export class TemporalGateway {
     return this.call(async () => historyToJson(await this.client.workflow.getHandle(workflowId, runId).fetchHistory()), workflowId);
   }
 
-  /**
-   * The generation of a unit's inbox links: 1 until the first revocation starts its inbox workflow, then
-   * what that workflow's memo says. A describe call: answered by the server, no worker needed.
-   */
-  async inboxGeneration(unitCode: string): Promise<number> {
-    try {
-      const description = await this.call(() => this.client.workflow.getHandle(unitInboxWorkflowId(unitCode)).describe(), `the inbox of ${unitCode}`);
-      const generation = Number((description.memo as { generation?: unknown } | undefined)?.generation);
-      return Number.isInteger(generation) && generation > 0 ? generation : 1;
-    } catch (err) {
-      if (err instanceof NotFound) return 1;
-      throw err;
-    }
+  /** The generation of a unit's inbox links (domain/inbox-link.ts). */
+  inboxGeneration(unitCode: string): Promise<number> {
+    return this.call(() => readInboxGeneration(this.client, unitCode), `the inbox of ${unitCode}`);
   }
 
   /** Revokes every inbox link of a unit issued so far; returns the new generation. */

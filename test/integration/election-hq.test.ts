@@ -4,6 +4,7 @@ import { historyToJson } from '../../domain/audit/history-json';
 import { acceptReportUpdate, acknowledgeUpdate, returnReportUpdate, submitReportUpdate, unitWorkflowId } from '../../workflows/contract';
 import type { Transition, UnitEvent } from '../../workflows/unit-state';
 import { directiveBody, issueViaApi, officeActor, unitActor } from '../support/directives';
+import { linkFrom, mailsFor } from '../support/unit-links';
 import { eventually, inSeconds, startStack, type TestStack } from '../support/stack';
 
 /**
@@ -259,5 +260,82 @@ describe('A partial answer', () => {
     } finally {
       await stack.startWorker();
     }
+  });
+});
+
+/** The inbox link (`/k/<token>`) in a message's plain text, or throws. */
+function inboxLinkFrom(text: string): string {
+  const m = /https?:\/\/[^\s/]+\/k\/[A-Za-z0-9._-]+/.exec(text);
+  if (!m) throw new Error('no inbox link in the message');
+  return m[0];
+}
+const expiryOf = (link: string) => (JSON.parse(Buffer.from(link.split('/k/')[1].split('.')[2], 'base64url').toString()) as { e: number }).e;
+const listedIn = (page: string) => [...page.matchAll(/data-directive="([^"]+)"/g)].map((m) => m[1]);
+
+describe("The head's inbox", () => {
+  const code = 'THR-SHM-RQS';
+  const oneUnit = (overrides: Parameters<typeof directiveBody>[0]) => directiveBody({ targets: { mode: 'list', codes: [code] }, ...overrides });
+
+  test('When a unit has several directives, then the inbox link in its messages lists exactly the open ones, most urgent first, each linking to its page, and reading it changes nothing', async () => {
+    const later = (await issueViaApi(stack, oneUnit({ title: 'آگاهی‌بخشی عمومی', priority: 'normal', acknowledgeBy: inSeconds(900), reportBy: inSeconds(1800) }))).id;
+    const sooner = (await issueViaApi(stack, oneUnit({ title: 'آموزش نیروهای فنی', priority: 'immediate', acknowledgeBy: inSeconds(300), reportBy: inSeconds(1200) }))).id;
+    const done = (await issueViaApi(stack, oneUnit({ title: 'کاستی‌های دوره‌های گذشته', acknowledgeBy: inSeconds(300), reportBy: inSeconds(600) }))).id;
+    const cancelled = (await issueViaApi(stack, oneUnit({ title: 'ترکیب نیروهای اجرایی', acknowledgeBy: inSeconds(300), reportBy: inSeconds(600) }))).id;
+    await update(done, code, submitReportUpdate, { ...reply, values });
+    await update(done, code, acceptReportUpdate, { by: officeActor });
+    expect((await stack.api(`/api/v1/directives/${cancelled}/cancel`, { method: 'POST', json: { reason: 'ادغام با دستور دیگر' } })).status).toBe(200);
+
+    const notice = await eventually(() => mailsFor(stack, later, code, 'notice')[0], 30_000, 'the notice');
+    const inbox = inboxLinkFrom(notice.text);
+    expect(notice.html).toContain(inbox.replace(stack.baseUrl, ''));
+    expect(expiryOf(inbox)).toBeGreaterThanOrEqual(Date.parse((await stack.gateway.unitState(later, code)).policy.reportBy) + 86_400_000);
+    // Every message to the head carries it: the cancellation too.
+    const cancellation = await eventually(() => mailsFor(stack, cancelled, code, 'cancellation')[0], 30_000, 'the cancellation');
+    expect(inboxLinkFrom(cancellation.text)).toMatch(/\/k\//);
+
+    const seqBefore = await Promise.all([later, sooner].map(async (id) => (await stack.gateway.unitState(id, code)).seq));
+    const page = await eventually(async () => {
+      const res = await fetch(inbox);
+      const text = await res.text();
+      return res.status === 200 && listedIn(text).length === 2 ? text : undefined;
+    }, 20_000, 'the inbox listing both open directives');
+    expect(listedIn(page)).toEqual([sooner, later]);
+    expect(page).toContain('آموزش نیروهای فنی');
+    expect(page).not.toContain('کاستی‌های دوره‌های گذشته');
+    const head = await fetch(inbox, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('cache-control')).toBe('no-store');
+    // Each item opens its directive's own page.
+    const links = [...page.matchAll(/<h2><a href="(\/u\/[^"]+)">/g)].map((m) => m[1]);
+    expect(links).toHaveLength(2);
+    for (const link of links) {
+      const res = await fetch(`${stack.baseUrl}${link}`);
+      expect(res.status).toBe(200);
+    }
+    const seqAfter = await Promise.all([later, sooner].map(async (id) => (await stack.gateway.unitState(id, code)).seq));
+    expect(seqAfter).toEqual(seqBefore);
+
+    // A reply link is not an inbox link, nor the other way round.
+    const replyLink = linkFrom(notice);
+    expect((await fetch(replyLink.replace('/u/', '/k/'))).status).toBe(403);
+    expect((await fetch(inbox.replace('/k/', '/u/'))).status).toBe(403);
+    expect((await fetch(`${inbox.slice(0, -3)}xyz`)).status).toBe(403);
+  });
+
+  test('When the office revokes a unit’s inbox links, then old ones are refused and the next message carries one that works', async () => {
+    const id = (await issueViaApi(stack, oneUnit({ title: 'تجهیزات انتخابات تمام‌الکترونیک', acknowledgeBy: inSeconds(900), reportBy: inSeconds(1800) }))).id;
+    const old = inboxLinkFrom((await eventually(() => mailsFor(stack, id, code, 'notice')[0], 30_000, 'the notice')).text);
+    expect((await fetch(old)).status).toBe(200);
+    const revoked = await json<{ generation: number }>(stack.api(`/api/v1/units/${code}/revoke-inbox`, { method: 'POST', json: {} }));
+    expect(revoked.generation).toBe(2);
+    const refused = await fetch(old);
+    expect(refused.status).toBe(410);
+    expect(await refused.text()).toContain('باطل');
+    expect((await stack.api(`/api/v1/directives/${id}/units/${code}/remind`, { method: 'POST', json: {} })).status).toBe(200);
+    const fresh = inboxLinkFrom((await eventually(() => mailsFor(stack, id, code, 'reminder-1')[0], 30_000, 'the reminder')).text);
+    expect(fresh).not.toBe(old);
+    const res = await fetch(fresh);
+    expect(res.status).toBe(200);
+    expect(listedIn(await res.text())).toContain(id);
   });
 });
