@@ -36,6 +36,8 @@ export interface ListedWorkflow {
   /** `RUNNING`, `COMPLETED`, `TERMINATED` … */
   status: string;
   startTime: Date;
+  /** Events in the history when visibility last recorded the workflow (each unit transition updates it). */
+  historyLength: number;
   /** The Campaign search attribute, when set. */
   campaign: string | null;
   memo: Record<string, unknown>;
@@ -150,7 +152,7 @@ export class TemporalGateway {
     await this.call(async () => {
       for await (const wf of this.client.workflow.list({ query })) {
         const campaign = wf.typedSearchAttributes.get(searchAttributes.campaign) ?? null;
-        out.push({ workflowId: wf.workflowId, runId: wf.runId, status: wf.status.name, startTime: wf.startTime, campaign, memo: wf.memo ?? {} });
+        out.push({ workflowId: wf.workflowId, runId: wf.runId, status: wf.status.name, startTime: wf.startTime, historyLength: wf.historyLength, campaign, memo: wf.memo ?? {} });
       }
     }, what);
     return out;

@@ -113,7 +113,7 @@ export function unitLabel(registry: Registry, code: string): UnitLabel {
 /** Every unit that received a directive in scope, ranked, with per-county subtotals. */
 export async function scoreboardOf(deps: HqDeps, q: ScoreboardQuery) {
   const registry = deps.registry();
-  const read = await deps.reader.read({ campaign: q.campaign, from: q.from, to: q.to }, (deps.now ?? Date.now)());
+  const read = await deps.reader.read({ campaign: q.campaign, from: q.from, to: q.to }, (deps.now ?? Date.now)(), undefined, { fresh: false });
   const codes = new Set([...read.byUnit.keys(), ...read.unreadable.keys()]);
   const units = [...codes]
     .map((code) => ({ label: unitLabel(registry, code), record: unitRecord(code, read.byUnit.get(code) ?? [], read.unreadable.get(code) ?? []) }))

@@ -1,5 +1,6 @@
 import { unitStateAt } from '../../domain/audit/state-at';
 import { directiveOutcome, type DirectiveOutcome, type Unreadable } from '../../domain/unit-record';
+import type { UnitState } from '../../workflows/unit-state';
 import { parseUnitWorkflowId } from '../../workflows/contract';
 import { mapBounded } from '../dashboard/map-bounded';
 import { NotFound } from '../errors';
@@ -23,6 +24,8 @@ export interface ReadOutcomes {
 
 /** Closed units' outcomes kept in memory: a closed history never changes, so its outcome never does. */
 const closedCacheLimit = 50_000;
+/** Running units' states kept for `fresh: false` reads, each with the history length it was read at. */
+const runningCacheLimit = 20_000;
 
 /**
  * Reads units' outcomes from Temporal: visibility finds the unit workflows (`UnitCode = …`, and the
@@ -33,6 +36,7 @@ const closedCacheLimit = 50_000;
  */
 export class RecordReader {
   private readonly closed = new Map<string, DirectiveOutcome>();
+  private readonly running = new Map<string, { historyLength: number; state: UnitState }>();
 
   constructor(
     private readonly gateway: TemporalGateway,
@@ -40,8 +44,15 @@ export class RecordReader {
     private readonly concurrency = 16,
   ) {}
 
-  /** Outcomes of one unit (`unitCode`) or of every unit, within the scope. */
-  async read(scope: RecordScope, now: number, unitCode?: string): Promise<ReadOutcomes> {
+  /**
+   * Outcomes of one unit (`unitCode`) or of every unit, within the scope. With `fresh: false` (the
+   * scoreboard, which reads every unit) a running unit is asked again only when visibility shows its history
+   * has grown since it was last read: every transition is a memo upsert, which visibility records with the
+   * history's length. Such an answer may trail a reply by visibility's lag (about a second); a unit's own
+   * record (`fresh`, the default) always asks the unit.
+   */
+  async read(scope: RecordScope, now: number, unitCode?: string, options: { fresh?: boolean } = {}): Promise<ReadOutcomes> {
+    const fresh = options.fresh ?? true;
     const filtered = Boolean(scope.campaign || scope.from || scope.to);
     const directives = await this.directives(scope);
     const unitClauses = [`FarmanKind = 'unit'`];
@@ -63,7 +74,7 @@ export class RecordReader {
     await mapBounded([...latest.values()], this.concurrency, async (wf) => {
       const { directiveId, unitCode: code } = parseUnitWorkflowId(wf.workflowId)!;
       try {
-        const outcome = await this.outcome(wf, directiveId, code, directives.get(directiveId) ?? null, now);
+        const outcome = await this.outcome(wf, directiveId, code, directives.get(directiveId) ?? null, now, fresh);
         push(out.byUnit, code, outcome);
       } catch (err) {
         push(out.unreadable, code, { directiveId, reason: String((err as Error)?.message ?? err) });
@@ -88,12 +99,18 @@ export class RecordReader {
     return map;
   }
 
-  private async outcome(wf: ListedWorkflow, directiveId: string, unitCode: string, campaign: string | null, now: number): Promise<DirectiveOutcome> {
+  private async outcome(wf: ListedWorkflow, directiveId: string, unitCode: string, campaign: string | null, now: number, fresh: boolean): Promise<DirectiveOutcome> {
     const cached = this.closed.get(wf.runId);
     if (cached) return { ...cached, campaign };
     if (wf.status === 'RUNNING') {
+      const seen = this.running.get(wf.runId);
+      // Recomputed with `now`: a deadline may have passed since, with no transition yet.
+      if (!fresh && seen && seen.historyLength === wf.historyLength) return directiveOutcome(seen.state, campaign, now);
       try {
-        return directiveOutcome(await this.gateway.unitState(directiveId, unitCode), campaign, now);
+        const state = await this.gateway.unitState(directiveId, unitCode);
+        if (this.running.size >= runningCacheLimit && !this.running.has(wf.runId)) this.running.delete(this.running.keys().next().value!);
+        this.running.set(wf.runId, { historyLength: wf.historyLength, state });
+        return directiveOutcome(state, campaign, now);
       } catch (err) {
         // It closed since visibility listed it: its history has the answer.
         if (!(err instanceof NotFound)) throw err;
@@ -102,6 +119,7 @@ export class RecordReader {
     const state = unitStateAt(wf.workflowId, await this.gateway.history(wf.workflowId, wf.runId), Number.MAX_SAFE_INTEGER);
     if (!state) throw new Error('the history holds no issued transition');
     const outcome = directiveOutcome(state, campaign, now);
+    this.running.delete(wf.runId);
     if (!outcome.open) {
       if (this.closed.size >= closedCacheLimit) this.closed.delete(this.closed.keys().next().value!);
       this.closed.set(wf.runId, outcome);
