@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { unitCodeSchema } from '../../domain/registry-schema';
 import { operation, type Operation } from '../office/operation';
+import { submissionIdSchema } from '../office/schemas';
 import {
   campaignParamsSchema,
   createCampaign,
@@ -110,7 +111,7 @@ export function hqOperations(deps: HqDeps): Operation[] {
       tags: ['actions'],
       roles: ['office'],
       params: z.object({ code: unitCodeSchema }),
-      body: z.object({ submissionId: z.string().optional() }).strict(),
+      body: z.object({ submissionId: submissionIdSchema.optional() }).strict(),
       idempotent: true,
       responses: { 200: json('The new generation of inbox links', z.object({ generation: z.number().int() })) },
       handler: async ({ params, by, submissionId, res }) => {
