@@ -245,14 +245,19 @@ describe('A partial answer', () => {
   test('When the worker is down, then a record of running units says it is incomplete and names the directives it could not read', async () => {
     const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: ['THR-SHM-LVS'] }, acknowledgeBy: inSeconds(600), reportBy: inSeconds(1200) }));
     await eventually(async () => ((await json<RecordAnswer>(stack.api('/api/v1/units/THR-SHM-LVS/record'))).figures.received.count === 1 ? true : undefined), 20_000, 'visibility');
+    // A unit nobody has read yet: the scoreboard has nothing to fall back on for it.
+    const unread = (await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: ['THR-ESL-CHD'] }, acknowledgeBy: inSeconds(600), reportBy: inSeconds(1200) }))).id;
+    await eventually(async () => ((await stack.gateway.listWorkflows(`UnitCode = 'THR-ESL-CHD' AND DirectiveId = '${unread}'`, 'test')).length === 1 ? true : undefined), 20_000, 'visibility');
     await stack.stopWorker();
     try {
       const record = await json<RecordAnswer>(stack.api('/api/v1/units/THR-SHM-LVS/record'));
       expect(record.complete).toBe(false);
       expect(record.unreadable).toEqual([{ directiveId: id, reason: expect.any(String) }]);
       expect(record.figures.received.count).toBe(0);
-      const board = await json<ScoreboardAnswer>(stack.api('/api/v1/scoreboard'));
+      // The scoreboard reuses what it read of a unit whose history has not grown since; it cannot for the other.
+      const board = await json<{ complete: boolean; rows: { code: string; complete: boolean }[] }>(stack.api('/api/v1/scoreboard'));
       expect(board.complete).toBe(false);
+      expect(board.rows.filter((r) => !r.complete).map((r) => r.code)).toEqual(['THR-ESL-CHD']);
       const { cookie } = await stack.session('office');
       const page = await (await fetch(`${stack.baseUrl}/units/THR-SHM-LVS`, { headers: { cookie } })).text();
       expect(page).toContain('این پاسخ کامل نیست');
