@@ -103,7 +103,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(verifyCsrf);
   const pdf = deps.pdf ?? pdfRenderer;
   api.use('/directives', exportApiRoutes({ ...deps, pdf }));
-  api.use(officeApi({ ...deps, reader, taskQueue: deps.taskQueue ?? taskQueue }));
+  api.use(officeApi({ ...deps, pdf, reader, taskQueue: deps.taskQueue ?? taskQueue }));
   api.get('/units', (_req, res) => {
     res.json({
       units: deps.registry().units.map((u) => ({ code: u.code, name: u.name, kind: u.kind, parent: u.parent ?? null, county: u.county ?? null, head: { title: u.head.title, name: u.head.name } })),

@@ -412,6 +412,18 @@ campaigns
     print(!!o.json, list, list.map((c) => `${c.id}\t${c.directives} directives\t${c.title}`).join('\n') || '(none)');
   });
 
+campaigns
+  .command('report <id>')
+  .description("download the HQ meeting's report of a campaign")
+  .addOption(new Option('--format <format>').choices(['pdf', 'xlsx']).makeOptionMandatory())
+  .requiredOption('--out <file>')
+  .action(async (id: string, o: { format: string; out: string }) => {
+    const res = await call('GET', `/campaigns/${encodeURIComponent(id)}/report.${o.format}`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    writeFileSync(o.out, bytes);
+    process.stderr.write(`wrote ${o.out} (${bytes.length} bytes)\n`);
+  });
+
 program
   .command('record <unit>')
   .description("a unit's record across directives (on time, late, missing, escalations, open now)")

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { unitCodeSchema } from '../../domain/registry-schema';
+import { pdfRenderer } from '../exports/pdf-renderer';
 import { operation, type Operation } from '../office/operation';
+import { campaignReport, campaignReportHtml, campaignReportXlsx } from './campaign-report';
 import { submissionIdSchema } from '../office/schemas';
 import {
   campaignParamsSchema,
@@ -16,6 +18,7 @@ import {
 } from './hq-service';
 
 const json = (description: string, schema?: z.ZodType) => ({ description, schema });
+const reportTypes = { pdf: 'application/pdf', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 const campaignSchema = z.looseObject({ id: z.string(), title: z.string(), description: z.string().optional(), createdAt: z.string() });
 const figureSchema = z.object({ count: z.number().int(), directives: z.array(z.string()) });
 const recordSchema = z.looseObject({
@@ -74,6 +77,26 @@ export function hqOperations(deps: HqDeps): Operation[] {
         res.json(await getCampaign(deps, params.id));
       },
     }),
+    ...(['pdf', 'xlsx'] as const).map((format) =>
+      operation({
+        operationId: format === 'pdf' ? 'getCampaignReportPdf' : 'getCampaignReportXlsx',
+        method: 'get',
+        path: `/campaigns/{id}/report.${format}`,
+        summary:
+          format === 'pdf'
+            ? "The HQ meeting's paper: a cover (compliance, units overdue now and since when, escalations), then per county, per unit and per directive tables. Persian, RTL, Jalali, dated and numbered."
+            : 'The same report as an Excel workbook: summary, counties, units, overdue units, directives.',
+        tags: ['campaigns'],
+        roles: ['office', 'auditor'],
+        params: campaignParamsSchema,
+        responses: { 200: { description: 'The report (a download)', contentType: reportTypes[format] } },
+        handler: async ({ params, res }) => {
+          const report = await campaignReport(deps, params.id);
+          const bytes = format === 'pdf' ? await (deps.pdf ?? pdfRenderer).render(campaignReportHtml(report)) : await campaignReportXlsx(report);
+          res.type(reportTypes[format]).attachment(`campaign-${params.id}.${format}`).send(bytes);
+        },
+      }),
+    ),
     operation({
       operationId: 'getUnitRecord',
       method: 'get',

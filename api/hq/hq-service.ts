@@ -8,6 +8,7 @@ import type { Actor, CampaignRecord } from '../../workflows/types';
 import { NotFound, Rejected } from '../errors';
 import { quote } from '../office/list-directives';
 import { dateBound } from '../office/schemas';
+import type { PdfRenderer } from '../exports/pdf-renderer';
 import type { TemporalGateway } from '../temporal-gateway';
 import type { RecordReader, RecordScope } from './record-reader';
 
@@ -22,6 +23,8 @@ export interface HqDeps {
   reader: RecordReader;
   taskQueue?: string;
   now?: () => number;
+  /** Prints the campaign report (the API's shared Chromium). */
+  pdf?: PdfRenderer;
 }
 
 export const newCampaignSchema = z

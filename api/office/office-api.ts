@@ -5,13 +5,14 @@ import { officeOperations, type OfficeApiDeps } from './office-operations';
 import { openApiDocument } from './openapi';
 import { hqOperations } from '../hq/hq-operations';
 import type { RecordReader } from '../hq/record-reader';
+import type { PdfRenderer } from '../exports/pdf-renderer';
 
 /**
  * The office API's router, mounted at /api/v1 behind authentication: every operation of
  * `officeOperations`, and the OpenAPI document describing exactly those at `/openapi.json` (readable by
  * any signed-in role).
  */
-export function officeApi(deps: OfficeApiDeps & { reader: RecordReader }): Router {
+export function officeApi(deps: OfficeApiDeps & { reader: RecordReader; pdf?: PdfRenderer }): Router {
   const router = Router();
   const operations = [...officeOperations(deps), ...hqOperations(deps)];
   const document = openApiDocument(operations);

@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import ExcelJS from 'exceljs';
+import { pdfRenderer } from '../../api/exports/pdf-renderer';
 import { readHistoryFacts } from '../../domain/audit/history-facts';
 import { historyToJson } from '../../domain/audit/history-json';
 import { acceptReportUpdate, acknowledgeUpdate, returnReportUpdate, submitReportUpdate, unitWorkflowId } from '../../workflows/contract';
@@ -18,6 +21,7 @@ beforeAll(async () => {
   stack = await startStack();
 });
 afterAll(async () => {
+  await pdfRenderer.close();
   await stack?.stop();
 });
 
@@ -231,6 +235,29 @@ describe('The election HQ', () => {
     expect(onTimePage).toContain(`data-directive="${outside}"`);
     for (const id of inCampaign) expect(onTimePage).not.toContain(`data-directive="${id}"`);
     expect((await fetch(`${stack.baseUrl}/scoreboard?from=yesterday`, { headers: { cookie } })).status).toBe(400);
+
+    // The HQ meeting's paper, read back: the cover names the campaign and the silent unit as overdue.
+    const pdf = await stack.api(`/api/v1/campaigns/${campaign}/report.pdf`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: Buffer.from(await pdf.arrayBuffer()) })
+      .toString('utf8')
+      .replace(/[\u200e\u200f\u202a-\u202e]/g, '');
+    const [cover, ...rest] = text.split('\f').filter((p) => p.trim());
+    for (const words of ['گزارش جلسه ستاد', 'شوراهای', 'روستا ۱۴۰۵', 'واحدهای تأخیردار اکنون', 'فشاپویه', 'معاون فرماندار']) expect(cover).toContain(words);
+    expect(cover).toMatch(/[۰-۹]{4}\/[۰-۹]{2}\/[۰-۹]{2}/);
+    const tables = rest.join('\n');
+    for (const words of ['هر شهرستان', 'هر واحد', 'هر دستورالعمل', 'کهریزک', 'ضعیف‌ترین']) expect(tables).toContain(words);
+    const xlsx = await stack.api(`/api/v1/campaigns/${campaign}/report.xlsx`);
+    expect(xlsx.status).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never);
+    const unitsSheet = book.getWorksheet('واحدها')!;
+    expect(unitsSheet.rowCount).toBe(1 + units.length);
+    const silentRow = unitsSheet.getRows(2, units.length)!.find((r) => r.getCell(2).value === silent)!;
+    expect(silentRow.getCell(5).value).toBe('بله');
+    expect(book.getWorksheet('دستورالعمل‌ها')!.rowCount).toBe(1 + inCampaign.length);
+    expect(book.getWorksheet('تأخیرها')!.rowCount).toBe(1 + 3);
 
     // The directive list and the campaign know which directives are the campaign's.
     const listed = await json<{ items: { id: string; campaign: string | null }[] }>(stack.api(`/api/v1/directives?campaign=${campaign}&limit=100`));
