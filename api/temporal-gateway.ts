@@ -204,8 +204,9 @@ export class TemporalGateway {
     return this.query(directiveWorkflowId(directiveId), unitSummariesQuery, `directive ${directiveId}`);
   }
 
-  unitState(directiveId: string, unitCode: string): Promise<UnitState> {
-    return this.query(unitWorkflowId(directiveId, unitCode), unitStateQuery, `unit ${unitCode} of directive ${directiveId}`);
+  /** A unit's state, by query; `timeoutMs` shortens the wait for a worker (reads that can say "partial"). */
+  unitState(directiveId: string, unitCode: string, timeoutMs = callTimeoutMs): Promise<UnitState> {
+    return this.query(unitWorkflowId(directiveId, unitCode), unitStateQuery, `unit ${unitCode} of directive ${directiveId}`, timeoutMs);
   }
 
   /**
@@ -243,14 +244,14 @@ export class TemporalGateway {
     }
   }
 
-  private query<R>(workflowId: string, query: QueryDefinition<R, []>, what: string): Promise<R> {
-    return this.call(() => this.client.workflow.getHandle(workflowId).query(query), what);
+  private query<R>(workflowId: string, query: QueryDefinition<R, []>, what: string, timeoutMs = callTimeoutMs): Promise<R> {
+    return this.call(() => this.client.workflow.getHandle(workflowId).query(query), what, timeoutMs);
   }
 
   /** Runs a Temporal call with a deadline and maps its failures. */
-  private async call<R>(fn: () => Promise<R>, what = 'the workflow'): Promise<R> {
+  private async call<R>(fn: () => Promise<R>, what = 'the workflow', timeoutMs = callTimeoutMs): Promise<R> {
     try {
-      return await this.client.withDeadline(Date.now() + callTimeoutMs, fn);
+      return await this.client.withDeadline(Date.now() + timeoutMs, fn);
     } catch (err) {
       throw mapTemporalError(err, what);
     }

@@ -24,6 +24,11 @@ export interface ReadOutcomes {
 
 /** Closed units' outcomes kept in memory: a closed history never changes, so its outcome never does. */
 const closedCacheLimit = 50_000;
+/**
+ * How long a running unit may take to answer before the record calls it unreadable: a record is a summary
+ * that can say "partial", so it does not wait the gateway's full deadline for a worker that is down.
+ */
+const queryTimeoutMs = 5_000;
 /** Running units' states kept for `fresh: false` reads, each with the history length it was read at. */
 const runningCacheLimit = 20_000;
 
@@ -107,7 +112,7 @@ export class RecordReader {
       // Recomputed with `now`: a deadline may have passed since, with no transition yet.
       if (!fresh && seen && seen.historyLength === wf.historyLength) return directiveOutcome(seen.state, campaign, now);
       try {
-        const state = await this.gateway.unitState(directiveId, unitCode);
+        const state = await this.gateway.unitState(directiveId, unitCode, queryTimeoutMs);
         if (this.running.size >= runningCacheLimit && !this.running.has(wf.runId)) this.running.delete(this.running.keys().next().value!);
         this.running.set(wf.runId, { historyLength: wf.historyLength, state });
         return directiveOutcome(state, campaign, now);
