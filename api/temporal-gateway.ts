@@ -25,7 +25,7 @@ import {
 } from '../workflows/contract';
 import type { Actor, CampaignRecord, DirectiveSpec, DirectiveStatus, DirectiveWorkflowInput, UnitInboxWorkflowInput, UnitSummary } from '../workflows/types';
 import { refusalCodes, summarize, type UnitState } from '../workflows/unit-state';
-import { historyToJson, type JsonHistory } from '../domain/audit/history-json';
+import { historyToJson, type JsonHistory } from '../audit/history-json';
 import { readInboxGeneration } from '../domain/inbox-link';
 import { NotFound, Rejected, Unavailable, type FieldIssue } from './errors';
 
@@ -165,7 +165,7 @@ export class TemporalGateway {
 
   /** The generation of a unit's inbox links (domain/inbox-link.ts). */
   inboxGeneration(unitCode: string): Promise<number> {
-    return this.call(() => readInboxGeneration(this.client, unitCode), `the inbox of ${unitCode}`);
+    return this.call(() => readInboxGeneration(this.client, unitInboxWorkflowId(unitCode)), `the inbox of ${unitCode}`);
   }
 
   /** Revokes every inbox link of a unit issued so far; returns the new generation. */

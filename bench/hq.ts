@@ -3,19 +3,19 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsPath } from '../worker/create-worker';
-import { ensureTemporalCli, startDevServer } from '../worker/temporal-server';
+import { ensureTemporalCli } from '../worker/temporal-server';
+import { Cluster } from '../reliability/cluster';
+import { directiveBody, unitActor } from '../reliability/harness/directive-bodies';
+import { eventually, inSeconds } from '../reliability/harness/wait';
 import { acknowledgeUpdate, submitReportUpdate } from '../workflows/contract';
 import { mapBounded } from '../api/dashboard/map-bounded';
-import { directiveBody, issueViaApi, unitActor } from '../test/support/directives';
-import { inSeconds, startStack } from '../test/support/stack';
 import { loadAverage, machineInfo } from './machine';
 import { summarizeLatency, type LatencySummary } from './stats';
 
 /**
- * `npm run bench:hq -- --directives 100`: the election HQ's read side under load. On a fresh dev server and
- * the real stack (the sample registry's 61 units), it issues a campaign of `--directives` directives to
+ * `npm run bench:hq -- --directives 100`: the election HQ's read side under load. On a fresh cluster of real
+ * processes (reliability/cluster.ts: dev server on a SQLite file, worker and API; the sample registry's 44
+ * recipients), it issues a campaign of `--directives` directives to
  * every unit; in each, a third of the units acknowledge and a third report; every other directive is then
  * closed (its units' histories are read, the rest are queried). It then times `GET /api/v1/scoreboard`
  * (cold, then `--samples` times) and `GET /api/v1/units/<code>/record` (`--samples` units at random), one
@@ -32,32 +32,24 @@ async function main(): Promise<void> {
   const directives = Number(values.directives);
   const samples = Number(values.samples);
   const startedAt = new Date();
-  const dir = mkdtempSync(path.join(tmpdir(), 'farman-bench-hq-'));
-  const cli = ensureTemporalCli();
-  const server = await startDevServer({ cli, uiPort: null, logLevel: 'error', dbFile: path.join(dir, 'temporal.db') });
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } });
-  writeFileSync(path.join(dir, 'bundle.js'), bundle.code);
-  Object.assign(process.env, {
-    FARMAN_TEST_DIR: dir,
-    FARMAN_TEST_TEMPORAL_ADDRESS: server.address,
-    FARMAN_TEST_TEMPORAL_NAMESPACE: server.namespace,
-    FARMAN_TEST_WORKFLOW_BUNDLE: path.join(dir, 'bundle.js'),
-  });
-  const stack = await startStack({ firstDirectiveSerial: 1 });
+  const cluster = await Cluster.start({ dir: mkdtempSync(path.join(tmpdir(), 'farman-bench-hq-')) });
   const say = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   try {
     const campaign = `bench-${randomUUID().slice(0, 8)}`;
-    await stack.api('/api/v1/campaigns', { method: 'POST', json: { id: campaign, title: 'ستاد آزمون سرعت' } });
-    const codes = stack.registry.recipients().map((u) => u.code);
+    await cluster.api('/api/v1/campaigns', { method: 'POST', json: { id: campaign, title: 'ستاد آزمون سرعت' } });
+    const { units } = (await (await cluster.api('/api/v1/units')).json()) as { units: { code: string; kind: string }[] };
+    const codes = units.filter((u) => u.kind === 'district' || u.kind === 'agency').map((u) => u.code);
     const seedStart = Date.now();
     for (let d = 0; d < directives; d++) {
-      const { id } = await issueViaApi(stack, directiveBody({ campaign, targets: { mode: 'all' }, acknowledgeBy: inSeconds(30 * 86_400), reportBy: inSeconds(31 * 86_400) }));
+      const res = await cluster.api('/api/v1/directives', { method: 'POST', json: directiveBody({ campaign, targets: { mode: 'all' }, acknowledgeBy: inSeconds(30 * 86_400), reportBy: inSeconds(31 * 86_400) }) });
+      const { id } = (await res.json()) as { id: string };
+      await eventually(async () => ((await cluster.gateway.directiveStatus(id)).state !== 'fanning-out' ? true : undefined), 300_000, `fan-out of ${id}`);
       const who = { name: 'کارشناس', position: 'بخشدار' };
       await mapBounded(codes.map((c, i) => [c, i] as const), 8, async ([code, i]) => {
-        if (i % 3 === 0) await stack.gateway.unitUpdate(id, code, acknowledgeUpdate, { ...who, by: unitActor(code) }, randomUUID());
-        if (i % 3 === 1) await stack.gateway.unitUpdate(id, code, submitReportUpdate, { ...who, values: { stations: 3 }, by: unitActor(code) }, randomUUID());
+        if (i % 3 === 0) await cluster.gateway.unitUpdate(id, code, acknowledgeUpdate, { ...who, by: unitActor(code) }, randomUUID());
+        if (i % 3 === 1) await cluster.gateway.unitUpdate(id, code, submitReportUpdate, { ...who, values: { stations: 3 }, by: unitActor(code) }, randomUUID());
       });
-      if (d % 2 === 1) await stack.api(`/api/v1/directives/${id}/close`, { method: 'POST', json: { reason: 'پایان' } });
+      if (d % 2 === 1) await cluster.api(`/api/v1/directives/${id}/close`, { method: 'POST', json: { reason: 'پایان' } });
       if (d % 10 === 9) say(`seeded ${d + 1}/${directives} directives`);
     }
     const seedMs = Date.now() - seedStart;
@@ -66,7 +58,7 @@ async function main(): Promise<void> {
     let coldMs = NaN;
     for (;;) {
       const t = performance.now();
-      const res = await stack.api(`/api/v1/scoreboard?campaign=${campaign}`);
+      const res = await cluster.api(`/api/v1/scoreboard?campaign=${campaign}`);
       if (Number.isNaN(coldMs)) coldMs = performance.now() - t;
       const board = (await res.json()) as { rows: { figures: { received: { count: number } } }[] };
       if (board.rows.length === codes.length && board.rows.every((r) => r.figures.received.count === directives)) break;
@@ -76,7 +68,7 @@ async function main(): Promise<void> {
 
     const time = async (url: string) => {
       const t = performance.now();
-      const res = await stack.api(url);
+      const res = await cluster.api(url);
       const body = (await res.json()) as { complete?: boolean };
       if (res.status !== 200 || body.complete === false) throw new Error(`${url}: ${res.status} complete=${String(body.complete)}`);
       return performance.now() - t;
@@ -91,7 +83,7 @@ async function main(): Promise<void> {
       harness: 'farman-bench-hq/1',
       command: `npm run bench:hq -- ${process.argv.slice(2).join(' ')}`.trim(),
       startedAt: startedAt.toISOString(),
-      machine: machineInfo(cli),
+      machine: machineInfo(await ensureTemporalCli()),
       loadAverage: { start: loadAverage() } as { start: number[]; end?: number[] },
       directives,
       units: codes.length,
@@ -131,8 +123,7 @@ async function main(): Promise<void> {
     );
     say(`wrote ${base}.json`);
   } finally {
-    await stack.stop();
-    await server.stop();
+    await cluster.stop();
   }
 }
 

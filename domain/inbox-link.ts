@@ -1,5 +1,4 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { unitInboxWorkflowId } from '../workflows/contract';
 
 /**
  * What the API (verifying) and the worker (signing) agree on about a unit's inbox link: its current
@@ -7,12 +6,13 @@ import { unitInboxWorkflowId } from '../workflows/contract';
  */
 
 /**
- * The generation of a unit's inbox links: 1 until the first revocation starts the unit's inbox workflow,
- * then what that workflow's memo says. A describe call: the server answers, fresh, with no worker.
+ * The generation of a unit's inbox links: 1 until the first revocation starts the unit's inbox workflow
+ * (`inboxWorkflowId`, from `unitInboxWorkflowId` in workflows/contract.ts), then what that workflow's memo
+ * says. A describe call: the server answers, fresh, with no worker.
  */
-export async function readInboxGeneration(client: Client, unitCode: string): Promise<number> {
+export async function readInboxGeneration(client: Client, inboxWorkflowId: string): Promise<number> {
   try {
-    const description = await client.workflow.getHandle(unitInboxWorkflowId(unitCode)).describe();
+    const description = await client.workflow.getHandle(inboxWorkflowId).describe();
     const generation = Number((description.memo as { generation?: unknown } | undefined)?.generation);
     return Number.isInteger(generation) && generation > 0 ? generation : 1;
   } catch (err) {

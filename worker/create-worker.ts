@@ -16,7 +16,7 @@ import { Client } from '@temporalio/client';
 import { inboxLinkExpiry, readInboxGeneration } from '../domain/inbox-link';
 import type { Registry } from '../domain/registry';
 import type { DirectiveSpec } from '../workflows/types';
-import { taskQueue } from '../workflows/contract';
+import { taskQueue, unitInboxWorkflowId } from '../workflows/contract';
 import { buildStamp, loadWorkflowBuild } from './workflow-build';
 
 export interface FarmanWorkerSetup {
@@ -72,7 +72,7 @@ export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Work
     linkFor: (args) => `${setup.publicUrl}/u/${tokenFor(args)}`,
     inboxLinkFor: async ({ unitCode, reportBy }) =>
       `${setup.publicUrl}/k/${signInboxToken(
-        { unitCode, purpose: 'inbox', generation: await readInboxGeneration(client, unitCode), expiresAt: inboxLinkExpiry(Date.now(), reportBy, setup.linkGraceMs) },
+        { unitCode, purpose: 'inbox', generation: await readInboxGeneration(client, unitInboxWorkflowId(unitCode)), expiresAt: inboxLinkExpiry(Date.now(), reportBy, setup.linkGraceMs) },
         setup.signingKeys,
       )}`,
     loadDocument: async (specRef) => {

@@ -1,13 +1,13 @@
 import ExcelJS from 'exceljs';
-import { figureNames, type CountySubtotal, type ScoreboardRow } from '../../domain/unit-record';
+import { figureNames, type CountySubtotal, type ScoreboardRow } from '../../audit/unit-record';
 import type { CampaignRecord, DirectiveStatus } from '../../workflows/types';
 import { mapBounded } from '../dashboard/map-bounded';
 import { directiveStateLabels, fa, jalaliOrDash, obligationLabels } from '../dashboard/labels';
 import { compliancePercent } from '../directives/compliance';
-import { neutralizeFormula } from '../exports/csv';
+import { neutralizeFormula } from '../../lib/csv';
 import { printCss, vazirmatnFontFaces } from '../exports/report-html';
-import { html, raw } from '../pages/html';
-import { formatTimeLeft } from '../../domain/jalali';
+import { html, raw } from '../../lib/html';
+import { formatTimeLeft } from '../../lib/jalali';
 import { figureLabels } from './hq-pages';
 import { getCampaign, scoreboardOf, type HqDeps } from './hq-service';
 

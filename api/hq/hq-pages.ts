@@ -1,10 +1,10 @@
-import { formatTimeLeft } from '../../domain/jalali';
+import { formatTimeLeft } from '../../lib/jalali';
 import type { Registry } from '../../domain/registry';
-import { figureNames, type CountySubtotal, type DirectiveOutcome, type FigureName, type ScoreboardRow, type ScoreboardSortKey, type UnitRecord } from '../../domain/unit-record';
+import { figureNames, type CountySubtotal, type DirectiveOutcome, type FigureName, type ScoreboardRow, type ScoreboardSortKey, type UnitRecord } from '../../audit/unit-record';
 import type { CampaignRecord } from '../../workflows/types';
 import { fa, jalaliOrDash, obligationLabels, priorityLabels, unitStateLabels } from '../dashboard/labels';
 import { href } from '../dashboard/query-params';
-import { html, type Html } from '../pages/html';
+import { html, type Html } from '../../lib/html';
 import type { ScoreboardQuery } from './hq-service';
 
 /** Persian names of the record's figures, as the HQ says them. */

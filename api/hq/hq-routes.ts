@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { figureNames, type FigureName } from '../../domain/unit-record';
+import { figureNames, type FigureName } from '../../audit/unit-record';
 import { unitCodeSchema } from '../../domain/registry-schema';
 import { requireRole } from '../auth/middleware';
 import { pageErrorHandler } from '../dashboard/routes';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { campaignIdSchema } from '../../domain/directive-schema';
-import { persianText } from '../../domain/persian-text';
+import { persianText } from '../../lib/persian-text';
 import type { Registry } from '../../domain/registry';
 import { unitKindSchema } from '../../domain/registry-schema';
-import { scoreboard, scoreboardSortKeys, unitRecord, type UnitLabel, type UnitRecord } from '../../domain/unit-record';
+import { scoreboard, scoreboardSortKeys, unitRecord, type UnitLabel, type UnitRecord } from '../../audit/unit-record';
 import type { Actor, CampaignRecord } from '../../workflows/types';
 import { NotFound, Rejected } from '../errors';
 import { quote } from '../office/list-directives';

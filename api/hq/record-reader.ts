@@ -1,5 +1,5 @@
-import { unitStateAt } from '../../domain/audit/state-at';
-import { directiveOutcome, type DirectiveOutcome, type Unreadable } from '../../domain/unit-record';
+import { unitStateAt } from '../../audit/state-at';
+import { directiveOutcome, type DirectiveOutcome, type Unreadable } from '../../audit/unit-record';
 import type { UnitState } from '../../workflows/unit-state';
 import { parseUnitWorkflowId } from '../../workflows/contract';
 import { mapBounded } from '../dashboard/map-bounded';

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { acknowledgeUpdate, submitReportUpdate } from '../../workflows/contract';
 import { launchBrowser, officeViewport, screenshot } from '../support/browser';
 import { directiveBody, issueViaApi, unitActor } from '../support/directives';
-import { mailsFor } from '../support/unit-links';
+import { mailsFor } from '../../reliability/harness/unit-links';
 import { eventually, inSeconds, startStack, type TestStack } from '../support/stack';
 
 /** The HQ's pages in a real Chromium, on the office's screen and on a phone. */

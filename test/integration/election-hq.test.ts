@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { pdfRenderer } from '../../api/exports/pdf-renderer';
-import { readHistoryFacts } from '../../domain/audit/history-facts';
-import { historyToJson } from '../../domain/audit/history-json';
+import { readHistoryFacts } from '../../audit/history-facts';
+import { historyToJson } from '../../audit/history-json';
 import { acceptReportUpdate, acknowledgeUpdate, returnReportUpdate, submitReportUpdate, unitWorkflowId } from '../../workflows/contract';
 import type { Transition, UnitEvent } from '../../workflows/unit-state';
 import { directiveBody, issueViaApi, officeActor, unitActor } from '../support/directives';
-import { linkFrom, mailsFor } from '../support/unit-links';
+import { linkFrom, mailsFor } from '../../reliability/harness/unit-links';
 import { eventually, inSeconds, startStack, type TestStack } from '../support/stack';
 
 /**

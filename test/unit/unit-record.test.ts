@@ -1,6 +1,6 @@
-import { parseSigningKeys, signInboxToken, signLinkToken, verifyInboxToken, verifyLinkToken, LinkTokenError } from '../../domain/link-token';
+import { parseSigningKeys, signInboxToken, signLinkToken, verifyInboxToken, verifyLinkToken, LinkTokenError } from '../../lib/link-token';
 import { inboxLinkExpiry } from '../../domain/inbox-link';
-import { directiveOutcome, scoreboard, unitRecord, type DirectiveOutcome } from '../../domain/unit-record';
+import { directiveOutcome, scoreboard, unitRecord, type DirectiveOutcome } from '../../audit/unit-record';
 import type { Actor, UnitPolicy } from '../../workflows/types';
 import { applyTransition, checkTransition, emptyState, nextTimerEvent, type Transition, type UnitEvent, type UnitState } from '../../workflows/unit-state';
 

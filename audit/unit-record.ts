@@ -1,4 +1,4 @@
-import type { Priority } from './directive-schema';
+import type { Priority } from '../domain/directive-schema';
 import type { ComplianceState } from '../workflows/types';
 import { applyTransition, emptyState, isTerminal, nextDeadline, type Obligation, type UnitState } from '../workflows/unit-state';
 
