@@ -39,6 +39,8 @@ export interface MailContext {
   recipient: Contact & { role: MailRecipientRole };
   /** The unit's signed reply link, for messages to the head; null for escalation contacts. */
   link: string | null;
+  /** The unit's inbox (every open directive), for messages to the head; null for escalation contacts or when not wired. */
+  inboxLink?: string | null;
   /** The directive document (title, body, attachments) of the unit's current version. */
   document: {
     title: string;
@@ -66,6 +68,8 @@ export interface UnitMailDeps {
   compose: ComposeMail;
   /** Mints the unit's signed reply link (the token is made here, never in workflow code). */
   linkFor: (args: { directiveId: string; unitCode: string; generation: number; reportBy: string }) => string;
+  /** Mints the unit's signed inbox link (`/k/<token>`), with the unit's current inbox generation. */
+  inboxLinkFor?: (args: { unitCode: string; reportBy: string }) => Promise<string>;
   loadDocument: (specRef: string) => Promise<MailContext['document']>;
   from: string;
   /** Right-hand side of Message-IDs, e.g. the mail domain of the office. */
@@ -136,7 +140,8 @@ export function createSendUnitMail(deps: UnitMailDeps) {
         role === 'head'
           ? deps.linkFor({ directiveId: input.policy.directiveId, unitCode: unit.code, generation: input.linkGeneration, reportBy: input.policy.reportBy })
           : null;
-      const { subject, text, html } = deps.compose({ ...ctx, link, document, now: new Date() });
+      const inboxLink = role === 'head' && deps.inboxLinkFor ? await deps.inboxLinkFor({ unitCode: unit.code, reportBy: input.policy.reportBy }) : null;
+      const { subject, text, html } = deps.compose({ ...ctx, link, inboxLink, document, now: new Date() });
       let result: SendUnitMailResult;
       try {
         await deps.mailer.send({

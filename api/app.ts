@@ -21,8 +21,11 @@ import { taskQueue } from '../workflows/contract';
 import { unitPageRoutes } from './unit-pages/routes';
 import { shortLinkRoutes } from './unit-pages/short-link-routes';
 import type { ShortLinkStore } from '../lib/short-link';
+import { inboxRoutes } from './unit-pages/inbox';
 import type { HistoryArchive } from '../audit/archive';
 import { auditRoutes } from './audit/routes';
+import { RecordReader } from './hq/record-reader';
+import { hqPageRoutes } from './hq/hq-routes';
 
 export interface AppDeps {
   registry: () => Registry;
@@ -39,6 +42,8 @@ export interface AppDeps {
   publicUrl: string;
   /** The proxies whose `X-Forwarded-For` is believed (TRUST_PROXY, api/config.ts); loopback only by default. */
   trustProxy?: readonly string[];
+  /** How long after its deadline a link minted by the API (the inbox's links) still opens; 14 days by default. */
+  linkGraceMs?: number;
   /** Resolves when Temporal answers; `/readyz` uses it. */
   temporalReady: () => Promise<boolean>;
   /** Request latency and business counters for `GET /metrics`; a fresh set when omitted. */
@@ -62,6 +67,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // One reader per process: it keeps the outcomes of closed units, which never change.
+  const reader = new RecordReader(deps.gateway, deps.taskQueue ?? taskQueue);
   app.set('trust proxy', deps.trustProxy ?? ['loopback']);
   app.use(requestLogger(deps.logger));
   const metrics = deps.metrics ?? new ApiMetrics();
@@ -82,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/u', unitPageRoutes(deps));
   // An SMS's short link: read-only, rate-limited, and answered with a redirect to the unit's page.
   if (deps.shortLinks) app.use('/s', shortLinkRoutes({ ...deps, shortLinks: deps.shortLinks }));
+  app.use('/k', inboxRoutes({ ...deps, taskQueue: deps.taskQueue ?? taskQueue, linkGraceMs: deps.linkGraceMs ?? 14 * 86_400_000 }));
 
   // Reads a bearer token or session cookie when present; routes below decide who may pass.
   app.use(authenticate(deps));
@@ -95,7 +103,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(verifyCsrf);
   const pdf = deps.pdf ?? pdfRenderer;
   api.use('/directives', exportApiRoutes({ ...deps, pdf }));
-  api.use(officeApi({ ...deps, taskQueue: deps.taskQueue ?? taskQueue }));
+  api.use(officeApi({ ...deps, pdf, reader, taskQueue: deps.taskQueue ?? taskQueue }));
   api.get('/units', (_req, res) => {
     res.json({
       units: deps.registry().units.map((u) => ({ code: u.code, name: u.name, kind: u.kind, parent: u.parent ?? null, county: u.county ?? null, head: { title: u.head.title, name: u.head.name } })),
@@ -106,6 +114,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', api);
   // The auditor's pages: archive verification, timelines from recorded histories, archive downloads.
   if (deps.archive) app.use('/audit', auditRoutes({ archive: deps.archive, gateway: deps.gateway }));
+  // The HQ's pages: `/scoreboard` and `/units/<code>` (office, auditor and admin users).
+  app.use(hqPageRoutes({ ...deps, reader, taskQueue: deps.taskQueue ?? taskQueue }));
   // The office's dashboard: `/`, `/directives/...` (Persian pages; office, auditor and admin users).
   app.use(dashboardRoutes({ ...deps, pdf, taskQueue: deps.taskQueue ?? taskQueue }));
   return app;

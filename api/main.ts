@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     signingKeys: config.LINK_SIGNING_KEYS,
     publicUrl: config.PUBLIC_URL,
     trustProxy: config.TRUST_PROXY,
+    linkGraceMs: config.LINK_GRACE_DAYS * 86_400_000,
     temporalReady: () => temporalAnswers(connection, namespace),
     metrics,
     temporalUiUrl: config.TEMPORAL_UI_URL,

@@ -9,19 +9,39 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
 import {
+  campaignQuery,
+  campaignWorkflowId,
   directiveSpecQuery,
   directiveStatusQuery,
   directiveWorkflowId,
   searchAttributes,
+  revokeInboxUpdate,
   taskQueue,
+  unitInboxWorkflowId,
   unitStateQuery,
   unitSummariesQuery,
   unitWorkflowId,
   type UnitUpdateResult,
 } from '../workflows/contract';
-import type { DirectiveSpec, DirectiveStatus, DirectiveWorkflowInput, UnitSummary } from '../workflows/types';
+import type { Actor, CampaignRecord, DirectiveSpec, DirectiveStatus, DirectiveWorkflowInput, UnitInboxWorkflowInput, UnitSummary } from '../workflows/types';
 import { refusalCodes, summarize, type UnitState } from '../workflows/unit-state';
+import { historyToJson, type JsonHistory } from '../audit/history-json';
+import { readInboxGeneration } from '../domain/inbox-link';
 import { NotFound, Rejected, Unavailable, type FieldIssue } from './errors';
+
+/** A workflow as visibility lists it. */
+export interface ListedWorkflow {
+  workflowId: string;
+  runId: string;
+  /** `RUNNING`, `COMPLETED`, `TERMINATED` … */
+  status: string;
+  startTime: Date;
+  /** Events in the history when visibility last recorded the workflow (each unit transition updates it). */
+  historyLength: number;
+  /** The Campaign search attribute, when set. */
+  campaign: string | null;
+  memo: Record<string, unknown>;
+}
 
 /** How long a request waits for Temporal (and a worker) before answering "try again". */
 const callTimeoutMs = 15_000;
@@ -61,6 +81,7 @@ export class TemporalGateway {
             { key: searchAttributes.directiveId, value: spec.directiveId },
             { key: searchAttributes.priority, value: spec.priority },
             { key: searchAttributes.kind, value: 'directive' },
+            ...(spec.campaign ? [{ key: searchAttributes.campaign, value: spec.campaign }] : []),
           ],
         }),
       );
@@ -87,6 +108,90 @@ export class TemporalGateway {
     return highest;
   }
 
+  /** Starts a campaign's workflow. Returns false when a campaign with that id already exists. */
+  async startCampaign(record: CampaignRecord): Promise<boolean> {
+    try {
+      await this.call(() =>
+        this.client.workflow.start('campaignWorkflow', {
+          taskQueue: this.options.taskQueue ?? taskQueue,
+          workflowId: campaignWorkflowId(record.id),
+          args: [record],
+          // The record in the memo too: visibility lists and describe calls return it with no worker.
+          memo: { campaign: record },
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: searchAttributes.kind, value: 'campaign' },
+            { key: searchAttributes.campaign, value: record.id },
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * A campaign's record, from its workflow's memo (a describe call: the server answers, fresh, with no
+   * worker); a campaign started without the memo is asked by query. @throws NotFound
+   */
+  async campaign(campaignId: string): Promise<CampaignRecord> {
+    const what = `campaign ${campaignId}`;
+    const description = await this.call(() => this.client.workflow.getHandle(campaignWorkflowId(campaignId)).describe(), what);
+    const record = (description.memo as { campaign?: CampaignRecord } | undefined)?.campaign;
+    return record ?? this.query(campaignWorkflowId(campaignId), campaignQuery, what);
+  }
+
+  /**
+   * Workflows matching a visibility query, as ID, run, status and start time. Visibility may trail the
+   * workflows by a moment; callers that need the newest state query each workflow.
+   */
+  async listWorkflows(query: string, what: string): Promise<ListedWorkflow[]> {
+    const out: ListedWorkflow[] = [];
+    await this.call(async () => {
+      for await (const wf of this.client.workflow.list({ query })) {
+        const campaign = wf.typedSearchAttributes.get(searchAttributes.campaign) ?? null;
+        out.push({ workflowId: wf.workflowId, runId: wf.runId, status: wf.status.name, startTime: wf.startTime, historyLength: wf.historyLength, campaign, memo: wf.memo ?? {} });
+      }
+    }, what);
+    return out;
+  }
+
+  /** A workflow run's full history, as JSON (for closed units, which no query should wake a worker for). */
+  async history(workflowId: string, runId: string): Promise<JsonHistory> {
+    return this.call(async () => historyToJson(await this.client.workflow.getHandle(workflowId, runId).fetchHistory()), workflowId);
+  }
+
+  /** The generation of a unit's inbox links (domain/inbox-link.ts). */
+  inboxGeneration(unitCode: string): Promise<number> {
+    return this.call(() => readInboxGeneration(this.client, unitInboxWorkflowId(unitCode)), `the inbox of ${unitCode}`);
+  }
+
+  /** Revokes every inbox link of a unit issued so far; returns the new generation. */
+  async revokeInbox(unitCode: string, by: Actor, updateId: string): Promise<number> {
+    const input: UnitInboxWorkflowInput = { unitCode, generation: 1 };
+    try {
+      await this.call(() =>
+        this.client.workflow.start('unitInboxWorkflow', {
+          taskQueue: this.options.taskQueue ?? taskQueue,
+          workflowId: unitInboxWorkflowId(unitCode),
+          args: [input],
+          memo: { generation: 1 },
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: searchAttributes.kind, value: 'inbox' },
+            { key: searchAttributes.unitCode, value: unitCode },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    const handle = this.client.workflow.getHandle(unitInboxWorkflowId(unitCode));
+    return this.call(() => handle.executeUpdate(revokeInboxUpdate, { args: [{ by }], updateId }), `the inbox of ${unitCode}`);
+  }
+
   directiveStatus(directiveId: string): Promise<DirectiveStatus> {
     return this.query(directiveWorkflowId(directiveId), directiveStatusQuery, `directive ${directiveId}`);
   }
@@ -99,8 +204,9 @@ export class TemporalGateway {
     return this.query(directiveWorkflowId(directiveId), unitSummariesQuery, `directive ${directiveId}`);
   }
 
-  unitState(directiveId: string, unitCode: string): Promise<UnitState> {
-    return this.query(unitWorkflowId(directiveId, unitCode), unitStateQuery, `unit ${unitCode} of directive ${directiveId}`);
+  /** A unit's state, by query; `timeoutMs` shortens the wait for a worker (reads that can say "partial"). */
+  unitState(directiveId: string, unitCode: string, timeoutMs = callTimeoutMs): Promise<UnitState> {
+    return this.query(unitWorkflowId(directiveId, unitCode), unitStateQuery, `unit ${unitCode} of directive ${directiveId}`, timeoutMs);
   }
 
   /**
@@ -138,14 +244,14 @@ export class TemporalGateway {
     }
   }
 
-  private query<R>(workflowId: string, query: QueryDefinition<R, []>, what: string): Promise<R> {
-    return this.call(() => this.client.workflow.getHandle(workflowId).query(query), what);
+  private query<R>(workflowId: string, query: QueryDefinition<R, []>, what: string, timeoutMs = callTimeoutMs): Promise<R> {
+    return this.call(() => this.client.workflow.getHandle(workflowId).query(query), what, timeoutMs);
   }
 
   /** Runs a Temporal call with a deadline and maps its failures. */
-  private async call<R>(fn: () => Promise<R>, what = 'the workflow'): Promise<R> {
+  private async call<R>(fn: () => Promise<R>, what = 'the workflow', timeoutMs = callTimeoutMs): Promise<R> {
     try {
-      return await this.client.withDeadline(Date.now() + callTimeoutMs, fn);
+      return await this.client.withDeadline(Date.now() + timeoutMs, fn);
     } catch (err) {
       throw mapTemporalError(err, what);
     }

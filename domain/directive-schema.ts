@@ -93,6 +93,11 @@ export const fileRefSchema = z
   .strict();
 export type FileRef = z.infer<typeof fileRefSchema>;
 
+/** A campaign's id: chosen by the office when it creates the campaign, e.g. `election-1405`. */
+export const campaignIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'a campaign id is 2-40 lower-case letters, digits and dashes, e.g. election-1405');
+
 export const escalationTargets = ['deputy', 'governor'] as const;
 
 export const escalationLevelSchema = z
@@ -131,6 +136,8 @@ const directiveFields = z
      * mobile, whatever their channels. Omitted in an amendment, the directive keeps what it had.
      */
     smsForUrgent: z.boolean().optional(),
+    /** The campaign the directive belongs to; it must exist. */
+    campaign: campaignIdSchema.optional(),
   })
   .strict();
 
@@ -141,7 +148,7 @@ export type DirectiveInputRaw = z.input<typeof directiveInputSchema>;
 
 /** The body of an amendment: the same fields as an issue, minus the targets, which never change. */
 export const amendmentInputSchema = directiveFields
-  .omit({ targets: true, clientRequestId: true })
+  .omit({ targets: true, clientRequestId: true, campaign: true })
   .superRefine((d, ctx) => checkDirectiveRules(d, ctx, Date.now()));
 export type AmendmentInput = z.infer<typeof amendmentInputSchema>;
 

@@ -51,14 +51,44 @@ export function parseSigningKeys(text: string): SigningKey[] {
 
 const mac = (key: Buffer, data: string) => createHmac('sha256', key).update(data).digest();
 
+/** Signs a payload object with the first key. */
+function signPayload(payload: object, keys: SigningKey[]): string {
+  const [key] = keys;
+  const signed = `v1.${key.kid}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  return `${signed}.${mac(key.secret, signed).toString('base64url')}`;
+}
+
 /** Signs claims with the first key. */
 export function signLinkToken(claims: LinkClaims, keys: SigningKey[]): string {
-  const [key] = keys;
-  const payload = Buffer.from(
-    JSON.stringify({ d: claims.directiveId, u: claims.unitCode, p: claims.purpose, g: claims.generation, e: claims.expiresAt }),
-  ).toString('base64url');
-  const signed = `v1.${key.kid}.${payload}`;
-  return `${signed}.${mac(key.secret, signed).toString('base64url')}`;
+  return signPayload({ d: claims.directiveId, u: claims.unitCode, p: claims.purpose, g: claims.generation, e: claims.expiresAt }, keys);
+}
+
+/**
+ * A unit's inbox link (`/k/<token>`): signed per unit, not per directive, by the same keys and in the same
+ * format, with the purpose `inbox` so that neither kind of token opens the other's pages. Revocation is by
+ * the unit's inbox generation (workflows/unit-inbox-workflow.ts).
+ */
+export interface InboxClaims {
+  unitCode: string;
+  purpose: 'inbox';
+  generation: number;
+  /** Expiry, in ms since the epoch. */
+  expiresAt: number;
+}
+
+export function signInboxToken(claims: InboxClaims, keys: SigningKey[]): string {
+  return signPayload({ u: claims.unitCode, p: claims.purpose, g: claims.generation, e: claims.expiresAt }, keys);
+}
+
+/**
+ * Verifies an inbox token as `verifyLinkToken` does a reply token (same costs, same order of checks).
+ * @throws LinkTokenError
+ */
+export function verifyInboxToken(token: string, keys: SigningKey[], now: number): InboxClaims {
+  const raw = verifySigned(token, keys);
+  if (typeof raw.u !== 'string' || raw.p !== 'inbox' || typeof raw.g !== 'number' || typeof raw.e !== 'number') throw new LinkTokenError('malformed');
+  if (now > raw.e) throw new LinkTokenError('expired');
+  return { unitCode: raw.u, purpose: 'inbox', generation: raw.g, expiresAt: raw.e };
 }
 
 /** A fixed key used to spend the same work on tokens whose key id is unknown. */
@@ -71,6 +101,16 @@ const decoyKey = Buffer.alloc(32, 7);
  * @throws LinkTokenError
  */
 export function verifyLinkToken(token: string, keys: SigningKey[], now: number): LinkClaims {
+  const raw = verifySigned(token, keys);
+  if (typeof raw.d !== 'string' || typeof raw.u !== 'string' || raw.p !== 'reply' || typeof raw.g !== 'number' || typeof raw.e !== 'number') {
+    throw new LinkTokenError('malformed');
+  }
+  if (now > raw.e) throw new LinkTokenError('expired');
+  return { directiveId: raw.d, unitCode: raw.u, purpose: 'reply', generation: raw.g, expiresAt: raw.e };
+}
+
+/** Checks a token's MAC in constant work and returns its decoded payload. @throws LinkTokenError */
+function verifySigned(token: string, keys: SigningKey[]): { d?: unknown; u?: unknown; p?: unknown; g?: unknown; e?: unknown } {
   const parts = typeof token === 'string' && token.length <= 1024 ? token.split('.') : [];
   const [version, kid, payload, given] = parts.length === 4 ? parts : ['', '', '', ''];
   const key = keys.find((k) => k.kid === kid)?.secret ?? decoyKey;
@@ -81,15 +121,11 @@ export function verifyLinkToken(token: string, keys: SigningKey[], now: number):
   const sameLength = givenBytes.length === expected.length;
   const equal = timingSafeEqual(expected, sameLength ? givenBytes : expected) && sameLength;
   if (!equal || version !== 'v1' || key === decoyKey) throw new LinkTokenError(parts.length === 4 ? 'forged' : 'malformed');
-  let raw: { d?: unknown; u?: unknown; p?: unknown; g?: unknown; e?: unknown };
   try {
-    raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const raw: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    if (raw && typeof raw === 'object') return raw;
   } catch {
-    throw new LinkTokenError('malformed');
+    // reported below
   }
-  if (typeof raw.d !== 'string' || typeof raw.u !== 'string' || raw.p !== 'reply' || typeof raw.g !== 'number' || typeof raw.e !== 'number') {
-    throw new LinkTokenError('malformed');
-  }
-  if (now > raw.e) throw new LinkTokenError('expired');
-  return { directiveId: raw.d, unitCode: raw.u, purpose: 'reply', generation: raw.g, expiresAt: raw.e };
+  throw new LinkTokenError('malformed');
 }

@@ -279,16 +279,17 @@ program
   .option('--text <words>')
   .option('--from <date>', 'issued on or after (ISO or Jalali, e.g. 1405/09/01)')
   .option('--to <date>', 'issued before')
+  .option('--campaign <id>', 'only directives of this campaign')
   .option('--limit <n>', 'at most this many', '50')
   .option('--json', 'print JSON')
-  .action(async (o: { state?: string; priority?: string; text?: string; from?: string; to?: string; limit: string; json?: boolean }) => {
+  .action(async (o: { state?: string; priority?: string; text?: string; from?: string; to?: string; campaign?: string; limit: string; json?: boolean }) => {
     const wanted = Number(o.limit);
     if (!Number.isInteger(wanted) || wanted < 1) throw new CliError('--limit must be a positive whole number');
     const items: ListItem[] = [];
     let cursor: string | null = null;
     do {
       const q = new URLSearchParams({ limit: String(Math.min(100, wanted - items.length)) });
-      for (const [k, v] of Object.entries({ state: o.state, priority: o.priority, text: o.text, issuedFrom: o.from, issuedTo: o.to, cursor })) if (v) q.set(k, v);
+      for (const [k, v] of Object.entries({ state: o.state, priority: o.priority, text: o.text, issuedFrom: o.from, issuedTo: o.to, campaign: o.campaign, cursor })) if (v) q.set(k, v);
       const page: { items: ListItem[]; nextCursor: string | null } = await callJson('GET', `/directives?${q}`);
       items.push(...page.items);
       cursor = page.nextCursor;
@@ -390,6 +391,50 @@ program
     const bytes = Buffer.from(await res.arrayBuffer());
     writeFileSync(o.out, bytes);
     process.stderr.write(`wrote ${o.out} (${bytes.length} bytes)\n`);
+  });
+
+const campaigns = program.command('campaign').description('campaigns: sets of directives followed together at the HQ');
+campaigns
+  .command('create <id> <title>')
+  .description('create a campaign (id: lower-case letters, digits and dashes, e.g. election-1405)')
+  .option('--description <text>')
+  .option('--json', 'print JSON')
+  .action(async (id: string, title: string, o: { description?: string; json?: boolean }) => {
+    const created = await callJson<{ id: string }>('POST', '/campaigns', { id, title, description: o.description });
+    print(!!o.json, created, created.id);
+  });
+campaigns
+  .command('list')
+  .description('list campaigns')
+  .option('--json', 'print JSON')
+  .action(async (o: { json?: boolean }) => {
+    const { campaigns: list } = await callJson<{ campaigns: { id: string; title: string; directives: number }[] }>('GET', '/campaigns');
+    print(!!o.json, list, list.map((c) => `${c.id}\t${c.directives} directives\t${c.title}`).join('\n') || '(none)');
+  });
+
+campaigns
+  .command('report <id>')
+  .description("download the HQ meeting's report of a campaign")
+  .addOption(new Option('--format <format>').choices(['pdf', 'xlsx']).makeOptionMandatory())
+  .requiredOption('--out <file>')
+  .action(async (id: string, o: { format: string; out: string }) => {
+    const res = await call('GET', `/campaigns/${encodeURIComponent(id)}/report.${o.format}`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    writeFileSync(o.out, bytes);
+    process.stderr.write(`wrote ${o.out} (${bytes.length} bytes)\n`);
+  });
+
+program
+  .command('record <unit>')
+  .description("a unit's record across directives (on time, late, missing, escalations, open now)")
+  .option('--campaign <id>')
+  .option('--json', 'print JSON')
+  .action(async (unit: string, o: { campaign?: string; json?: boolean }) => {
+    const q = new URLSearchParams();
+    if (o.campaign) q.set('campaign', o.campaign);
+    const r = await callJson<{ complete: boolean; figures: Record<string, { count: number }> }>('GET', `/units/${encodeURIComponent(unit)}/record?${q}`);
+    const lines = Object.entries(r.figures).map(([k, v]) => `${k}\t${v.count}`);
+    print(!!o.json, r, [...lines, ...(r.complete ? [] : ['INCOMPLETE: some directives could not be read'])].join('\n'));
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -281,7 +281,7 @@ done
 # n-th --name with the n-th --type, so one --type with several names registers only the first.
 search_attributes=(
   DirectiveId=Keyword UnitCode=Keyword ComplianceState=Keyword EscalationLevel=Int NextDeadline=Datetime
-  Priority=Keyword FarmanKind=Keyword
+  Priority=Keyword FarmanKind=Keyword Campaign=Keyword
 )
 for attribute in "${search_attributes[@]}"; do
   tctl operator search-attribute create --namespace "$namespace" --name "${attribute%%=*}" --type "${attribute##*=}" >/dev/null

@@ -7,14 +7,16 @@ import type { HistoryArchive } from '../audit/archive';
 import type { MailObserver } from '../activities/unit-mail';
 import type { SentLedger } from '../activities/sent-ledger';
 import { type FileStore } from '../lib/file-store';
-import { signLinkToken, type SigningKey } from '../lib/link-token';
+import { signInboxToken, signLinkToken, type SigningKey } from '../lib/link-token';
 import { shortLinkCode, type ShortLinkStore } from '../lib/short-link';
 import { composeUnitSms } from '../activities/sms/compose-sms';
 import type { SmsSender } from '../activities/sms/smpp-client';
 import type { SmsLedger } from '../activities/sms/sms-ledger';
+import { Client } from '@temporalio/client';
+import { inboxLinkExpiry, readInboxGeneration } from '../domain/inbox-link';
 import type { Registry } from '../domain/registry';
 import type { DirectiveSpec } from '../workflows/types';
-import { taskQueue } from '../workflows/contract';
+import { taskQueue, unitInboxWorkflowId } from '../workflows/contract';
 import { buildStamp, loadWorkflowBuild } from './workflow-build';
 
 export interface FarmanWorkerSetup {
@@ -57,6 +59,8 @@ export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Work
   const tokenFor = ({ directiveId, unitCode, generation, reportBy }: { directiveId: string; unitCode: string; generation: number; reportBy: string }) =>
     signLinkToken({ directiveId, unitCode, purpose: 'reply', generation, expiresAt: Date.parse(reportBy) + setup.linkGraceMs }, setup.signingKeys);
   const sms = setup.sms;
+  // Reads each unit's inbox generation when a message to its head is composed (a describe call).
+  const client = new Client({ connection: setup.connection, namespace: setup.namespace });
   const activities = createActivities({
     registry: setup.registry,
     mailer: setup.mailer,
@@ -66,6 +70,11 @@ export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Work
     observer: setup.mailObserver,
     sentLedger: setup.sentLedger,
     linkFor: (args) => `${setup.publicUrl}/u/${tokenFor(args)}`,
+    inboxLinkFor: async ({ unitCode, reportBy }) =>
+      `${setup.publicUrl}/k/${signInboxToken(
+        { unitCode, purpose: 'inbox', generation: await readInboxGeneration(client, unitInboxWorkflowId(unitCode)), expiresAt: inboxLinkExpiry(Date.now(), reportBy, setup.linkGraceMs) },
+        setup.signingKeys,
+      )}`,
     loadDocument: async (specRef) => {
       const spec = await setup.files.getJson<DirectiveSpec>(specRef);
       return { title: spec.title, body: spec.body, attachments: spec.attachments, smsForUrgent: spec.smsForUrgent };

@@ -1,6 +1,6 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, DirectiveSpec, DirectiveStatus, ReportValues, RequestMeta, UnitPolicy, UnitSummary } from './types';
+import type { Actor, CampaignRecord, DirectiveSpec, DirectiveStatus, ReportValues, RequestMeta, UnitPolicy, UnitSummary } from './types';
 import type { SmsReceiptEvent, UnitState } from './unit-state';
 
 /**
@@ -33,6 +33,16 @@ export function parseUnitWorkflowId(workflowId: string): { directiveId: string; 
   return m ? { directiveId: m[1], unitCode: m[2] } : null;
 }
 
+/** `campaign:<id>`: one small entity workflow per campaign, holding its record (workflows/campaign-workflow.ts). */
+export function campaignWorkflowId(campaignId: string): string {
+  return `campaign:${campaignId}`;
+}
+
+/** `inbox:<code>`: one per unit, started at the first revocation of its inbox links (workflows/unit-inbox-workflow.ts). */
+export function unitInboxWorkflowId(unitCode: string): string {
+  return `inbox:${unitCode}`;
+}
+
 /** Children per shard, and the size above which a directive uses shards. Temporal advises < 1,000. */
 export const defaultShardSize = 500;
 
@@ -45,6 +55,8 @@ export const searchAttributes = {
   nextDeadline: defineSearchAttributeKey('NextDeadline', 'DATETIME'),
   priority: defineSearchAttributeKey('Priority', 'KEYWORD'),
   kind: defineSearchAttributeKey('FarmanKind', 'KEYWORD'),
+  /** The campaign a directive belongs to (set at start on the directive's workflow, and on the campaign's own). */
+  campaign: defineSearchAttributeKey('Campaign', 'KEYWORD'),
 };
 
 /** Name → type, as `temporal operator search-attribute create` and `start-dev --search-attribute` take them. */
@@ -56,6 +68,7 @@ export const searchAttributeTypes: Record<string, 'Keyword' | 'Int' | 'Datetime'
   NextDeadline: 'Datetime',
   Priority: 'Keyword',
   FarmanKind: 'Keyword',
+  Campaign: 'Keyword',
 };
 
 /** Every message carries who sent it and the request's metadata, so the audit entry can say who decided. */
@@ -180,3 +193,14 @@ export interface DirectiveLogEntry {
     | { type: 'closed'; reason: string }
     | { type: 'completed' };
 }
+
+/** The campaign's record as created. */
+export const campaignQuery = defineQuery<CampaignRecord>('campaign');
+
+/**
+ * The generation of a unit's inbox links: a link signed with an older one is refused. Kept in the inbox
+ * workflow's memo too (`generation`), so a reader needs no worker to learn it.
+ */
+export const inboxGenerationQuery = defineQuery<number>('inboxGeneration');
+/** Revokes every inbox link of the unit issued so far; returns the new generation. */
+export const revokeInboxUpdate = defineUpdate<number, [Attributed]>('revokeInbox');

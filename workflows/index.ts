@@ -2,3 +2,5 @@
 export { directiveWorkflow } from './directive-workflow';
 export { unitWorkflow } from './unit-workflow';
 export { shardWorkflow } from './shard-workflow';
+export { campaignWorkflow } from './campaign-workflow';
+export { unitInboxWorkflow } from './unit-inbox-workflow';

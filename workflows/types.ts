@@ -53,6 +53,8 @@ export interface DirectiveSpec extends UnitPolicy {
   clientRequestId?: string;
   /** Urgent and immediate messages go by SMS too, to every recipient with a mobile (read by the mail activity). */
   smsForUrgent?: boolean;
+  /** The campaign the directive belongs to (its id), if any; since the election HQ. */
+  campaign?: string;
 }
 
 export type ReportValue = string | number | boolean | FileRef[] | null;
@@ -118,4 +120,19 @@ export interface DirectiveStatus {
   escalations: Record<string, number>;
   /** Workflow IDs of the shards, when the directive fans out through shards. */
   shards: string[];
+}
+
+/** A campaign: a set of directives toward one goal, followed together at the HQ's meetings. */
+export interface CampaignRecord {
+  id: string;
+  title: string;
+  description?: string;
+  createdAt: string;
+  createdBy: Actor;
+}
+
+export interface UnitInboxWorkflowInput {
+  unitCode: string;
+  /** The generation to start from (1 for a unit whose inbox was never revoked). */
+  generation: number;
 }

@@ -38,7 +38,12 @@ function directiveFacts(ctx: MailContext, which: ('acknowledge' | 'report')[]): 
 
 function replyAction(ctx: MailContext, label = 'مشاهده دستورالعمل و پاسخ'): MailBlock[] {
   if (!ctx.link) return [];
-  return [{ type: 'action', label, href: ctx.link, hint: 'این پیوند ویژه واحد شماست و نیازی به نام کاربری ندارد؛ آن را برای دیگران نفرستید.' }];
+  return [{ type: 'action', label, href: ctx.link, hint: 'این پیوند ویژه واحد شماست و نیازی به نام کاربری ندارد؛ آن را برای دیگران نفرستید.' }, ...inboxBlock(ctx)];
+}
+
+/** The unit's inbox (کارتابل): every open directive in one list, beside this directive's own link. */
+function inboxBlock(ctx: MailContext): MailBlock[] {
+  return ctx.inboxLink ? [{ type: 'link', label: 'کارتابل واحد: همه دستورالعمل‌های باز شما، فوری‌ترین نخست', href: ctx.inboxLink }] : [];
 }
 
 function attachmentsBlock(ctx: MailContext): MailBlock[] {
@@ -139,6 +144,7 @@ function blocksFor(ctx: MailContext): { heading?: string; blocks: MailBlock[] } 
           { type: 'alert', tone: 'warn', text: 'این دستورالعمل لغو شده است و اقدامی لازم نیست.' },
           directiveFacts(ctx, []),
           ...note('علت لغو', 'reason'),
+          ...inboxBlock(ctx),
         ],
       };
     case 'extension-decision': {
@@ -188,6 +194,7 @@ function blocksFor(ctx: MailContext): { heading?: string; blocks: MailBlock[] } 
           { type: 'alert', tone: 'ok', text: 'واحد شما از این دستورالعمل معاف شد و اقدامی لازم نیست.' },
           directiveFacts(ctx, []),
           ...note('علت', 'reason'),
+          ...inboxBlock(ctx),
         ],
       };
   }

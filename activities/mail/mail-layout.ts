@@ -16,6 +16,8 @@ export type MailBlock =
   | { type: 'list'; title: string; items: string[] }
   /** The one button of a message; the URL is also printed for clients that hide buttons. */
   | { type: 'action'; label: string; href: string; hint: string }
+  /** A secondary link (not a button), e.g. the unit's inbox beside the directive's own page. */
+  | { type: 'link'; label: string; href: string }
   | { type: 'alert'; tone: 'ok' | 'warn' | 'bad'; text: string };
 
 export interface MailContent {
@@ -44,6 +46,8 @@ function blockHtml(block: MailBlock): Html {
       return html`<p style="margin:0 0 4px 0;font-weight:bold">${block.title}</p><ul style="margin:0 0 12px 0;padding:0 20px 0 0">${block.items.map((i) => html`<li>${i}</li>`)}</ul>`;
     case 'action':
       return html`<table role="presentation" cellpadding="0" cellspacing="0" style="margin:8px 0 4px 0"><tr><td style="background:#0b5394;border-radius:4px"><a href="${block.href}" style="display:inline-block;padding:10px 22px;color:#ffffff;text-decoration:none;font-weight:bold;${font}">${block.label}</a></td></tr></table><p style="margin:0 0 12px 0;font-size:12px;color:#5b6775">${block.hint}<br><span dir="ltr" style="direction:ltr;unicode-bidi:embed;word-break:break-all">${block.href}</span></p>`;
+    case 'link':
+      return html`<p style="margin:0 0 12px 0"><a href="${block.href}" style="color:#0b5394">${block.label}</a><br><span dir="ltr" style="direction:ltr;unicode-bidi:embed;word-break:break-all;font-size:12px;color:#5b6775">${block.href}</span></p>`;
     case 'alert': {
       const [bg, fg] = tones[block.tone];
       return html`<p style="margin:0 0 12px 0;padding:8px 12px;border:1px solid ${fg};background:${bg};color:${fg}">${block.text}</p>`;
@@ -84,6 +88,8 @@ function blockText(block: MailBlock): string {
       return `${block.title}:\n${block.items.map((i) => `- ${i}`).join('\n')}`;
     case 'action':
       return `${block.label}:\n${block.href}\n${block.hint}`;
+    case 'link':
+      return `${block.label}:\n${block.href}`;
     case 'alert':
       return `* ${block.text}`;
   }

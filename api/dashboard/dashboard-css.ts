@@ -40,4 +40,13 @@ select[multiple] { min-height: 14rem; }
 .ladder-row { display: flex; gap: .4rem; align-items: center; margin-bottom: .3rem; }
 .ladder-row input[type=text] { width: 6rem; }
 .ladder-row select { width: auto; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); gap: .4rem; margin: .6rem 0; }
+.figures .figure a { display: block; border: 1px solid var(--line); border-radius: 6px; padding: .3rem .6rem; text-decoration: none; color: var(--ink); background: #fff; }
+.figures .figure strong { font-size: 1.2rem; margin-inline-end: .3rem; }
+.figures .figure.bad a { border-color: var(--bad); color: var(--bad); }
+table.scoreboard td, table.counties td { white-space: nowrap; }
+tr.worst td { background: #fbeceb; }
+tr.worst td:first-child { border-right: 4px solid var(--bad); }
+@media (max-width: 600px) { header.top, .dash-nav { flex-wrap: wrap; } main { padding: .6rem; } form.filters > label { flex: 1 1 100%; } }
 `;

@@ -26,7 +26,7 @@ export function formGuard(res: Response): Html {
 /** Sends a dashboard page: the shared RTL layout plus the dashboard's own stylesheet and navigation. */
 export function sendPage(res: Response, status: number, title: string, content: Html): void {
   const user = currentUser(res);
-  const nav = html`<nav class="dash-nav"><a href="/directives">دستورالعمل‌ها</a>${canAct(res) ? html` <a href="/directives/new">دستورالعمل جدید</a>` : ''}${
+  const nav = html`<nav class="dash-nav"><a href="/directives">دستورالعمل‌ها</a> <a href="/scoreboard">رتبه‌بندی واحدها</a>${canAct(res) ? html` <a href="/directives/new">دستورالعمل جدید</a>` : ''}${
     user ? html` <form method="post" action="/logout" class="inline">${csrfField(res)}<button type="submit" class="secondary">خروج</button></form>` : ''
   }</nav>`;
   // A stylesheet link is allowed in the body; the shared layout has no slot for a second stylesheet.

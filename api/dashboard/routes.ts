@@ -204,7 +204,7 @@ function safeBack(value: unknown, directiveId: string): string {
 }
 
 /** Errors on dashboard pages become a Persian page, never a stack trace. */
-const pageErrorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+export const pageErrorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return;
   const status = err instanceof FarmanError ? err.status : 500;
   if (status === 500) req.log?.error({ err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'dashboard error');

@@ -2,7 +2,7 @@ import { directiveInputSchema, type DirectiveInput } from '../../domain/directiv
 import type { FileStore } from '../../lib/file-store';
 import type { Registry } from '../../domain/registry';
 import type { Actor, DirectiveSpec, RequestMeta } from '../../workflows/types';
-import { fieldIssues, ValidationFailed } from '../errors';
+import { fieldIssues, NotFound, ValidationFailed } from '../errors';
 import { resolveAttachments } from '../office/attachment-uploads';
 import type { TemporalGateway } from '../temporal-gateway';
 import type { DirectiveIdAllocator, RequestLedger } from './directive-ids';
@@ -20,6 +20,17 @@ export function parseDirectiveInput(body: unknown): DirectiveInput {
   const parsed = directiveInputSchema.safeParse(body);
   if (!parsed.success) throw new ValidationFailed(fieldIssues(parsed.error.issues), 'the directive is invalid');
   return parsed.data;
+}
+
+/**
+/** Refuses a campaign that was never created. @throws ValidationFailed at `campaign` */
+async function requireCampaign(gateway: TemporalGateway, campaignId: string): Promise<void> {
+  try {
+    await gateway.campaign(campaignId);
+  } catch (err) {
+    if (err instanceof NotFound) throw new ValidationFailed([{ path: 'campaign', message: 'no campaign has this id' }], 'the campaign does not exist');
+    throw err;
+  }
 }
 
 /**
@@ -48,6 +59,7 @@ export async function issueDirective(
   if ('issues' in resolved) throw new ValidationFailed(fieldIssues(resolved.issues), 'the targets are invalid');
   const units = resolved.codes;
   const attachments = await resolveAttachments(deps.files, input.attachments);
+  if (input.campaign) await requireCampaign(deps.gateway, input.campaign);
 
   if (input.clientRequestId) {
     const existing = await deps.ledger.lookup(input.clientRequestId);
@@ -82,6 +94,7 @@ export async function issueDirective(
       issuedAt: now.toISOString(),
       issuedMeta: meta,
       clientRequestId: input.clientRequestId,
+      campaign: input.campaign,
     });
     if (await deps.gateway.startDirective(spec, units)) {
       return { directiveId, created: true, units: units.length, acknowledgeBy: spec.acknowledgeBy, reportBy: spec.reportBy };

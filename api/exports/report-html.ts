@@ -13,7 +13,7 @@ let fontFaces: string | undefined;
  * Vazirmatn (regular and bold) as data URLs, so the document is self-contained: Chromium embeds the
  * glyphs it uses in the PDF and the report reads the same on any machine. Read once per process.
  */
-function vazirmatnFontFaces(): string {
+export function vazirmatnFontFaces(): string {
   if (!fontFaces) {
     const dir = path.join(path.dirname(require.resolve('vazirmatn/package.json')), 'fonts', 'webfonts');
     const face = (file: string, weight: number) =>
@@ -23,7 +23,8 @@ function vazirmatnFontFaces(): string {
   return fontFaces;
 }
 
-const printCss = `
+/** The printed reports' stylesheet (A4 landscape, RTL, a cover page, repeating table headers). */
+export const printCss = `
 @page { size: A4 landscape; margin: 12mm 10mm; }
 * { box-sizing: border-box; }
 html { direction: rtl; }

@@ -8,7 +8,8 @@ type ListItem = z.infer<typeof listItemSchema>;
 /** Most candidates one list request reads the titles of while looking for text matches. */
 const scanLimit = 1_000;
 
-const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
+/** A string literal of a visibility query. */
+export const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /** The visibility query of a list request: filters Temporal can apply (text and the cursor are applied here). */
 export function visibilityQuery(q: Omit<ListQuery, 'limit'>, taskQueue?: string): string {
@@ -16,6 +17,7 @@ export function visibilityQuery(q: Omit<ListQuery, 'limit'>, taskQueue?: string)
   if (taskQueue) clauses.push(`TaskQueue = ${quote(taskQueue)}`);
   if (q.state) clauses.push(`ComplianceState IN (${q.state.map(quote).join(', ')})`);
   if (q.priority) clauses.push(`Priority = ${quote(q.priority)}`);
+  if (q.campaign) clauses.push(`Campaign = ${quote(q.campaign)}`);
   if (q.issuedFrom) clauses.push(`StartTime >= ${quote(q.issuedFrom)}`);
   if (q.issuedTo) clauses.push(`StartTime < ${quote(q.issuedTo)}`);
   return clauses.join(' AND ');
@@ -80,6 +82,7 @@ async function readItem(gateway: TemporalGateway, id: string): Promise<ListItem>
     title: spec.title,
     priority: spec.priority,
     issuedAt: spec.issuedAt,
+    campaign: spec.campaign ?? null,
     acknowledgeBy: spec.acknowledgeBy,
     reportBy: spec.reportBy,
     state: status.state,

@@ -3,15 +3,18 @@ import { exportFormats } from '../exports/routes';
 import { registerOperations } from './operation';
 import { officeOperations, type OfficeApiDeps } from './office-operations';
 import { openApiDocument } from './openapi';
+import { hqOperations } from '../hq/hq-operations';
+import type { RecordReader } from '../hq/record-reader';
+import type { PdfRenderer } from '../exports/pdf-renderer';
 
 /**
  * The office API's router, mounted at /api/v1 behind authentication: every operation of
  * `officeOperations`, and the OpenAPI document describing exactly those at `/openapi.json` (readable by
  * any signed-in role).
  */
-export function officeApi(deps: OfficeApiDeps): Router {
+export function officeApi(deps: OfficeApiDeps & { reader: RecordReader; pdf?: PdfRenderer }): Router {
   const router = Router();
-  const operations = officeOperations(deps);
+  const operations = [...officeOperations(deps), ...hqOperations(deps)];
   const document = openApiDocument(operations);
   documentExports(document);
   router.get('/openapi.json', (_req, res) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instantSchema, prioritySchema } from '../../domain/directive-schema';
+import { campaignIdSchema, instantSchema, prioritySchema } from '../../domain/directive-schema';
 import { parseJalaliDateTime } from '../../lib/jalali';
 import { persianText } from '../../lib/persian-text';
 import { unitCodeSchema } from '../../domain/registry-schema';
@@ -44,7 +44,7 @@ export const remindBodySchema = z.object({ note, ...actionFields }).strict();
 export const revokeLinksBodySchema = z.object({ ...actionFields }).strict();
 
 /** A date bound for the list: an ISO date-time with offset, or a Jalali date (and time) in Tehran. */
-const dateBound = z.string().transform((text, ctx) => {
+export const dateBound = z.string().transform((text, ctx) => {
   if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
     const parsed = z.iso.datetime({ offset: true }).safeParse(text);
     if (parsed.success) return new Date(text).toISOString();
@@ -74,6 +74,8 @@ export const listQuerySchema = z
     issuedFrom: dateBound.optional(),
     /** Issued before this instant. */
     issuedTo: dateBound.optional(),
+    /** Only directives of this campaign. */
+    campaign: campaignIdSchema.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     /** `nextCursor` of the previous page. */
     cursor: directiveIdSchema.optional(),
@@ -111,6 +113,7 @@ export const listItemSchema = z.object({
   title: z.string(),
   priority: prioritySchema,
   issuedAt: z.string(),
+  campaign: z.string().nullable(),
   acknowledgeBy: z.string(),
   reportBy: z.string(),
   state: z.enum(directiveStates),

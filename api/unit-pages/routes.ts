@@ -203,7 +203,7 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
   return router;
 }
 
-/** Renders any failure behind a unit's link (long or short) as its Persian problem page. */
+/** Renders any failure behind a unit's link (long or short, or its inbox) as its Persian problem page. */
 export const unitPageErrors: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return;
   const problem = pageProblem(err, req.method);

@@ -47,7 +47,7 @@ add() {
     temporal operator search-attribute create --address "$address" --namespace "$namespace" --name "$name" --type "$type"
   done
 }
-add Keyword DirectiveId UnitCode ComplianceState Priority FarmanKind
+add Keyword DirectiveId UnitCode ComplianceState Priority FarmanKind Campaign
 add Int EscalationLevel
 add Datetime NextDeadline
 echo "search attributes registered in $namespace"

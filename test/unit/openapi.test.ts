@@ -4,9 +4,11 @@ import { expressPath, type Operation } from '../../api/office/operation';
 import { officeOperations, type OfficeApiDeps } from '../../api/office/office-operations';
 import { openApiDocument } from '../../api/office/openapi';
 import { registerOperations } from '../../api/office/operation';
+import { hqOperations } from '../../api/hq/hq-operations';
+import type { HqDeps } from '../../api/hq/hq-service';
 
 // Handlers are never called here: the document and the router need only the table.
-const operations: Operation[] = officeOperations({ auth: {} as AuthServices } as OfficeApiDeps);
+const operations: Operation[] = [...officeOperations({ auth: {} as AuthServices } as OfficeApiDeps), ...hqOperations({} as HqDeps)];
 const doc = openApiDocument(operations) as {
   openapi: string;
   info: { title: string; version: string };
@@ -34,6 +36,8 @@ const validBodies: Record<string, Record<string, unknown>> = {
   revokeUnitLinks: {},
   createAccount: { username: 'sara', name: 'سارا', role: 'office', password: 'long-enough-password' },
   createToken: { name: 'laptop' },
+  createCampaign: { id: 'election-1405', title: 'ستاد انتخابات ۱۴۰۵' },
+  revokeUnitInbox: {},
 };
 
 describe('The OpenAPI document', () => {
