@@ -51,7 +51,10 @@ module.exports = tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -76,9 +79,17 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: forbiddenInWorkflows.map((name) => ({ name, message: 'Workflow code runs in a deterministic sandbox: import this as a type only.', allowTypeImports: true })),
+          paths: forbiddenInWorkflows.map((name) => ({
+            name,
+            message: 'Workflow code runs in a deterministic sandbox: import this as a type only.',
+            allowTypeImports: true,
+          })),
           patterns: [
-            { group: ['**/activities', '**/activities/**'], message: 'Workflows import activities as types only.', allowTypeImports: true },
+            {
+              group: ['**/activities', '**/activities/**'],
+              message: 'Workflows import activities as types only.',
+              allowTypeImports: true,
+            },
             { ...layerPattern('workflows'), regex: layerPattern('workflows').regex.replace('activities|', '') },
           ],
         },

@@ -106,7 +106,9 @@ function parseEntry<T>(line: string): Entry<T> | null {
   if (!line.trim()) return null;
   try {
     const entry = JSON.parse(line) as Partial<Entry<T>>;
-    return typeof entry.at === 'string' && typeof entry.messageId === 'string' && entry.result ? (entry as Entry<T>) : null;
+    return typeof entry.at === 'string' && typeof entry.messageId === 'string' && entry.result
+      ? (entry as Entry<T>)
+      : null;
   } catch {
     return null;
   }

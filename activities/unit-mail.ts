@@ -94,7 +94,12 @@ export function unitMessageId(workflowId: string, purpose: string, domain: strin
  * The channels a message goes on first: the person's (e-mail when the registry names none), plus SMS when the
  * directive asks for it at urgent and immediate priorities; SMS only with a mobile and an SMS channel set up.
  */
-export function channelsFor(contact: Contact, priority: string, smsForUrgent: boolean, smsAvailable: boolean): Set<Channel> {
+export function channelsFor(
+  contact: Contact,
+  priority: string,
+  smsForUrgent: boolean,
+  smsAvailable: boolean,
+): Set<Channel> {
   const wanted = new Set(channelsOf(contact));
   if (smsForUrgent && (priority === 'urgent' || priority === 'immediate')) wanted.add('sms');
   if (!smsAvailable || !contact.mobile) wanted.delete('sms');
@@ -122,7 +127,12 @@ export function createSendUnitMail(deps: UnitMailDeps) {
     const outcome = { kind: input.request.kind, to: input.request.to };
     if (!unit) {
       deps.observer?.undeliverable(outcome);
-      return { delivered: false, messageId, recipient: null, error: `unit ${input.unitCode} is no longer in the registry` };
+      return {
+        delivered: false,
+        messageId,
+        recipient: null,
+        error: `unit ${input.unitCode} is no longer in the registry`,
+      };
     }
     const role = input.request.to;
     const contact = role === 'head' ? unit.head : unit.escalation[role];
@@ -138,9 +148,17 @@ export function createSendUnitMail(deps: UnitMailDeps) {
       if (done) return emailOutcome(done, contact.email, fallback);
       const link =
         role === 'head'
-          ? deps.linkFor({ directiveId: input.policy.directiveId, unitCode: unit.code, generation: input.linkGeneration, reportBy: input.policy.reportBy })
+          ? deps.linkFor({
+              directiveId: input.policy.directiveId,
+              unitCode: unit.code,
+              generation: input.linkGeneration,
+              reportBy: input.policy.reportBy,
+            })
           : null;
-      const inboxLink = role === 'head' && deps.inboxLinkFor ? await deps.inboxLinkFor({ unitCode: unit.code, reportBy: input.policy.reportBy }) : null;
+      const inboxLink =
+        role === 'head' && deps.inboxLinkFor
+          ? await deps.inboxLinkFor({ unitCode: unit.code, reportBy: input.policy.reportBy })
+          : null;
       const { subject, text, html } = deps.compose({ ...ctx, link, inboxLink, document, now: new Date() });
       let result: SendUnitMailResult;
       try {
@@ -151,7 +169,11 @@ export function createSendUnitMail(deps: UnitMailDeps) {
           subject,
           text,
           html,
-          headers: { 'X-Farman-Directive': input.policy.directiveId, 'X-Farman-Unit': unit.code, 'X-Farman-Purpose': input.request.purpose },
+          headers: {
+            'X-Farman-Directive': input.policy.directiveId,
+            'X-Farman-Unit': unit.code,
+            'X-Farman-Purpose': input.request.purpose,
+          },
         });
         result = { delivered: true, messageId, recipient };
       } catch (err) {
@@ -189,5 +211,12 @@ export function createSendUnitMail(deps: UnitMailDeps) {
 }
 
 function emailOutcome(result: SendUnitMailResult, to: string, fallback: boolean): ChannelOutcome {
-  return { channel: 'email', delivered: result.delivered, to, reference: result.messageId, ...(result.error ? { error: result.error } : {}), ...(fallback ? { fallback } : {}) };
+  return {
+    channel: 'email',
+    delivered: result.delivered,
+    to,
+    reference: result.messageId,
+    ...(result.error ? { error: result.error } : {}),
+    ...(fallback ? { fallback } : {}),
+  };
 }

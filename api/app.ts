@@ -89,7 +89,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/u', unitPageRoutes(deps));
   // An SMS's short link: read-only, rate-limited, and answered with a redirect to the unit's page.
   if (deps.shortLinks) app.use('/s', shortLinkRoutes({ ...deps, shortLinks: deps.shortLinks }));
-  app.use('/k', inboxRoutes({ ...deps, taskQueue: deps.taskQueue ?? taskQueue, linkGraceMs: deps.linkGraceMs ?? 14 * 86_400_000 }));
+  app.use(
+    '/k',
+    inboxRoutes({ ...deps, taskQueue: deps.taskQueue ?? taskQueue, linkGraceMs: deps.linkGraceMs ?? 14 * 86_400_000 }),
+  );
 
   // Reads a bearer token or session cookie when present; routes below decide who may pass.
   app.use(authenticate(deps));
@@ -106,7 +109,14 @@ export function createApp(deps: AppDeps): Express {
   api.use(officeApi({ ...deps, pdf, reader, taskQueue: deps.taskQueue ?? taskQueue }));
   api.get('/units', (_req, res) => {
     res.json({
-      units: deps.registry().units.map((u) => ({ code: u.code, name: u.name, kind: u.kind, parent: u.parent ?? null, county: u.county ?? null, head: { title: u.head.title, name: u.head.name } })),
+      units: deps.registry().units.map((u) => ({
+        code: u.code,
+        name: u.name,
+        kind: u.kind,
+        parent: u.parent ?? null,
+        county: u.county ?? null,
+        head: { title: u.head.title, name: u.head.name },
+      })),
     });
   });
   api.use(notFoundHandler);

@@ -31,8 +31,16 @@ export const apiConfigSchema = z.object({
     z
       .string()
       .default('loopback')
-      .transform((v) => v.split(',').map((e) => e.trim()).filter(Boolean))
-      .refine((list) => list.length > 0 && list.every(isTrustedHop), 'a comma-separated list of addresses, subnets (172.16.0.0/12) or loopback, linklocal, uniquelocal'),
+      .transform((v) =>
+        v
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (list) => list.length > 0 && list.every(isTrustedHop),
+        'a comma-separated list of addresses, subnets (172.16.0.0/12) or loopback, linklocal, uniquelocal',
+      ),
   ),
   /** The Temporal Web UI, for links from the dashboard. */
   TEMPORAL_UI_URL: z.url().optional(),

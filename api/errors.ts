@@ -20,7 +20,10 @@ export abstract class FarmanError extends Error {
 export class ValidationFailed extends FarmanError {
   readonly status = 400;
   readonly code = 'validation-failed';
-  constructor(readonly issues: FieldIssue[], message = 'the request is invalid') {
+  constructor(
+    readonly issues: FieldIssue[],
+    message = 'the request is invalid',
+  ) {
     super(message);
   }
 }
@@ -59,6 +62,9 @@ export class Forbidden extends FarmanError {
 }
 
 /** Turns zod issues into field issues with dotted paths. */
-export function fieldIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[], prefix: (string | number)[] = []): FieldIssue[] {
+export function fieldIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  prefix: (string | number)[] = [],
+): FieldIssue[] {
   return issues.map((i) => ({ path: [...prefix, ...i.path].map(String).join('.') || '(body)', message: i.message }));
 }

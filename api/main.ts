@@ -37,12 +37,20 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace });
   const files = new FileStore(path.join(config.DATA_DIR, 'files'));
   // Uploads a crash left in staging (a request's own files are gone within its request).
-  const sweepStaging = () => files.sweepStaging(stagingMaxAgeMs).catch((err: unknown) => logger.warn({ err }, 'staging sweep failed'));
+  const sweepStaging = () =>
+    files.sweepStaging(stagingMaxAgeMs).catch((err: unknown) => logger.warn({ err }, 'staging sweep failed'));
   await sweepStaging();
   setInterval(() => void sweepStaging(), stagingMaxAgeMs).unref();
-  const auth = createAuthServices({ dataDir: config.DATA_DIR, sessionSecret: config.SESSION_SECRET, cookieSecure: config.COOKIE_SECURE });
+  const auth = createAuthServices({
+    dataDir: config.DATA_DIR,
+    sessionSecret: config.SESSION_SECRET,
+    cookieSecure: config.COOKIE_SECURE,
+  });
   // Ended sessions (signed out by time, idle, or a new generation) are deleted here, not only when read.
-  setInterval(() => void auth.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed')), sessionSweepMs).unref();
+  setInterval(
+    () => void auth.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed')),
+    sessionSweepMs,
+  ).unref();
   const app = createApp({
     archive: new HistoryArchive(archiveDirOf(config)),
     registry: () => registry,
@@ -61,7 +69,9 @@ async function main(): Promise<void> {
     metrics,
     temporalUiUrl: config.TEMPORAL_UI_URL,
   });
-  const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
+  const server = app.listen(config.PORT, config.HOST, () =>
+    logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'),
+  );
   const shutdown = (signal: string) => {
     logger.info({ signal, drainTimeoutMs }, 'draining: no new connections, requests in flight finish');
     server.close(() => {
@@ -82,6 +92,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  createJsonLogger({ service: 'farman-api', level: 'info', secrets: secretsFromEnv(process.env) }).fatal({ err }, 'api failed');
+  createJsonLogger({ service: 'farman-api', level: 'info', secrets: secretsFromEnv(process.env) }).fatal(
+    { err },
+    'api failed',
+  );
   process.exit(1);
 });

@@ -23,7 +23,15 @@ import {
   unitWorkflowId,
   type UnitUpdateResult,
 } from '../workflows/contract';
-import type { Actor, CampaignRecord, DirectiveSpec, DirectiveStatus, DirectiveWorkflowInput, UnitInboxWorkflowInput, UnitSummary } from '../workflows/types';
+import type {
+  Actor,
+  CampaignRecord,
+  DirectiveSpec,
+  DirectiveStatus,
+  DirectiveWorkflowInput,
+  UnitInboxWorkflowInput,
+  UnitSummary,
+} from '../workflows/types';
 import { refusalCodes, summarize, type UnitState } from '../workflows/unit-state';
 import { historyToJson, type JsonHistory } from '../audit/history-json';
 import { readInboxGeneration } from '../domain/inbox-link';
@@ -138,7 +146,10 @@ export class TemporalGateway {
    */
   async campaign(campaignId: string): Promise<CampaignRecord> {
     const what = `campaign ${campaignId}`;
-    const description = await this.call(() => this.client.workflow.getHandle(campaignWorkflowId(campaignId)).describe(), what);
+    const description = await this.call(
+      () => this.client.workflow.getHandle(campaignWorkflowId(campaignId)).describe(),
+      what,
+    );
     const record = (description.memo as { campaign?: CampaignRecord } | undefined)?.campaign;
     return record ?? this.query(campaignWorkflowId(campaignId), campaignQuery, what);
   }
@@ -152,7 +163,15 @@ export class TemporalGateway {
     await this.call(async () => {
       for await (const wf of this.client.workflow.list({ query })) {
         const campaign = wf.typedSearchAttributes.get(searchAttributes.campaign) ?? null;
-        out.push({ workflowId: wf.workflowId, runId: wf.runId, status: wf.status.name, startTime: wf.startTime, historyLength: wf.historyLength, campaign, memo: wf.memo ?? {} });
+        out.push({
+          workflowId: wf.workflowId,
+          runId: wf.runId,
+          status: wf.status.name,
+          startTime: wf.startTime,
+          historyLength: wf.historyLength,
+          campaign,
+          memo: wf.memo ?? {},
+        });
       }
     }, what);
     return out;
@@ -160,7 +179,10 @@ export class TemporalGateway {
 
   /** A workflow run's full history, as JSON (for closed units, which no query should wake a worker for). */
   async history(workflowId: string, runId: string): Promise<JsonHistory> {
-    return this.call(async () => historyToJson(await this.client.workflow.getHandle(workflowId, runId).fetchHistory()), workflowId);
+    return this.call(
+      async () => historyToJson(await this.client.workflow.getHandle(workflowId, runId).fetchHistory()),
+      workflowId,
+    );
   }
 
   /** The generation of a unit's inbox links (domain/inbox-link.ts). */
@@ -189,7 +211,10 @@ export class TemporalGateway {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
     const handle = this.client.workflow.getHandle(unitInboxWorkflowId(unitCode));
-    return this.call(() => handle.executeUpdate(revokeInboxUpdate, { args: [{ by }], updateId }), `the inbox of ${unitCode}`);
+    return this.call(
+      () => handle.executeUpdate(revokeInboxUpdate, { args: [{ by }], updateId }),
+      `the inbox of ${unitCode}`,
+    );
   }
 
   directiveStatus(directiveId: string): Promise<DirectiveStatus> {
@@ -206,14 +231,25 @@ export class TemporalGateway {
 
   /** A unit's state, by query; `timeoutMs` shortens the wait for a worker (reads that can say "partial"). */
   unitState(directiveId: string, unitCode: string, timeoutMs = callTimeoutMs): Promise<UnitState> {
-    return this.query(unitWorkflowId(directiveId, unitCode), unitStateQuery, `unit ${unitCode} of directive ${directiveId}`, timeoutMs);
+    return this.query(
+      unitWorkflowId(directiveId, unitCode),
+      unitStateQuery,
+      `unit ${unitCode} of directive ${directiveId}`,
+      timeoutMs,
+    );
   }
 
   /**
    * Sends a unit update. The update id is the submission id, so a double click, a browser resubmit or a
    * client retry after a crash is recorded once and returns the first result.
    */
-  async unitUpdate<A>(directiveId: string, unitCode: string, update: UpdateDefinition<UnitUpdateResult, [A]>, args: A, submissionId: string): Promise<UnitUpdateResult> {
+  async unitUpdate<A>(
+    directiveId: string,
+    unitCode: string,
+    update: UpdateDefinition<UnitUpdateResult, [A]>,
+    args: A,
+    submissionId: string,
+  ): Promise<UnitUpdateResult> {
     const workflowId = unitWorkflowId(directiveId, unitCode);
     const handle = this.client.workflow.getHandle(workflowId);
     try {
@@ -234,7 +270,12 @@ export class TemporalGateway {
   }
 
   /** Sends a directive-wide update (amend, cancel, close). */
-  async directiveUpdate<A>(directiveId: string, update: UpdateDefinition<DirectiveStatus, [A]>, args: A, updateId: string): Promise<DirectiveStatus> {
+  async directiveUpdate<A>(
+    directiveId: string,
+    update: UpdateDefinition<DirectiveStatus, [A]>,
+    args: A,
+    updateId: string,
+  ): Promise<DirectiveStatus> {
     const handle = this.client.workflow.getHandle(directiveWorkflowId(directiveId));
     try {
       return await this.call(() => handle.executeUpdate(update, { args: [args], updateId }));
@@ -244,7 +285,12 @@ export class TemporalGateway {
     }
   }
 
-  private query<R>(workflowId: string, query: QueryDefinition<R, []>, what: string, timeoutMs = callTimeoutMs): Promise<R> {
+  private query<R>(
+    workflowId: string,
+    query: QueryDefinition<R, []>,
+    what: string,
+    timeoutMs = callTimeoutMs,
+  ): Promise<R> {
     return this.call(() => this.client.workflow.getHandle(workflowId).query(query), what, timeoutMs);
   }
 
@@ -283,15 +329,18 @@ export function mapTemporalError(err: unknown, what: string): unknown {
   if (err instanceof WorkflowNotFoundError) return new NotFound(`${what} was not found`);
   // A query without a worker to answer it fails as "Failed to query Workflow" around the gRPC deadline error.
   if (err instanceof ServiceError && isGrpcServiceError(err.cause)) return mapTemporalError(err.cause, what);
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return new Unavailable('the system is busy; nothing was recorded yet, please try again');
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
+    return new Unavailable('the system is busy; nothing was recorded yet, please try again');
   if (isGrpcServiceError(err)) {
     const code = err.code as number;
     // 5 NOT_FOUND (also "workflow execution already completed"), 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE.
     if (code === 5) return new NotFound(`${what} was not found`);
-    if (code === 4 || code === 14 || code === 8) return new Unavailable('the workflow service is not reachable now; please try again');
+    if (code === 4 || code === 14 || code === 8)
+      return new Unavailable('the workflow service is not reachable now; please try again');
   }
   const message = String((err as Error)?.message ?? '');
   if (/already completed/i.test(message)) return new NotFound(`${what} has completed`);
-  if (/deadline|unavailable|ECONNREFUSED|connect/i.test(message)) return new Unavailable('the workflow service is not reachable now; please try again');
+  if (/deadline|unavailable|ECONNREFUSED|connect/i.test(message))
+    return new Unavailable('the workflow service is not reachable now; please try again');
   return err;
 }

@@ -5,7 +5,15 @@ import path from 'node:path';
 import { sha256Hex } from './canonical-json';
 import { readHistoryFacts } from './history-facts';
 import { isJsonHistory, type JsonHistory } from './history-json';
-import { chainEntry, entryKey, parseManifest, type BundleEntry, type HistoryEntry, type ManifestEntry, type UnchainedEntry } from './manifest';
+import {
+  chainEntry,
+  entryKey,
+  parseManifest,
+  type BundleEntry,
+  type HistoryEntry,
+  type ManifestEntry,
+  type UnchainedEntry,
+} from './manifest';
 
 /**
  * The append-only audit archive on disk:
@@ -32,7 +40,11 @@ export class HistoryArchive {
 
   /** Where a run's history goes: the workflow ID is percent-encoded, so `:` and `/` stay in one directory name. */
   static historyFile(workflowId: string, runId: string, runningUpTo?: number): string {
-    return ['histories', encodeURIComponent(workflowId), `${encodeURIComponent(runId)}${runningUpTo ? `@${runningUpTo}` : ''}.json`].join('/');
+    return [
+      'histories',
+      encodeURIComponent(workflowId),
+      `${encodeURIComponent(runId)}${runningUpTo ? `@${runningUpTo}` : ''}.json`,
+    ].join('/');
   }
 
   static bundleFile(buildId: string): string {
@@ -83,13 +95,18 @@ export class HistoryArchive {
    * Archives a history unless the same run (or, for a running run, the same number of events) is already
    * archived. Returns the new entry, or null when it was already there.
    */
-  async addHistory(history: JsonHistory, run: { workflowId: string; runId: string; namespace: string }): Promise<HistoryEntry | null> {
+  async addHistory(
+    history: JsonHistory,
+    run: { workflowId: string; runId: string; namespace: string },
+  ): Promise<HistoryEntry | null> {
     const added = await this.addHistories([{ history, ...run }]);
     return added[0] ?? null;
   }
 
   /** Archives several histories under one lock; returns the entries actually added. */
-  async addHistories(runs: { history: JsonHistory; workflowId: string; runId: string; namespace: string }[]): Promise<HistoryEntry[]> {
+  async addHistories(
+    runs: { history: JsonHistory; workflowId: string; runId: string; namespace: string }[],
+  ): Promise<HistoryEntry[]> {
     return this.withLock(async (state) => {
       const added: HistoryEntry[] = [];
       for (const run of runs) {
@@ -127,7 +144,14 @@ export class HistoryArchive {
       const file = HistoryArchive.bundleFile(buildId);
       const bytes = Buffer.from(code, 'utf8');
       await this.writeDurably(file, bytes);
-      await this.append(state, { kind: 'bundle', buildId, file, sha256: buildId, size: bytes.length, archivedAt: new Date().toISOString() });
+      await this.append(state, {
+        kind: 'bundle',
+        buildId,
+        file,
+        sha256: buildId,
+        size: bytes.length,
+        archivedAt: new Date().toISOString(),
+      });
     });
     return buildId;
   }
@@ -138,7 +162,9 @@ export class HistoryArchive {
    * file and its line). Files that are not readable histories or bundles are left alone for `verify` to
    * report. Returns what it did.
    */
-  async reconcile(namespace: string): Promise<{ tornLineDropped: boolean; adopted: string[]; temporaryRemoved: number }> {
+  async reconcile(
+    namespace: string,
+  ): Promise<{ tornLineDropped: boolean; adopted: string[]; temporaryRemoved: number }> {
     const tornLineDropped = await this.withLock(async () => {
       const text = await this.manifestText();
       if (text.length === 0 || text.endsWith('\n')) return false;
@@ -286,7 +312,8 @@ export class HistoryArchive {
           await rm(this.lockPath, { force: true });
           continue;
         }
-        if (Date.now() > deadline) throw new Error(`the archive at ${this.dir} is locked by process ${holder || 'unknown'}`);
+        if (Date.now() > deadline)
+          throw new Error(`the archive at ${this.dir} is locked by process ${holder || 'unknown'}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     }

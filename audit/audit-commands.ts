@@ -33,7 +33,9 @@ export class IncompleteHistories extends Error {
     readonly missing: string[],
     why: string,
   ) {
-    super(`refusing a partial answer: ${missing.length} histor${missing.length === 1 ? 'y is' : 'ies are'} missing (${why}):\n${missing.map((m) => `  ${m}`).join('\n')}`);
+    super(
+      `refusing a partial answer: ${missing.length} histor${missing.length === 1 ? 'y is' : 'ies are'} missing (${why}):\n${missing.map((m) => `  ${m}`).join('\n')}`,
+    );
   }
 }
 
@@ -54,7 +56,10 @@ type Resolved = SourcedHistory & { source: string };
  * Reads histories from the server on behalf of one command: connects on first use, remembers why it could
  * not, and answers null for a workflow the server does not know (or cannot be reached for).
  */
-function liveReader(sources: HistorySources): { read(workflowId: string): Promise<Resolved | null>; unavailable(): string } {
+function liveReader(sources: HistorySources): {
+  read(workflowId: string): Promise<Resolved | null>;
+  unavailable(): string;
+} {
   let client: Promise<Client> | null = null;
   let failure = sources.server ? '' : 'no server was given';
   return {
@@ -80,7 +85,8 @@ function liveReader(sources: HistorySources): { read(workflowId: string): Promis
 }
 
 /** How a running snapshot is named when it is all the archive has. */
-const snapshotNote = (e: HistoryEntry) => `${e.workflowId} (the archive has it only up to event ${e.events}, while it was running)`;
+const snapshotNote = (e: HistoryEntry) =>
+  `${e.workflowId} (the archive has it only up to event ${e.events}, while it was running)`;
 
 /**
  * Reads a history file: plain `{ events }` (what `temporal workflow show --output json` and the archive
@@ -97,7 +103,10 @@ export async function readHistoryFile(file: string, workflowIdOverride?: string)
   const wrapped = parsed as { workflowId?: unknown; history?: unknown };
   const history = isJsonHistory(parsed) ? parsed : isJsonHistory(wrapped.history) ? wrapped.history : null;
   if (!history) throw new AuditInputError(`${file} is not a Temporal history (no events)`);
-  const workflowId = workflowIdOverride ?? (typeof wrapped.workflowId === 'string' ? wrapped.workflowId : null) ?? readHistoryFacts(history).workflowId;
+  const workflowId =
+    workflowIdOverride ??
+    (typeof wrapped.workflowId === 'string' ? wrapped.workflowId : null) ??
+    readHistoryFacts(history).workflowId;
   if (!workflowId) throw new AuditInputError(`${file} does not name its workflow ID: pass --workflow-id`);
   return { workflowId, history };
 }
@@ -113,10 +122,17 @@ export function isWorkflowId(arg: string): boolean {
  * @throws IncompleteHistories when only a running snapshot exists and the server cannot give more;
  *   AuditInputError when neither the archive nor the server knows the workflow.
  */
-export async function resolveWorkflow(arg: string, sources: HistorySources, workflowIdOverride?: string): Promise<Resolved> {
+export async function resolveWorkflow(
+  arg: string,
+  sources: HistorySources,
+  workflowIdOverride?: string,
+): Promise<Resolved> {
   if (existsSync(arg)) return { ...(await readHistoryFile(arg, workflowIdOverride)), source: arg };
   const archived = await archivedWorkflow(sources.archive, arg);
-  const closed = archived && archived.entry.status !== 'Running' ? { workflowId: arg, history: archived.history, source: archived.entry.file } : null;
+  const closed =
+    archived && archived.entry.status !== 'Running'
+      ? { workflowId: arg, history: archived.history, source: archived.entry.file }
+      : null;
   if (closed && !sources.preferLive) return closed;
   const live = liveReader(sources);
   const fromServer = await live.read(arg);
@@ -148,12 +164,20 @@ export async function resolveDirective(directiveId: string, sources: HistorySour
     const closed = a && a.entry.status !== 'Running' ? { workflowId, history: a.history, source: a.entry.file } : null;
     const found = (closed && !sources.preferLive ? closed : null) ?? (await live.read(workflowId)) ?? closed;
     if (found) out.push(found);
-    else missing.push(a ? snapshotNote(a.entry) : workflowId === root ? `${root} (the directive's own history, which names the units it started)` : workflowId);
+    else
+      missing.push(
+        a
+          ? snapshotNote(a.entry)
+          : workflowId === root
+            ? `${root} (the directive's own history, which names the units it started)`
+            : workflowId,
+      );
     // A running snapshot still names the children started before it, so they can be named when missing.
     const known = found ?? a;
     if (known) queue.push(...readHistoryFacts(known.history).children.map((c) => c.workflowId));
   }
-  if (out.length === 0 && archived.size === 0) throw new AuditInputError(`directive ${directiveId} is not in the archive, and ${live.unavailable()}`);
+  if (out.length === 0 && archived.size === 0)
+    throw new AuditInputError(`directive ${directiveId} is not in the archive, and ${live.unavailable()}`);
   if (missing.length > 0) throw new IncompleteHistories(missing.sort(), live.unavailable());
   return out;
 }
@@ -162,7 +186,11 @@ export async function resolveDirective(directiveId: string, sources: HistorySour
  * What `audit replay` and `audit timeline` take: one or more history files, one workflow ID, or a directive
  * id (all its workflows).
  */
-export async function resolveTargets(args: string[], sources: HistorySources, workflowIdOverride?: string): Promise<ReplayTarget[]> {
+export async function resolveTargets(
+  args: string[],
+  sources: HistorySources,
+  workflowIdOverride?: string,
+): Promise<ReplayTarget[]> {
   if (args.length === 0) throw new AuditInputError('name a directive id, a workflow ID or a history file');
   const out: ReplayTarget[] = [];
   for (const arg of args) {
@@ -180,7 +208,8 @@ export function parseInstant(text: string): number {
   const t = toAsciiDigits(text.trim());
   if (t === 'now') return Date.now();
   if (/^\d{4}-\d{2}-\d{2}T/.test(t)) {
-    if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(t)) throw new AuditInputError(`${text}: an ISO instant needs a zone (Z or ±hh:mm)`);
+    if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(t))
+      throw new AuditInputError(`${text}: an ISO instant needs a zone (Z or ±hh:mm)`);
     const ms = Date.parse(t);
     if (Number.isNaN(ms)) throw new AuditInputError(`${text} is not a valid instant`);
     return ms;

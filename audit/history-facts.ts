@@ -81,7 +81,9 @@ const closingStatus: Record<string, ExecutionStatus> = {
 /** Decodes one JSON payload (base64 metadata and data) with Temporal's default converter. */
 export function decodePayload(payload: JsonPayload | undefined): unknown {
   if (!payload) return undefined;
-  const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+  const metadata = Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]),
+  );
   return defaultPayloadConverter.fromPayload({ metadata, data: Buffer.from(payload.data ?? '', 'base64') });
 }
 
@@ -172,7 +174,13 @@ export function readHistoryFacts(history: JsonHistory): HistoryFacts {
         if (!activity) break;
         activity.finishedAt = e.eventTime;
         activity.outcome =
-          type === 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED' ? 'completed' : type === 'EVENT_TYPE_ACTIVITY_TASK_FAILED' ? 'failed' : type === 'EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT' ? 'timed-out' : 'canceled';
+          type === 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED'
+            ? 'completed'
+            : type === 'EVENT_TYPE_ACTIVITY_TASK_FAILED'
+              ? 'failed'
+              : type === 'EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT'
+                ? 'timed-out'
+                : 'canceled';
         if (activity.outcome === 'completed') activity.result = safeDecodeFirst(a.result);
         else activity.failure = failureText(a.failure);
         break;
@@ -211,7 +219,11 @@ export function readHistoryFacts(history: JsonHistory): HistoryFacts {
         facts.signals.push({ eventId, name: a.signalName ?? '', args: safeDecodeFirst(a.input), at: e.eventTime });
         break;
       case 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED':
-        facts.children.push({ workflowId: a.workflowId ?? '', workflowType: a.workflowType?.name ?? '', initiatedAt: e.eventTime });
+        facts.children.push({
+          workflowId: a.workflowId ?? '',
+          workflowType: a.workflowType?.name ?? '',
+          initiatedAt: e.eventTime,
+        });
         break;
       default:
         if (type in closingStatus) {

@@ -21,7 +21,9 @@ type ProtoJson = {
 const protoPackageDir = path.dirname(require.resolve('@temporalio/proto/package.json'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [protoPackageDir] })) as ProtoJson;
-const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
+const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType(
+  'temporal.api.history.v1.History',
+);
 
 export type History = proto.temporal.api.history.v1.IHistory;
 
@@ -56,7 +58,13 @@ export function historyFromJson(json: unknown): History {
 export function isJsonHistory(value: unknown): value is JsonHistory {
   if (typeof value !== 'object' || value === null) return false;
   const events = (value as { events?: unknown }).events;
-  return Array.isArray(events) && events.length > 0 && typeof events[0] === 'object' && events[0] !== null && 'eventType' in events[0];
+  return (
+    Array.isArray(events) &&
+    events.length > 0 &&
+    typeof events[0] === 'object' &&
+    events[0] !== null &&
+    'eventType' in events[0]
+  );
 }
 
 /** `EVENT_TYPE_WORKFLOW_EXECUTION_STARTED` for both that and `WorkflowExecutionStarted`. */

@@ -24,27 +24,45 @@ export function latestPerWorkflow(entries: HistoryEntry[]): HistoryEntry[] {
   for (const e of entries) {
     const current = best.get(e.workflowId);
     const closed = (x: HistoryEntry) => x.status !== 'Running';
-    if (!current || (closed(e) && !closed(current)) || (closed(e) === closed(current) && (closed(e) || e.events >= current.events))) best.set(e.workflowId, e);
+    if (
+      !current ||
+      (closed(e) && !closed(current)) ||
+      (closed(e) === closed(current) && (closed(e) || e.events >= current.events))
+    )
+      best.set(e.workflowId, e);
   }
   return [...best.values()];
 }
 
 /** The archived histories of a directive (its own, its shards', its units'), each checked against its hash. */
-export async function archivedDirective(archive: HistoryArchive, directiveId: string): Promise<(SourcedHistory & { entry: HistoryEntry })[]> {
-  const entries = (await archive.entries()).filter((e): e is HistoryEntry => e.kind === 'history' && belongsToDirective(e.workflowId, directiveId));
+export async function archivedDirective(
+  archive: HistoryArchive,
+  directiveId: string,
+): Promise<(SourcedHistory & { entry: HistoryEntry })[]> {
+  const entries = (await archive.entries()).filter(
+    (e): e is HistoryEntry => e.kind === 'history' && belongsToDirective(e.workflowId, directiveId),
+  );
   const out: (SourcedHistory & { entry: HistoryEntry })[] = [];
-  for (const entry of latestPerWorkflow(entries)) out.push({ workflowId: entry.workflowId, history: await archive.readHistory(entry), entry });
+  for (const entry of latestPerWorkflow(entries))
+    out.push({ workflowId: entry.workflowId, history: await archive.readHistory(entry), entry });
   return out;
 }
 
 /** The archived history of one workflow ID (latest run), or null when the archive has none. */
-export async function archivedWorkflow(archive: HistoryArchive, workflowId: string): Promise<(SourcedHistory & { entry: HistoryEntry }) | null> {
+export async function archivedWorkflow(
+  archive: HistoryArchive,
+  workflowId: string,
+): Promise<(SourcedHistory & { entry: HistoryEntry }) | null> {
   const [entry] = latestPerWorkflow(await archive.historiesOf(workflowId));
   return entry ? { workflowId, history: await archive.readHistory(entry), entry } : null;
 }
 
 /** Fetches a workflow's full history from the server (the latest run unless `runId` is given). */
-export async function fetchLiveHistory(client: Client, workflowId: string, runId?: string): Promise<{ history: JsonHistory; runId: string }> {
+export async function fetchLiveHistory(
+  client: Client,
+  workflowId: string,
+  runId?: string,
+): Promise<{ history: JsonHistory; runId: string }> {
   const handle = client.workflow.getHandle(workflowId, runId);
   const description = await handle.describe();
   return { history: historyToJson(await handle.fetchHistory()), runId: description.runId };
@@ -55,7 +73,12 @@ export async function fetchLiveHistory(client: Client, workflowId: string, runId
  * snapshot up to its last event; a later export with more events is a new entry). Returns the new entry, or
  * null when exactly this much was archived already.
  */
-export async function exportToArchive(client: Client, archive: HistoryArchive, workflowId: string, runId?: string): Promise<HistoryEntry | null> {
+export async function exportToArchive(
+  client: Client,
+  archive: HistoryArchive,
+  workflowId: string,
+  runId?: string,
+): Promise<HistoryEntry | null> {
   const live = await fetchLiveHistory(client, workflowId, runId);
   return archive.addHistory(live.history, { workflowId, runId: live.runId, namespace: client.options.namespace });
 }

@@ -15,7 +15,15 @@ export const genesisHash = '0'.repeat(64);
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 
 /** How a workflow execution ended, in the words of Temporal's visibility (`ExecutionStatus`). */
-export const executionStatuses = ['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'ContinuedAsNew', 'TimedOut'] as const;
+export const executionStatuses = [
+  'Running',
+  'Completed',
+  'Failed',
+  'Canceled',
+  'Terminated',
+  'ContinuedAsNew',
+  'TimedOut',
+] as const;
 export type ExecutionStatus = (typeof executionStatuses)[number];
 
 const common = {
@@ -59,7 +67,8 @@ export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type BundleEntry = z.infer<typeof bundleEntrySchema>;
 
 /** An entry before it is chained: everything but `seq`, `prevHash` and `hash`. */
-export type UnchainedEntry = Omit<HistoryEntry, 'seq' | 'prevHash' | 'hash'> | Omit<BundleEntry, 'seq' | 'prevHash' | 'hash'>;
+export type UnchainedEntry =
+  Omit<HistoryEntry, 'seq' | 'prevHash' | 'hash'> | Omit<BundleEntry, 'seq' | 'prevHash' | 'hash'>;
 
 /** The hash an entry must carry: SHA-256 of its canonical JSON without `hash`. */
 export function entryHash(entry: Omit<ManifestEntry, 'hash'> & { hash?: string }): string {
@@ -77,9 +86,13 @@ export function chainEntry(entry: UnchainedEntry, previous: ManifestEntry | null
  * The key that makes archiving idempotent: a closed run is archived once; a running run once per event count
  * (a later export of the same run has more events); a bundle once.
  */
-export function entryKey(entry: Pick<HistoryEntry, 'workflowId' | 'runId' | 'status' | 'events'> | Pick<BundleEntry, 'buildId'>): string {
+export function entryKey(
+  entry: Pick<HistoryEntry, 'workflowId' | 'runId' | 'status' | 'events'> | Pick<BundleEntry, 'buildId'>,
+): string {
   if ('buildId' in entry) return `bundle:${entry.buildId}`;
-  return entry.status === 'Running' ? `history:${entry.workflowId}:${entry.runId}@${entry.events}` : `history:${entry.workflowId}:${entry.runId}`;
+  return entry.status === 'Running'
+    ? `history:${entry.workflowId}:${entry.runId}@${entry.events}`
+    : `history:${entry.workflowId}:${entry.runId}`;
 }
 
 /** A manifest line that could not be read as an entry. */
@@ -90,7 +103,10 @@ export interface UnreadableLine {
 }
 
 /** Splits manifest text into parsed entries and unreadable lines, each with its 1-based line position. */
-export function parseManifest(text: string): { lines: { position: number; entry: ManifestEntry | null; raw: string }[]; unreadable: UnreadableLine[] } {
+export function parseManifest(text: string): {
+  lines: { position: number; entry: ManifestEntry | null; raw: string }[];
+  unreadable: UnreadableLine[];
+} {
   const lines: { position: number; entry: ManifestEntry | null; raw: string }[] = [];
   const unreadable: UnreadableLine[] = [];
   text.split('\n').forEach((raw, i) => {
@@ -102,7 +118,11 @@ export function parseManifest(text: string): { lines: { position: number; entry:
         lines.push({ position, entry: parsed.data, raw });
         return;
       }
-      unreadable.push({ position, text: raw.slice(0, 200), error: parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ') });
+      unreadable.push({
+        position,
+        text: raw.slice(0, 200),
+        error: parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; '),
+      });
     } catch (err) {
       unreadable.push({ position, text: raw.slice(0, 200), error: (err as Error).message });
     }

@@ -13,14 +13,21 @@ import { tuneProcessForReplay } from './replay-tuning';
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 Runtime.install({ logger: quiet });
 
-const send = (message: ReplayJobMessage) => new Promise<void>((resolve, reject) => process.send!(message, (err: Error | null) => (err ? reject(err) : resolve())));
+const send = (message: ReplayJobMessage) =>
+  new Promise<void>((resolve, reject) =>
+    process.send!(message, (err: Error | null) => (err ? reject(err) : resolve())),
+  );
 
 process.once('message', (job: ReplayJob) => {
   if (job.tune) tuneProcessForReplay();
-  replayInThisProcess(job.code, job.targets, (index, errorName, error) => send({ type: 'result', index, errorName, error })).then(
+  replayInThisProcess(job.code, job.targets, (index, errorName, error) =>
+    send({ type: 'result', index, errorName, error }),
+  ).then(
     () => process.exit(0),
     (err: unknown) => {
-      process.stderr.write(`replay process failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `replay process failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exit(1);
     },
   );

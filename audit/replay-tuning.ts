@@ -49,9 +49,17 @@ export function tuneProcessForReplay(): ReplayTuning {
  */
 export function tuneSandbox(drop: (timeoutMs: number) => boolean): ReplayTuning {
   const { prototype } = vm.Script;
-  const runInContext = Object.getOwnPropertyDescriptor(prototype, 'runInContext')!.value as (this: vm.Script, context: vm.Context, options?: vm.RunningScriptOptions) => unknown;
+  const runInContext = Object.getOwnPropertyDescriptor(prototype, 'runInContext')!.value as (
+    this: vm.Script,
+    context: vm.Context,
+    options?: vm.RunningScriptOptions,
+  ) => unknown;
   prototype.runInContext = function (this: vm.Script, context: vm.Context, options?: vm.RunningScriptOptions) {
-    return runInContext.call(this, context, options?.timeout !== undefined && drop(options.timeout) ? { ...options, timeout: undefined } : options);
+    return runInContext.call(
+      this,
+      context,
+      options?.timeout !== undefined && drop(options.timeout) ? { ...options, timeout: undefined } : options,
+    );
   };
   return { watchdogDropped: true, stackTraceHookStopped: stopStackTraceHook() };
 }
@@ -60,7 +68,8 @@ function stopStackTraceHook(): boolean {
   let handlers: Partial<SdkGlobalHandlers> | undefined;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    handlers = (require('@temporalio/worker/lib/workflow/vm-shared') as { globalHandlers?: Partial<SdkGlobalHandlers> }).globalHandlers;
+    handlers = (require('@temporalio/worker/lib/workflow/vm-shared') as { globalHandlers?: Partial<SdkGlobalHandlers> })
+      .globalHandlers;
   } catch {
     return false;
   }

@@ -89,16 +89,38 @@ export async function replayHistories(
   for (const [buildId, group] of byBuild) {
     const onResult: OnResult = (index, errorName, error) => {
       const t = targets[index];
-      outcomes[index] = { workflowId: t.workflowId, source: t.source, buildId: buildId || null, deterministic: errorName === null, errorName, error };
+      outcomes[index] = {
+        workflowId: t.workflowId,
+        source: t.source,
+        buildId: buildId || null,
+        deterministic: errorName === null,
+        errorName,
+        error,
+      };
       progress(++done, targets.length);
     };
     const code = await bundleFor(buildId);
     if (!code) {
-      for (const t of group) onResult(t.index, 'BundleNotFound', buildId ? `no archived bundle for build ${buildId}` : 'the history names no build');
+      for (const t of group)
+        onResult(
+          t.index,
+          'BundleNotFound',
+          buildId ? `no archived bundle for build ${buildId}` : 'the history names no build',
+        );
       continue;
     }
-    const processes = Math.min(options.processes ?? 0, Math.floor(group.length / (options.minHistoriesPerProcess ?? 25)));
-    if (processes >= 1) await replayInProcesses({ code, tune: options.tuneProcesses ?? true }, group, processes, options.historyTimeoutMs ?? 60_000, onResult);
+    const processes = Math.min(
+      options.processes ?? 0,
+      Math.floor(group.length / (options.minHistoriesPerProcess ?? 25)),
+    );
+    if (processes >= 1)
+      await replayInProcesses(
+        { code, tune: options.tuneProcesses ?? true },
+        group,
+        processes,
+        options.historyTimeoutMs ?? 60_000,
+        onResult,
+      );
     else await replayInThisProcess(code, group, onResult);
   }
   return outcomes;
@@ -115,9 +137,16 @@ export async function replayInThisProcess(
 ): Promise<void> {
   const histories = targets.map((t) => ({ workflowId: t.workflowId, history: historyFromJson(t.history) }));
   let i = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { code }, replayName: 'farman-audit' }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { code }, replayName: 'farman-audit' },
+    histories,
+  )) {
     const error = result.error;
-    await onResult(targets[i++].index, error ? error.name || error.constructor.name : null, error ? error.message : null);
+    await onResult(
+      targets[i++].index,
+      error ? error.name || error.constructor.name : null,
+      error ? error.message : null,
+    );
   }
 }
 
@@ -131,14 +160,29 @@ type JobSettings = Omit<ReplayJob, 'targets'>;
  * process with the fewest events so far (a shard's history can hold as many events as 200 units'), then
  * replays each share in the order given.
  */
-async function replayInProcesses(settings: JobSettings, group: Indexed[], processes: number, historyTimeoutMs: number, onResult: OnResult): Promise<void> {
+async function replayInProcesses(
+  settings: JobSettings,
+  group: Indexed[],
+  processes: number,
+  historyTimeoutMs: number,
+  onResult: OnResult,
+): Promise<void> {
   const parts = Array.from({ length: processes }, () => ({ events: 0, targets: [] as Indexed[] }));
   for (const t of [...group].sort((a, b) => b.history.events.length - a.history.events.length)) {
     const lightest = parts.reduce((min, p) => (p.events < min.events ? p : min));
     lightest.events += t.history.events.length;
     lightest.targets.push(t);
   }
-  await Promise.all(parts.map((part) => replayInProcess(settings, part.targets.sort((a, b) => a.index - b.index), historyTimeoutMs, onResult)));
+  await Promise.all(
+    parts.map((part) =>
+      replayInProcess(
+        settings,
+        part.targets.sort((a, b) => a.index - b.index),
+        historyTimeoutMs,
+        onResult,
+      ),
+    ),
+  );
 }
 
 /**
@@ -146,7 +190,12 @@ async function replayInProcesses(settings: JobSettings, group: Indexed[], proces
  * are reported as failed, never dropped. It replays its share in order, so the first unanswered history is
  * the one it was on.
  */
-function replayInProcess(settings: JobSettings, part: Indexed[], historyTimeoutMs: number, onResult: OnResult): Promise<void> {
+function replayInProcess(
+  settings: JobSettings,
+  part: Indexed[],
+  historyTimeoutMs: number,
+  onResult: OnResult,
+): Promise<void> {
   return new Promise((resolve) => {
     const child = fork(processScript, [], {
       execArgv: processScript.endsWith('.ts') ? ['-r', require.resolve('@swc-node/register')] : [],
@@ -173,13 +222,26 @@ function replayInProcess(settings: JobSettings, part: Indexed[], historyTimeoutM
       const seconds = `${historyTimeoutMs / 1000} s`;
       const exited = `the replay process exited (${exitCode ?? signal})${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`;
       [...pending].forEach((index, i) => {
-        if (stalled && i === 0) onResult(index, 'ReplayTimedOut', `the replay of this history did not finish within ${seconds}; its process was stopped`);
-        else if (stalled) onResult(index, 'ReplayProcessFailed', `not replayed: its process was stopped when an earlier history passed the ${seconds} deadline`);
+        if (stalled && i === 0)
+          onResult(
+            index,
+            'ReplayTimedOut',
+            `the replay of this history did not finish within ${seconds}; its process was stopped`,
+          );
+        else if (stalled)
+          onResult(
+            index,
+            'ReplayProcessFailed',
+            `not replayed: its process was stopped when an earlier history passed the ${seconds} deadline`,
+          );
         else onResult(index, 'ReplayProcessFailed', `${exited} before replaying this history`);
       });
       resolve();
     });
-    const job: ReplayJob = { ...settings, targets: part.map((t) => ({ index: t.index, workflowId: t.workflowId, history: t.history })) };
+    const job: ReplayJob = {
+      ...settings,
+      targets: part.map((t) => ({ index: t.index, workflowId: t.workflowId, history: t.history })),
+    };
     child.send(job);
   });
 }

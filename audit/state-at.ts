@@ -14,7 +14,8 @@ import type { JsonHistory } from './history-json';
 export function unitStateAt(workflowId: string, history: JsonHistory, at: number): UnitState | null {
   const facts = readHistoryFacts(history);
   if (facts.workflowType !== 'unitWorkflow') throw new NotAUnitHistory(workflowId, facts.workflowType);
-  const unitCode = parseUnitWorkflowId(workflowId)?.unitCode ?? (facts.input as UnitWorkflowInput | undefined)?.unitCode ?? '';
+  const unitCode =
+    parseUnitWorkflowId(workflowId)?.unitCode ?? (facts.input as UnitWorkflowInput | undefined)?.unitCode ?? '';
   const transitions = facts.transitions.map((t) => t.value as Transition).filter((t) => t && typeof t.seq === 'number');
   return foldTransitions(unitCode, transitions, at);
 }
@@ -34,7 +35,10 @@ export function stateRows(state: UnitState | null, at: number): { field: string;
     { field: 'acknowledgeBy', value: state.policy.acknowledgeBy },
     { field: 'reportBy', value: state.policy.reportBy },
     { field: 'acknowledgedVersion', value: String(state.acknowledgedVersion) },
-    { field: 'acknowledgedBy', value: state.acknowledgedBy ? `${state.acknowledgedBy.name} (${state.acknowledgedBy.position})` : '' },
+    {
+      field: 'acknowledgedBy',
+      value: state.acknowledgedBy ? `${state.acknowledgedBy.name} (${state.acknowledgedBy.position})` : '',
+    },
     { field: 'reportedAt', value: state.reportedAt ?? '' },
     { field: 'remindersSent', value: String(state.remindersSent) },
     { field: 'escalationsSent', value: String(state.escalationsSent) },
@@ -49,6 +53,8 @@ export function stateRows(state: UnitState | null, at: number): { field: string;
 export class NotAUnitHistory extends Error {
   override readonly name = 'NotAUnitHistory';
   constructor(workflowId: string, workflowType: string) {
-    super(`${workflowId} is a ${workflowType || 'unknown workflow'}, not a unit (unitWorkflow): state --at needs a unit's history`);
+    super(
+      `${workflowId} is a ${workflowType || 'unknown workflow'}, not a unit (unitWorkflow): state --at needs a unit's history`,
+    );
   }
 }

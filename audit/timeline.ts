@@ -80,8 +80,27 @@ export function jalaliWithSeconds(at: string): string {
   return `${formatJalaliDateTime(at)}:${toPersianDigits(String(seconds).padStart(2, '0'))}`;
 }
 
-function entry(at: string, workflowId: string, unit: string | null, kind: TimelineKind, actor: string | null, summary: string, details: Record<string, DetailValue>, eventId: number): TimelineEntry {
-  return { at: new Date(at).toISOString(), jalali: jalaliWithSeconds(at), workflowId, unit, kind, actor, summary, details, eventId };
+function entry(
+  at: string,
+  workflowId: string,
+  unit: string | null,
+  kind: TimelineKind,
+  actor: string | null,
+  summary: string,
+  details: Record<string, DetailValue>,
+  eventId: number,
+): TimelineEntry {
+  return {
+    at: new Date(at).toISOString(),
+    jalali: jalaliWithSeconds(at),
+    workflowId,
+    unit,
+    kind,
+    actor,
+    summary,
+    details,
+    eventId,
+  };
 }
 
 const meta = (m: Transition['meta']): Record<string, DetailValue> => ({
@@ -102,28 +121,81 @@ export function directiveEntries(workflowId: string, facts: HistoryFacts): Timel
     switch (e.type) {
       case 'issued':
         out.push(
-          entry(t.at, workflowId, null, 'directive-issued', actor, `directive issued by ${actor}: "${input?.spec.title ?? ''}" to ${e.units} units, acknowledge by ${input?.spec.acknowledgeBy ?? '?'}, report by ${input?.spec.reportBy ?? '?'}`, {
-            version: e.version,
-            units: e.units,
-            title: input?.spec.title ?? null,
-            priority: input?.spec.priority ?? null,
-            acknowledgeBy: input?.spec.acknowledgeBy ?? null,
-            reportBy: input?.spec.reportBy ?? null,
-            ...meta(t.meta),
-          }, recorded.eventId),
+          entry(
+            t.at,
+            workflowId,
+            null,
+            'directive-issued',
+            actor,
+            `directive issued by ${actor}: "${input?.spec.title ?? ''}" to ${e.units} units, acknowledge by ${input?.spec.acknowledgeBy ?? '?'}, report by ${input?.spec.reportBy ?? '?'}`,
+            {
+              version: e.version,
+              units: e.units,
+              title: input?.spec.title ?? null,
+              priority: input?.spec.priority ?? null,
+              acknowledgeBy: input?.spec.acknowledgeBy ?? null,
+              reportBy: input?.spec.reportBy ?? null,
+              ...meta(t.meta),
+            },
+            recorded.eventId,
+          ),
         );
         break;
       case 'amended':
-        out.push(entry(t.at, workflowId, null, 'directive-amended', actor, `directive amended to version ${e.version} by ${actor}: ${e.changes.join(', ')}`, { version: e.version, changes: e.changes.join(', '), ...meta(t.meta) }, recorded.eventId));
+        out.push(
+          entry(
+            t.at,
+            workflowId,
+            null,
+            'directive-amended',
+            actor,
+            `directive amended to version ${e.version} by ${actor}: ${e.changes.join(', ')}`,
+            { version: e.version, changes: e.changes.join(', '), ...meta(t.meta) },
+            recorded.eventId,
+          ),
+        );
         break;
       case 'cancelled':
-        out.push(entry(t.at, workflowId, null, 'directive-cancelled', actor, `directive cancelled by ${actor}: ${e.reason}`, { reason: e.reason, ...meta(t.meta) }, recorded.eventId));
+        out.push(
+          entry(
+            t.at,
+            workflowId,
+            null,
+            'directive-cancelled',
+            actor,
+            `directive cancelled by ${actor}: ${e.reason}`,
+            { reason: e.reason, ...meta(t.meta) },
+            recorded.eventId,
+          ),
+        );
         break;
       case 'closed':
-        out.push(entry(t.at, workflowId, null, 'directive-closed', actor, `directive closed by ${actor}: ${e.reason}`, { reason: e.reason, ...meta(t.meta) }, recorded.eventId));
+        out.push(
+          entry(
+            t.at,
+            workflowId,
+            null,
+            'directive-closed',
+            actor,
+            `directive closed by ${actor}: ${e.reason}`,
+            { reason: e.reason, ...meta(t.meta) },
+            recorded.eventId,
+          ),
+        );
         break;
       case 'completed':
-        out.push(entry(t.at, workflowId, null, 'directive-completed', null, 'directive completed: every unit is done', {}, recorded.eventId));
+        out.push(
+          entry(
+            t.at,
+            workflowId,
+            null,
+            'directive-completed',
+            null,
+            'directive completed: every unit is done',
+            {},
+            recorded.eventId,
+          ),
+        );
         break;
     }
   }
@@ -161,19 +233,32 @@ function mailsOf(facts: HistoryFacts): MailFact[] {
     const t = recorded.value as Transition | undefined;
     if (t?.event?.type !== 'mailRecorded') return [];
     const { purpose, kind, to, causeSeq, delivered, messageId, recipient, error } = t.event;
-    return [{ request: to === undefined || causeSeq === undefined ? undefined : { purpose, kind, to, causeSeq }, result: { delivered, messageId, recipient, error }, outcome: 'completed' as const, at: t.at, eventId: recorded.eventId, failure: error ?? null }];
+    return [
+      {
+        request: to === undefined || causeSeq === undefined ? undefined : { purpose, kind, to, causeSeq },
+        result: { delivered, messageId, recipient, error },
+        outcome: 'completed' as const,
+        at: t.at,
+        eventId: recorded.eventId,
+        failure: error ?? null,
+      },
+    ];
   });
 }
 
 /** A unit's entries: its transitions (except the bookkeeping of sent mail) and its e-mails. */
 export function unitEntries(workflowId: string, facts: HistoryFacts): TimelineEntry[] {
-  const unit = parseUnitWorkflowId(workflowId)?.unitCode ?? (facts.input as { unitCode?: string } | undefined)?.unitCode ?? null;
+  const unit =
+    parseUnitWorkflowId(workflowId)?.unitCode ?? (facts.input as { unitCode?: string } | undefined)?.unitCode ?? null;
   const mails = mailsOf(facts);
   /** Recipients of the messages each transition caused, for escalations and decisions. */
   const recipientsBySeq = new Map<number, string[]>();
   for (const { request, result } of mails) {
     if (!request || !result?.recipient) continue;
-    recipientsBySeq.set(request.causeSeq, [...(recipientsBySeq.get(request.causeSeq) ?? []), `${result.recipient.name} <${result.recipient.email}>`]);
+    recipientsBySeq.set(request.causeSeq, [
+      ...(recipientsBySeq.get(request.causeSeq) ?? []),
+      `${result.recipient.name} <${result.recipient.email}>`,
+    ]);
   }
   const out: TimelineEntry[] = [];
   for (const recorded of facts.transitions) {
@@ -185,43 +270,83 @@ export function unitEntries(workflowId: string, facts: HistoryFacts): TimelineEn
     const e = t.event;
     switch (e.type) {
       case 'issued':
-        add('unit-issued', `unit notified of version ${e.policy.version}: acknowledge by ${e.policy.acknowledgeBy}, report by ${e.policy.reportBy}`, {
-          version: e.policy.version,
-          acknowledgeBy: e.policy.acknowledgeBy,
-          reportBy: e.policy.reportBy,
-        });
+        add(
+          'unit-issued',
+          `unit notified of version ${e.policy.version}: acknowledge by ${e.policy.acknowledgeBy}, report by ${e.policy.reportBy}`,
+          {
+            version: e.policy.version,
+            acknowledgeBy: e.policy.acknowledgeBy,
+            reportBy: e.policy.reportBy,
+          },
+        );
         break;
       case 'acknowledged':
-        add('acknowledged', `acknowledged by ${e.name} (${e.position}) as ${actor}`, { name: e.name, position: e.position, ...meta(t.meta) });
+        add('acknowledged', `acknowledged by ${e.name} (${e.position}) as ${actor}`, {
+          name: e.name,
+          position: e.position,
+          ...meta(t.meta),
+        });
         break;
       case 'reportSubmitted':
-        add('report-submitted', `report submitted by ${e.name} (${e.position}) as ${actor}`, { name: e.name, position: e.position, fields: Object.keys(e.values).length, ...meta(t.meta) });
+        add('report-submitted', `report submitted by ${e.name} (${e.position}) as ${actor}`, {
+          name: e.name,
+          position: e.position,
+          fields: Object.keys(e.values).length,
+          ...meta(t.meta),
+        });
         break;
       case 'extensionRequested':
-        add('extension-requested', `extension requested until ${e.until} by ${actor}: ${e.reason}`, { requestId: e.requestId, until: e.until, reason: e.reason, ...meta(t.meta) });
-        break;
-      case 'extensionDecided':
-        add('extension-decided', `extension ${e.approved ? 'approved' : 'refused'} by ${actor}${e.until ? ` until ${e.until}` : ''}`, { requestId: e.requestId, approved: e.approved, until: e.until ?? null, note: e.note ?? null, ...meta(t.meta) });
-        break;
-      case 'deadlineExtended':
-        add('deadline-extended', `deadline extended by ${actor}${e.acknowledgeBy ? `, acknowledge by ${e.acknowledgeBy}` : ''}${e.reportBy ? `, report by ${e.reportBy}` : ''}: ${e.reason}`, {
-          acknowledgeBy: e.acknowledgeBy ?? null,
-          reportBy: e.reportBy ?? null,
+        add('extension-requested', `extension requested until ${e.until} by ${actor}: ${e.reason}`, {
+          requestId: e.requestId,
+          until: e.until,
           reason: e.reason,
           ...meta(t.meta),
         });
+        break;
+      case 'extensionDecided':
+        add(
+          'extension-decided',
+          `extension ${e.approved ? 'approved' : 'refused'} by ${actor}${e.until ? ` until ${e.until}` : ''}`,
+          {
+            requestId: e.requestId,
+            approved: e.approved,
+            until: e.until ?? null,
+            note: e.note ?? null,
+            ...meta(t.meta),
+          },
+        );
+        break;
+      case 'deadlineExtended':
+        add(
+          'deadline-extended',
+          `deadline extended by ${actor}${e.acknowledgeBy ? `, acknowledge by ${e.acknowledgeBy}` : ''}${e.reportBy ? `, report by ${e.reportBy}` : ''}: ${e.reason}`,
+          {
+            acknowledgeBy: e.acknowledgeBy ?? null,
+            reportBy: e.reportBy ?? null,
+            reason: e.reason,
+            ...meta(t.meta),
+          },
+        );
         break;
       case 'reportAccepted':
         add('report-accepted', `report accepted by ${actor}`, { note: e.note ?? null, ...meta(t.meta) });
         break;
       case 'reportReturned':
-        add('report-returned', `report returned by ${actor}: ${e.reason}`, { reason: e.reason, reportBy: e.reportBy ?? null, ...meta(t.meta) });
+        add('report-returned', `report returned by ${actor}: ${e.reason}`, {
+          reason: e.reason,
+          reportBy: e.reportBy ?? null,
+          ...meta(t.meta),
+        });
         break;
       case 'exempted':
         add('exempted', `exempted by ${actor}: ${e.reason}`, { reason: e.reason, ...meta(t.meta) });
         break;
       case 'amended':
-        add('amended', `amendment to version ${e.policy.version} reached the unit (${e.changes.join(', ')})`, { version: e.policy.version, changes: e.changes.join(', '), ...meta(t.meta) });
+        add('amended', `amendment to version ${e.policy.version} reached the unit (${e.changes.join(', ')})`, {
+          version: e.policy.version,
+          changes: e.changes.join(', '),
+          ...meta(t.meta),
+        });
         break;
       case 'cancelled':
         add('cancelled', `cancelled by ${actor}: ${e.reason}`, { reason: e.reason, ...meta(t.meta) });
@@ -230,7 +355,10 @@ export function unitEntries(workflowId: string, facts: HistoryFacts): TimelineEn
         add('closed', `closed by ${actor}: ${e.reason}`, { reason: e.reason, ...meta(t.meta) });
         break;
       case 'reminderDue':
-        add('reminder-due', `reminder due before the ${e.obligation} deadline`, { obligation: e.obligation, key: e.key });
+        add('reminder-due', `reminder due before the ${e.obligation} deadline`, {
+          obligation: e.obligation,
+          key: e.key,
+        });
         break;
       case 'remindRequested':
         add('reminder-requested', `reminder requested by ${actor}`, { note: e.note ?? null, ...meta(t.meta) });
@@ -240,19 +368,29 @@ export function unitEntries(workflowId: string, facts: HistoryFacts): TimelineEn
         break;
       case 'escalationDue': {
         const recipients = recipientsBySeq.get(t.seq)?.join(', ') ?? null;
-        add('escalation', `escalation level ${e.level} for the missed ${e.obligation} deadline, to the ${e.notify}${recipients ? `: ${recipients}` : ''}`, {
-          level: e.level,
-          obligation: e.obligation,
-          notify: e.notify,
-          recipients,
-        });
+        add(
+          'escalation',
+          `escalation level ${e.level} for the missed ${e.obligation} deadline, to the ${e.notify}${recipients ? `: ${recipients}` : ''}`,
+          {
+            level: e.level,
+            obligation: e.obligation,
+            notify: e.notify,
+            recipients,
+          },
+        );
         break;
       }
       case 'linksRevoked':
         add('links-revoked', `reply links revoked by ${actor}`, { ...meta(t.meta) });
         break;
       case 'smsReceipt':
-        add('sms-receipt', `SMS receipt for ${e.purpose}, part ${e.part + 1}: ${e.state}`, { purpose: e.purpose, state: e.state, smscId: e.smscId, doneAt: e.doneAt, error: e.error });
+        add('sms-receipt', `SMS receipt for ${e.purpose}, part ${e.part + 1}: ${e.state}`, {
+          purpose: e.purpose,
+          state: e.state,
+          smscId: e.smscId,
+          doneAt: e.doneAt,
+          error: e.error,
+        });
         break;
     }
   }
@@ -271,9 +409,31 @@ export function unitEntries(workflowId: string, facts: HistoryFacts): TimelineEn
     if (m.outcome === 'pending') {
       out.push(entry(m.at, workflowId, unit, 'mail-pending', null, `${what} being sent`, details, m.eventId));
     } else if (m.outcome === 'completed' && result?.delivered) {
-      out.push(entry(m.at, workflowId, unit, 'mail-sent', null, `${what} sent to ${details.recipient}, Message-ID ${result.messageId}`, details, m.eventId));
+      out.push(
+        entry(
+          m.at,
+          workflowId,
+          unit,
+          'mail-sent',
+          null,
+          `${what} sent to ${details.recipient}, Message-ID ${result.messageId}`,
+          details,
+          m.eventId,
+        ),
+      );
     } else {
-      out.push(entry(m.at, workflowId, unit, 'mail-failed', null, `${what} not delivered${details.recipient ? ` to ${details.recipient}` : ''}: ${details.error ?? 'unknown'}`, details, m.eventId));
+      out.push(
+        entry(
+          m.at,
+          workflowId,
+          unit,
+          'mail-failed',
+          null,
+          `${what} not delivered${details.recipient ? ` to ${details.recipient}` : ''}: ${details.error ?? 'unknown'}`,
+          details,
+          m.eventId,
+        ),
+      );
     }
   }
   return out;
@@ -294,6 +454,11 @@ export function buildTimeline(histories: SourcedHistory[], options: { unit?: str
   const kept = options.unit ? all.filter((e) => e.unit === null || e.unit === options.unit) : all;
   return kept
     .map((e, i) => ({ e, i }))
-    .sort((a, b) => Date.parse(a.e.at) - Date.parse(b.e.at) || (a.e.unit === null ? 0 : 1) - (b.e.unit === null ? 0 : 1) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        Date.parse(a.e.at) - Date.parse(b.e.at) ||
+        (a.e.unit === null ? 0 : 1) - (b.e.unit === null ? 0 : 1) ||
+        a.i - b.i,
+    )
     .map(({ e }) => e);
 }

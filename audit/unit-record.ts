@@ -1,6 +1,13 @@
 import type { Priority } from '../domain/directive-schema';
 import type { ComplianceState } from '../workflows/types';
-import { applyTransition, emptyState, isTerminal, nextDeadline, type Obligation, type UnitState } from '../workflows/unit-state';
+import {
+  applyTransition,
+  emptyState,
+  isTerminal,
+  nextDeadline,
+  type Obligation,
+  type UnitState,
+} from '../workflows/unit-state';
 
 /**
  * A unit's record across directives (کارنامه واحد), computed by pure functions from the unit workflows'
@@ -70,7 +77,8 @@ export function directiveOutcome(state: UnitState, campaign: string | null, now:
     const e = t.event;
     // The deadlines in effect when the transition happened, before it applies.
     const { acknowledgeBy, reportBy } = replay.policy;
-    if (!ack && (e.type === 'acknowledged' || e.type === 'reportSubmitted')) ack = { at: t.at, deadline: acknowledgeBy };
+    if (!ack && (e.type === 'acknowledged' || e.type === 'reportSubmitted'))
+      ack = { at: t.at, deadline: acknowledgeBy };
     if (!rep && e.type === 'reportSubmitted') rep = { at: t.at, deadline: reportBy };
     if (e.type === 'reportReturned') returned += 1;
     if (e.type === 'reminderDue' || e.type === 'remindRequested') reminders += 1;
@@ -174,7 +182,9 @@ export interface UnitRecord {
 }
 
 function durations(outcomes: DirectiveOutcome[], pick: (o: DirectiveOutcome) => number | null): DurationFigure {
-  const values = outcomes.map((o) => ({ ms: pick(o), id: o.directiveId })).filter((v): v is { ms: number; id: string } => v.ms !== null);
+  const values = outcomes
+    .map((o) => ({ ms: pick(o), id: o.directiveId }))
+    .filter((v): v is { ms: number; id: string } => v.ms !== null);
   if (values.length === 0) return { medianMs: null, worstMs: null, worstDirective: null };
   const sorted = values.map((v) => v.ms).sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -216,7 +226,12 @@ export function unitRecord(unitCode: string, outcomes: DirectiveOutcome[], unrea
   };
   const level = Math.max(0, ...sorted.map((o) => o.highestEscalation));
   const met = figures.acknowledgedOnTime.count + figures.reportedOnTime.count;
-  const due = met + figures.acknowledgedLate.count + figures.neverAcknowledged.count + figures.reportedLate.count + figures.reportMissing.count;
+  const due =
+    met +
+    figures.acknowledgedLate.count +
+    figures.neverAcknowledged.count +
+    figures.reportedLate.count +
+    figures.reportMissing.count;
   return {
     unitCode,
     complete: unreadable.length === 0,
@@ -224,7 +239,10 @@ export function unitRecord(unitCode: string, outcomes: DirectiveOutcome[], unrea
     figures,
     timeToAcknowledge: durations(sorted, (o) => o.acknowledgeMs),
     timeToReport: durations(sorted, (o) => o.reportMs),
-    highestEscalation: { level, directives: level > 0 ? sorted.filter((o) => o.highestEscalation === level).map((o) => o.directiveId) : [] },
+    highestEscalation: {
+      level,
+      directives: level > 0 ? sorted.filter((o) => o.highestEscalation === level).map((o) => o.directiveId) : [],
+    },
     onTimePercent: due === 0 ? null : Math.round((met / due) * 1000) / 10,
     open: sorted.filter((o) => o.open).sort(byUrgency),
     directives: sorted,
@@ -269,11 +287,16 @@ export function scoreboard(
   sort: ScoreboardSortKey = 'rank',
   descending = false,
 ): { rows: ScoreboardRow[]; counties: CountySubtotal[]; complete: boolean } {
-  const missedOf = (r: UnitRecord) => r.figures.neverAcknowledged.count + r.figures.reportMissing.count + r.figures.acknowledgedLate.count + r.figures.reportedLate.count;
+  const missedOf = (r: UnitRecord) =>
+    r.figures.neverAcknowledged.count +
+    r.figures.reportMissing.count +
+    r.figures.acknowledgedLate.count +
+    r.figures.reportedLate.count;
   const ranked = [...units].sort((a, b) => {
     const pa = a.record.onTimePercent ?? -1;
     const pb = b.record.onTimePercent ?? -1;
-    if (a.record.onTimePercent === null !== (b.record.onTimePercent === null)) return a.record.onTimePercent === null ? 1 : -1;
+    if ((a.record.onTimePercent === null) !== (b.record.onTimePercent === null))
+      return a.record.onTimePercent === null ? 1 : -1;
     return pb - pa || missedOf(a.record) - missedOf(b.record) || a.label.code.localeCompare(b.label.code);
   });
   const scored = ranked.filter((u) => u.record.onTimePercent !== null).map((u) => u.record.onTimePercent!);
@@ -282,7 +305,9 @@ export function scoreboard(
     ...u.label,
     record: u.record,
     rank: i + 1,
-    worst: (lowest !== null && lowest < 100 && u.record.onTimePercent === lowest) || u.record.figures.neverAcknowledged.count + u.record.figures.reportMissing.count > 0,
+    worst:
+      (lowest !== null && lowest < 100 && u.record.onTimePercent === lowest) ||
+      u.record.figures.neverAcknowledged.count + u.record.figures.reportMissing.count > 0,
   }));
   const value = (r: ScoreboardRow): number | string => {
     if (sort === 'rank') return r.rank;
@@ -312,7 +337,8 @@ export function scoreboard(
   }
   const counties = [...byCounty.values()].map((c) => {
     const met = c.figures.acknowledgedOnTime + c.figures.reportedOnTime;
-    const due = met + c.figures.acknowledgedLate + c.figures.neverAcknowledged + c.figures.reportedLate + c.figures.reportMissing;
+    const due =
+      met + c.figures.acknowledgedLate + c.figures.neverAcknowledged + c.figures.reportedLate + c.figures.reportMissing;
     return { ...c, onTimePercent: due === 0 ? null : Math.round((met / due) * 1000) / 10 };
   });
   counties.sort((a, b) => (a.countyName ?? '').localeCompare(b.countyName ?? '', 'fa'));

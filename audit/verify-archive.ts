@@ -39,7 +39,10 @@ export interface VerifyReport {
 }
 
 /** Verifies the archive; `progress(done, total)` is called as entries are checked. */
-export async function verifyArchive(archive: HistoryArchive, progress: (done: number, total: number) => void = () => {}): Promise<VerifyReport> {
+export async function verifyArchive(
+  archive: HistoryArchive,
+  progress: (done: number, total: number) => void = () => {},
+): Promise<VerifyReport> {
   const { lines } = parseManifest(await archive.manifestText());
   const problems: VerifyProblem[] = [];
   let previousHash = genesisHash;
@@ -59,31 +62,67 @@ export async function verifyArchive(archive: HistoryArchive, progress: (done: nu
     named.add(entry.file);
     // Relative to the line before, so that one removed line is reported once, not at every later line.
     if (entry.seq !== previousSeq + 1) {
-      problems.push({ position, kind: 'out-of-order', file: entry.file, detail: `entry ${entry.seq} follows entry ${previousSeq}: an entry was removed here or entries were reordered` });
+      problems.push({
+        position,
+        kind: 'out-of-order',
+        file: entry.file,
+        detail: `entry ${entry.seq} follows entry ${previousSeq}: an entry was removed here or entries were reordered`,
+      });
     }
     previousSeq = entry.seq;
     if (entryHash(entry) !== entry.hash) {
-      problems.push({ position, kind: 'entry-modified', file: entry.file, detail: 'the entry does not match its own hash' });
+      problems.push({
+        position,
+        kind: 'entry-modified',
+        file: entry.file,
+        detail: 'the entry does not match its own hash',
+      });
     } else if (entry.prevHash !== previousHash) {
-      problems.push({ position, kind: 'broken-link', file: entry.file, detail: 'prevHash does not match the hash of the line before: a line was removed, inserted or moved here' });
+      problems.push({
+        position,
+        kind: 'broken-link',
+        file: entry.file,
+        detail: 'prevHash does not match the hash of the line before: a line was removed, inserted or moved here',
+      });
     }
     previousHash = entry.hash;
     try {
       const bytes = await readFile(archive.resolve(entry.file));
       filesChecked += 1;
       if (sha256Hex(bytes) !== entry.sha256 || bytes.length !== entry.size) {
-        problems.push({ position, kind: 'file-modified', file: entry.file, detail: 'the file does not match its recorded SHA-256' });
+        problems.push({
+          position,
+          kind: 'file-modified',
+          file: entry.file,
+          detail: 'the file does not match its recorded SHA-256',
+        });
       }
     } catch (err) {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-      problems.push({ position, kind: 'file-missing', file: entry.file, detail: missing ? 'the file is missing' : (err as Error).message });
+      problems.push({
+        position,
+        kind: 'file-missing',
+        file: entry.file,
+        detail: missing ? 'the file is missing' : (err as Error).message,
+      });
     }
     progress(index + 1, lines.length);
   }
   for (const file of await archive.listFiles()) {
     if (!named.has(file) && !file.endsWith('.tmp')) {
-      problems.push({ position: null, kind: 'unlisted-file', file, detail: 'no manifest entry names this file: the manifest may have been cut short' });
+      problems.push({
+        position: null,
+        kind: 'unlisted-file',
+        file,
+        detail: 'no manifest entry names this file: the manifest may have been cut short',
+      });
     }
   }
-  return { ok: problems.length === 0, entries, filesChecked, headHash: lines.at(-1)?.entry?.hash ?? genesisHash, problems };
+  return {
+    ok: problems.length === 0,
+    entries,
+    filesChecked,
+    headHash: lines.at(-1)?.entry?.hash ?? genesisHash,
+    problems,
+  };
 }

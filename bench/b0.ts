@@ -1,6 +1,13 @@
 import type { Client } from '@temporalio/client';
 import { benchParentWorkflow } from './workflows/bench-workflows';
-import { benchParentId, benchShardId, benchTaskQueue, benchUnitId, replyUpdate, startedQuery } from './workflows/contract';
+import {
+  benchParentId,
+  benchShardId,
+  benchTaskQueue,
+  benchUnitId,
+  replyUpdate,
+  startedQuery,
+} from './workflows/contract';
 import { childStartedTimes, fetchHistories } from './histories';
 
 /** One fan-out's timing: from the start request to the last child's start, on the server's clock. */
@@ -34,12 +41,24 @@ export class BareFanOut {
     });
     const sharded = units > this.shardSize;
     const shards = sharded ? Math.ceil(units / this.shardSize) : 0;
-    const trackers = sharded ? Array.from({ length: shards }, (_, i) => benchShardId(runId, i)) : [benchParentId(runId)];
+    const trackers = sharded
+      ? Array.from({ length: shards }, (_, i) => benchShardId(runId, i))
+      : [benchParentId(runId)];
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const counts = await Promise.all(trackers.map((id) => this.client.workflow.getHandle(id).query(startedQuery).catch(() => 0)));
+      const counts = await Promise.all(
+        trackers.map((id) =>
+          this.client.workflow
+            .getHandle(id)
+            .query(startedQuery)
+            .catch(() => 0),
+        ),
+      );
       if (counts.reduce((a, b) => a + b, 0) >= units) break;
-      if (Date.now() > deadline) throw new Error(`B0 fan-out ${runId}: ${counts.reduce((a, b) => a + b, 0)}/${units} started after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `B0 fan-out ${runId}: ${counts.reduce((a, b) => a + b, 0)}/${units} started after ${timeoutMs} ms`,
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
     const { histories } = await fetchHistories(this.client, trackers);
@@ -52,12 +71,17 @@ export class BareFanOut {
   async reply(runId: string, i: number): Promise<number> {
     const handle = this.client.workflow.getHandle(benchUnitId(runId, i));
     const t0 = performance.now();
-    await this.client.withDeadline(Date.now() + 30_000, () => handle.executeUpdate(replyUpdate, { args: [{ note: 'ok' }], updateId: `reply-${runId}-${i}` }));
+    await this.client.withDeadline(Date.now() + 30_000, () =>
+      handle.executeUpdate(replyUpdate, { args: [{ note: 'ok' }], updateId: `reply-${runId}-${i}` }),
+    );
     return performance.now() - t0;
   }
 
   /** Ends a run: terminating the parent terminates its shards and units (parent close policy). */
   async discard(runId: string): Promise<void> {
-    await this.client.workflow.getHandle(benchParentId(runId)).terminate('benchmark run finished').catch(() => undefined);
+    await this.client.workflow
+      .getHandle(benchParentId(runId))
+      .terminate('benchmark run finished')
+      .catch(() => undefined);
   }
 }

@@ -36,12 +36,22 @@ export class FarmanUnderTest {
     private readonly server: Server,
   ) {}
 
-  static async start(client: Client, registry: Registry, dataDir: string, shardSize = defaultShardSize): Promise<FarmanUnderTest> {
+  static async start(
+    client: Client,
+    registry: Registry,
+    dataDir: string,
+    shardSize = defaultShardSize,
+  ): Promise<FarmanUnderTest> {
     const sink = await BenchSink.start();
     const gatewayOptions: { shardSize?: number } = { shardSize };
     const gateway = new TemporalGateway(client, gatewayOptions);
     const auth = createAuthServices({ dataDir, cookieSecure: true });
-    await auth.accounts.create({ username: 'office', name: 'کارشناس سنجش', role: 'office', password: 'office-password-0123' });
+    await auth.accounts.create({
+      username: 'office',
+      name: 'کارشناس سنجش',
+      role: 'office',
+      password: 'office-password-0123',
+    });
     const { token } = await auth.accounts.createToken('office', 'bench');
     // The app must know its own public URL (links and the same-origin check) before it listens.
     const port = await freePort();
@@ -72,14 +82,24 @@ export class FarmanUnderTest {
   async fanOut(codes: string[], timeoutMs: number): Promise<FanOutTiming & { directiveId: string }> {
     const t0 = Date.now();
     const directiveId = await this.issue(codes);
-    const notices = await this.sink.waitFor(`notice.${directiveWorkflowId(directiveId).replace(/:/g, '=')}/`, codes.length, timeoutMs);
+    const notices = await this.sink.waitFor(
+      `notice.${directiveWorkflowId(directiveId).replace(/:/g, '=')}/`,
+      codes.length,
+      timeoutMs,
+    );
     const lastNotice = Math.max(...notices.map((m) => m.receivedAt));
     const status = await this.gateway.directiveStatus(directiveId);
     const trackers = status.shards.length > 0 ? status.shards : [directiveWorkflowId(directiveId)];
     const { histories } = await fetchHistories(this.client, trackers);
     const lastStart = Math.max(...histories.flatMap((h) => childStartedTimes(h.history)));
     const fanOutMs = lastNotice - t0;
-    return { directiveId, units: codes.length, allStartedMs: lastStart - t0, fanOutMs, unitsPerSecond: codes.length / (fanOutMs / 1000) };
+    return {
+      directiveId,
+      units: codes.length,
+      allStartedMs: lastStart - t0,
+      fanOutMs,
+      unitsPerSecond: codes.length / (fanOutMs / 1000),
+    };
   }
 
   /** Issues a directive to `codes` through `POST /api/v1/directives` as the office; returns its id. */
@@ -148,7 +168,12 @@ export class FarmanUnderTest {
 
   /** Closes a directive (every open unit closes) and waits for it to complete; returns its final status. */
   async close(directiveId: string): Promise<DirectiveStatus> {
-    await this.gateway.directiveUpdate(directiveId, closeUpdate, { reason: 'پایان سنجش', by: { kind: 'office', id: 'bench' } }, `close-${directiveId}`);
+    await this.gateway.directiveUpdate(
+      directiveId,
+      closeUpdate,
+      { reason: 'پایان سنجش', by: { kind: 'office', id: 'bench' } },
+      `close-${directiveId}`,
+    );
     return this.client.workflow.getHandle(directiveWorkflowId(directiveId)).result() as Promise<DirectiveStatus>;
   }
 

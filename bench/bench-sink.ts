@@ -71,7 +71,15 @@ export class BenchSink {
     const seen = this.matching(fragment).length;
     if (seen >= count) return Promise.resolve(this.matching(fragment));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`sink: ${this.matching(fragment).length}/${count} messages for ${fragment} after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `sink: ${this.matching(fragment).length}/${count} messages for ${fragment} after ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.waiters.push({
         match,
         count,

@@ -88,10 +88,20 @@ export interface CountLagResults extends Omit<BenchResults, 'harness' | 'scenari
   options: { heads: number; concurrency: number; pollMs: number; runs: number; variants: Variant[] };
   runs: LagRun[];
   /** Every run's lags of a variant together. */
-  byVariant: Record<Variant['name'], { runs: number; lagMs: LatencySummary; settleMs: LatencySummary; countedBeforeAnswer: number }>;
+  byVariant: Record<
+    Variant['name'],
+    { runs: number; lagMs: LatencySummary; settleMs: LatencySummary; countedBeforeAnswer: number }
+  >;
 }
 
-const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error, log: () => undefined };
+const quiet = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: console.error,
+  log: () => undefined,
+};
 const log = (line: string) => console.log(`[count-lag ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const heads = { name: 'مریم احمدی', position: 'بخشدار' };
@@ -114,11 +124,22 @@ async function main(): Promise<void> {
   const shardSize = Number(values['shard-size']);
   const variants: Variant[] = [
     // Shard size above the unit count: the directive tracks its units itself.
-    { name: 'unsharded', units: Number(values.unsharded), shardSize: Math.max(shardSize, Number(values.unsharded) + 1) },
+    {
+      name: 'unsharded',
+      units: Number(values.unsharded),
+      shardSize: Math.max(shardSize, Number(values.unsharded) + 1),
+    },
     { name: 'sharded', units: Number(values.sharded), shardSize },
   ];
-  if (variants[1].units <= shardSize) throw new Error(`--sharded ${variants[1].units} must be above --shard-size ${shardSize}`);
-  const options = { heads: Number(values.heads), concurrency: Number(values.concurrency), pollMs: Number(values['poll-ms']), runs: Number(values.runs), variants };
+  if (variants[1].units <= shardSize)
+    throw new Error(`--sharded ${variants[1].units} must be above --shard-size ${shardSize}`);
+  const options = {
+    heads: Number(values.heads),
+    concurrency: Number(values.concurrency),
+    pollMs: Number(values['poll-ms']),
+    runs: Number(values.runs),
+    variants,
+  };
 
   Runtime.install({ logger: quiet });
   const cli = await ensureTemporalCli();
@@ -131,8 +152,16 @@ async function main(): Promise<void> {
   const runs: (LagRun & { lagSamples: number[] })[] = [];
   try {
     const bundlePath = path.join(dir, 'workflows.js');
-    writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: quiet })).code);
-    const server = await startDevServer({ cli, dbFile: path.join(dir, 'temporal.db'), uiPort: null, logLevel: 'error' });
+    writeFileSync(
+      bundlePath,
+      (await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: quiet })).code,
+    );
+    const server = await startDevServer({
+      cli,
+      dbFile: path.join(dir, 'temporal.db'),
+      uiPort: null,
+      logLevel: 'error',
+    });
     const connection = await Connection.connect({ address: server.address });
     try {
       const client = new Client({ connection, namespace: server.namespace });
@@ -168,7 +197,9 @@ async function main(): Promise<void> {
             const run = await lagRun(farman, codes.slice(0, variant.units), variant, options);
             runs.push(run);
             const all = run.lagMs.all;
-            log(`${variant.name} run ${r + 1}: lag p50 ${all.p50.toFixed(0)} p95 ${all.p95.toFixed(0)} max ${all.max.toFixed(0)} ms; settle ${run.settleMs.toFixed(0)} ms; load ${run.loadAverage.end.join(' ')}`);
+            log(
+              `${variant.name} run ${r + 1}: lag p50 ${all.p50.toFixed(0)} p95 ${all.p95.toFixed(0)} max ${all.max.toFixed(0)} ms; settle ${run.settleMs.toFixed(0)} ms; load ${run.loadAverage.end.join(' ')}`,
+            );
           }
         }
       } finally {
@@ -186,7 +217,15 @@ async function main(): Promise<void> {
   const byVariant = Object.fromEntries(
     variants.map((v) => {
       const mine = runs.filter((x) => x.variant === v.name);
-      return [v.name, { runs: mine.length, lagMs: summarizeLatency(mine.flatMap((x) => x.lagSamples)), settleMs: summarizeLatency(mine.map((x) => x.settleMs)), countedBeforeAnswer: mine.reduce((a, x) => a + x.countedBeforeAnswer, 0) }];
+      return [
+        v.name,
+        {
+          runs: mine.length,
+          lagMs: summarizeLatency(mine.flatMap((x) => x.lagSamples)),
+          settleMs: summarizeLatency(mine.map((x) => x.settleMs)),
+          countedBeforeAnswer: mine.reduce((a, x) => a + x.countedBeforeAnswer, 0),
+        },
+      ];
     }),
   ) as CountLagResults['byVariant'];
   const results: CountLagResults = {
@@ -209,7 +248,12 @@ async function main(): Promise<void> {
 }
 
 /** One directive of `codes`: issue, wait until every unit is notified, reply while polling, match. */
-async function lagRun(farman: FarmanUnderTest, codes: string[], variant: Variant, o: CountLagResults['options']): Promise<LagRun & { lagSamples: number[] }> {
+async function lagRun(
+  farman: FarmanUnderTest,
+  codes: string[],
+  variant: Variant,
+  o: CountLagResults['options'],
+): Promise<LagRun & { lagSamples: number[] }> {
   const loadStart = loadAverage();
   farman.gatewayOptions.shardSize = variant.shardSize;
   const directiveId = await farman.issue(codes);
@@ -251,11 +295,15 @@ async function lagRun(farman: FarmanUnderTest, codes: string[], variant: Variant
     try {
       const by = unitActor(code);
       let t0 = now();
-      await whenBusyRetry(() => gateway.unitUpdate(directiveId, code, acknowledgeUpdate, { ...heads, by }, `ack-${code}`));
+      await whenBusyRetry(() =>
+        gateway.unitUpdate(directiveId, code, acknowledgeUpdate, { ...heads, by }, `ack-${code}`),
+      );
       acknowledged.push(now());
       replyMs.push(now() - t0);
       t0 = now();
-      await whenBusyRetry(() => gateway.unitUpdate(directiveId, code, submitReportUpdate, { ...heads, values: {}, by }, `report-${code}`));
+      await whenBusyRetry(() =>
+        gateway.unitUpdate(directiveId, code, submitReportUpdate, { ...heads, values: {}, by }, `report-${code}`),
+      );
       reported.push(now());
       replyMs.push(now() - t0);
     } catch (err) {
@@ -267,10 +315,12 @@ async function lagRun(farman: FarmanUnderTest, codes: string[], variant: Variant
     const p = polls.at(-1);
     return p && p.acknowledged >= acknowledged.length && p.reported >= reported.length ? p : undefined;
   };
-  const counted = await eventually(allCounted, 120_000, `directive ${directiveId}: every reply counted`).finally(async () => {
-    polling = false;
-    await poller;
-  });
+  const counted = await eventually(allCounted, 120_000, `directive ${directiveId}: every reply counted`).finally(
+    async () => {
+      polling = false;
+      await poller;
+    },
+  );
   // Closed so that the next run meets a server without this run's open units; a directive whose every unit
   // has replied has already completed by itself.
   await farman.close(directiveId).catch((err: unknown) => {
@@ -322,12 +372,16 @@ export function matchInOrder(recorded: number[], polls: Poll[], key: 'acknowledg
   });
 }
 
-const n = (v: number, digits = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
+const n = (v: number, digits = 0) =>
+  Number.isFinite(v)
+    ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '–';
 
 /** The Markdown twin of a results file. */
 export function toMarkdown(res: CountLagResults): string {
   const m = res.machine;
-  const row = (name: string, x: LatencySummary) => `${name} | ${n(x.samples)} | ${n(x.p50)} | ${n(x.p95)} | ${n(x.max)}`;
+  const row = (name: string, x: LatencySummary) =>
+    `${name} | ${n(x.samples)} | ${n(x.p50)} | ${n(x.p95)} | ${n(x.max)}`;
   return [
     `# Count lag: ${res.label}`,
     '',
@@ -345,7 +399,7 @@ export function toMarkdown(res: CountLagResults): string {
       return `| ${row(v, b.lagMs)} | ${n(b.settleMs.max)} | ${b.countedBeforeAnswer} |`;
     }),
     '',
-    'Per run (ms). A status query answers slowly while the directive is busy with its units\' signals: the',
+    "Per run (ms). A status query answers slowly while the directive is busy with its units' signals: the",
     'polls column says how many answers the run had, the status query column how long they took.',
     '',
     '| run | variant | units | shards (flush ms) | load at end | reply p50 | polls | status query p50 / max | lag p50 | p95 | max | settle |',
@@ -354,7 +408,9 @@ export function toMarkdown(res: CountLagResults): string {
       (x, i) =>
         `| ${i + 1} | ${x.variant} | ${n(x.units)} | ${x.shards} (${x.flushIntervalMs}) | ${x.loadAverage.end.join(' ')} | ${n(x.replyMs.p50)} | ${x.polls} | ${n(x.pollMs.p50)} / ${n(x.pollMs.max)} | ${n(x.lagMs.all.p50)} | ${n(x.lagMs.all.p95)} | ${n(x.lagMs.all.max)} | ${n(x.settleMs)} |`,
     ),
-    ...(res.runs.some((x) => x.errors.length) ? ['', 'Errors:', ...res.runs.flatMap((x) => x.errors.map((e) => `- ${x.variant}: ${e}`))] : []),
+    ...(res.runs.some((x) => x.errors.length)
+      ? ['', 'Errors:', ...res.runs.flatMap((x) => x.errors.map((e) => `- ${x.variant}: ${e}`))]
+      : []),
     '',
   ].join('\n');
 }

@@ -32,15 +32,24 @@ export async function inPool<T, R>(items: T[], limit: number, task: (item: T) =>
 }
 
 /** Fetches every history (16 at a time) and times it. */
-export async function fetchHistories(client: Client, workflowIds: string[], concurrency = 16): Promise<{ histories: NamedHistory[]; ms: number }> {
+export async function fetchHistories(
+  client: Client,
+  workflowIds: string[],
+  concurrency = 16,
+): Promise<{ histories: NamedHistory[]; ms: number }> {
   const t0 = performance.now();
-  const histories = await inPool(workflowIds, concurrency, async (workflowId) => ({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() }));
+  const histories = await inPool(workflowIds, concurrency, async (workflowId) => ({
+    workflowId,
+    history: await client.workflow.getHandle(workflowId).fetchHistory(),
+  }));
   return { histories, ms: performance.now() - t0 };
 }
 
 /** Server timestamps (ms since the epoch) of the `ChildWorkflowExecutionStarted` events in a history. */
 export function childStartedTimes(history: History): number[] {
-  return (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED).map((e) => tsToMs(e.eventTime));
+  return (history.events ?? [])
+    .filter((e) => e.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED)
+    .map((e) => tsToMs(e.eventTime));
 }
 
 /** Server timestamp of a history's first event (the workflow's start). */
@@ -81,12 +90,16 @@ export function historyFacts(histories: NamedHistory[]): HistoryFacts {
   for (const { workflowId, history } of histories) {
     const events = history.events?.length ?? 0;
     const kind = kindOf(workflowId);
-    if (events > (largestByKind[kind]?.events ?? -1)) largestByKind[kind] = { workflowId, events, byType: countByType(history) };
+    if (events > (largestByKind[kind]?.events ?? -1))
+      largestByKind[kind] = { workflowId, events, byType: countByType(history) };
     if (events > largest.events) largest = { workflowId, events };
     for (const e of history.events ?? []) {
       if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
         const cause = e.workflowTaskFailedEventAttributes?.cause ?? 0;
-        workflowTaskFailures.push({ workflowId, cause: temporal.api.enums.v1.WorkflowTaskFailedCause[cause] ?? String(cause) });
+        workflowTaskFailures.push({
+          workflowId,
+          cause: temporal.api.enums.v1.WorkflowTaskFailedCause[cause] ?? String(cause),
+        });
       }
     }
   }
@@ -100,12 +113,25 @@ export function historyFacts(histories: NamedHistory[]): HistoryFacts {
  * and times it, from the fetched histories to the last outcome. Returns the workflows whose replay failed:
  * any is a determinism bug.
  */
-export async function replayAll(bundlePath: string, histories: NamedHistory[], processes?: number, tune = true): Promise<{ ms: number; cpuSeconds: number; failures: string[] }> {
+export async function replayAll(
+  bundlePath: string,
+  histories: NamedHistory[],
+  processes?: number,
+  tune = true,
+): Promise<{ ms: number; cpuSeconds: number; failures: string[] }> {
   const cpu0 = selfAndChildrenCpuSeconds();
   const t0 = performance.now();
   const code = readFileSync(bundlePath, 'utf8');
-  const targets = histories.map(({ workflowId, history }) => ({ workflowId, history: historyToJson(history), source: 'bench' }));
-  const outcomes = await replayHistories(targets, async () => code, undefined, { processes, minHistoriesPerProcess: 1, tuneProcesses: tune });
+  const targets = histories.map(({ workflowId, history }) => ({
+    workflowId,
+    history: historyToJson(history),
+    source: 'bench',
+  }));
+  const outcomes = await replayHistories(targets, async () => code, undefined, {
+    processes,
+    minHistoriesPerProcess: 1,
+    tuneProcesses: tune,
+  });
   const failures = outcomes.filter((o) => !o.deterministic).map((o) => `${o.workflowId}: ${o.errorName}: ${o.error}`);
   return { ms: performance.now() - t0, cpuSeconds: selfAndChildrenCpuSeconds() - cpu0, failures };
 }
@@ -126,7 +152,10 @@ export interface CpuProfileSummary {
 }
 
 /** Runs `task` under this process's CPU profiler (node:inspector) and summarises where the time went. */
-export async function profiled<T>(task: () => Promise<T>, topN = 12): Promise<{ result: T; profile: CpuProfileSummary }> {
+export async function profiled<T>(
+  task: () => Promise<T>,
+  topN = 12,
+): Promise<{ result: T; profile: CpuProfileSummary }> {
   const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
@@ -157,7 +186,9 @@ export function summarizeProfile(profile: V8Profile, topN = 12): CpuProfileSumma
     const ms = (profile.timeDeltas?.[i] ?? 0) / 1000;
     const frame = byId.get(id)?.callFrame;
     if (frame?.functionName === '(idle)') return;
-    const name = frame ? `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}` : '?';
+    const name = frame
+      ? `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`
+      : '?';
     selfMs.set(name, (selfMs.get(name) ?? 0) + ms);
     sampledMs += ms;
   });

@@ -37,19 +37,52 @@ async function main(): Promise<void> {
   try {
     const campaign = `bench-${randomUUID().slice(0, 8)}`;
     await cluster.api('/api/v1/campaigns', { method: 'POST', json: { id: campaign, title: 'ستاد آزمون سرعت' } });
-    const { units } = (await (await cluster.api('/api/v1/units')).json()) as { units: { code: string; kind: string }[] };
+    const { units } = (await (await cluster.api('/api/v1/units')).json()) as {
+      units: { code: string; kind: string }[];
+    };
     const codes = units.filter((u) => u.kind === 'district' || u.kind === 'agency').map((u) => u.code);
     const seedStart = Date.now();
     for (let d = 0; d < directives; d++) {
-      const res = await cluster.api('/api/v1/directives', { method: 'POST', json: directiveBody({ campaign, targets: { mode: 'all' }, acknowledgeBy: inSeconds(30 * 86_400), reportBy: inSeconds(31 * 86_400) }) });
-      const { id } = (await res.json()) as { id: string };
-      await eventually(async () => ((await cluster.gateway.directiveStatus(id)).state !== 'fanning-out' ? true : undefined), 300_000, `fan-out of ${id}`);
-      const who = { name: 'کارشناس', position: 'بخشدار' };
-      await mapBounded(codes.map((c, i) => [c, i] as const), 8, async ([code, i]) => {
-        if (i % 3 === 0) await cluster.gateway.unitUpdate(id, code, acknowledgeUpdate, { ...who, by: unitActor(code) }, randomUUID());
-        if (i % 3 === 1) await cluster.gateway.unitUpdate(id, code, submitReportUpdate, { ...who, values: { stations: 3 }, by: unitActor(code) }, randomUUID());
+      const res = await cluster.api('/api/v1/directives', {
+        method: 'POST',
+        json: directiveBody({
+          campaign,
+          targets: { mode: 'all' },
+          acknowledgeBy: inSeconds(30 * 86_400),
+          reportBy: inSeconds(31 * 86_400),
+        }),
       });
-      if (d % 2 === 1) await cluster.api(`/api/v1/directives/${id}/close`, { method: 'POST', json: { reason: 'پایان' } });
+      const { id } = (await res.json()) as { id: string };
+      await eventually(
+        async () => ((await cluster.gateway.directiveStatus(id)).state !== 'fanning-out' ? true : undefined),
+        300_000,
+        `fan-out of ${id}`,
+      );
+      const who = { name: 'کارشناس', position: 'بخشدار' };
+      await mapBounded(
+        codes.map((c, i) => [c, i] as const),
+        8,
+        async ([code, i]) => {
+          if (i % 3 === 0)
+            await cluster.gateway.unitUpdate(
+              id,
+              code,
+              acknowledgeUpdate,
+              { ...who, by: unitActor(code) },
+              randomUUID(),
+            );
+          if (i % 3 === 1)
+            await cluster.gateway.unitUpdate(
+              id,
+              code,
+              submitReportUpdate,
+              { ...who, values: { stations: 3 }, by: unitActor(code) },
+              randomUUID(),
+            );
+        },
+      );
+      if (d % 2 === 1)
+        await cluster.api(`/api/v1/directives/${id}/close`, { method: 'POST', json: { reason: 'پایان' } });
       if (d % 10 === 9) say(`seeded ${d + 1}/${directives} directives`);
     }
     const seedMs = Date.now() - seedStart;
@@ -70,7 +103,8 @@ async function main(): Promise<void> {
       const t = performance.now();
       const res = await cluster.api(url);
       const body = (await res.json()) as { complete?: boolean };
-      if (res.status !== 200 || body.complete === false) throw new Error(`${url}: ${res.status} complete=${String(body.complete)}`);
+      if (res.status !== 200 || body.complete === false)
+        throw new Error(`${url}: ${res.status} complete=${String(body.complete)}`);
       return performance.now() - t;
     };
     const measure = async (urls: string[]): Promise<LatencySummary> => {
@@ -93,16 +127,22 @@ async function main(): Promise<void> {
       scoreboardCold: summarizeLatency([coldMs]),
       scoreboard: await measure(Array.from({ length: samples }, () => `/api/v1/scoreboard?campaign=${campaign}`)),
       scoreboardAll: await measure(Array.from({ length: Math.min(10, samples) }, () => '/api/v1/scoreboard')),
-      record: await measure(Array.from({ length: samples }, () => `/api/v1/units/${pick()}/record?campaign=${campaign}`)),
+      record: await measure(
+        Array.from({ length: samples }, () => `/api/v1/units/${pick()}/record?campaign=${campaign}`),
+      ),
       target: { p95Ms: 500 },
       finishedAt: '',
     };
     results.loadAverage.end = loadAverage();
     results.finishedAt = new Date().toISOString();
     mkdirSync(values.out, { recursive: true });
-    const base = path.join(values.out, `${startedAt.toISOString().replace(/[:.]/g, '-')}-hq-${directives}x${codes.length}`);
+    const base = path.join(
+      values.out,
+      `${startedAt.toISOString().replace(/[:.]/g, '-')}-hq-${directives}x${codes.length}`,
+    );
     writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
-    const row = (name: string, l: LatencySummary) => `| ${name} | ${l.samples} | ${l.p50.toFixed(0)} | ${l.p95.toFixed(0)} | ${l.max.toFixed(0)} |`;
+    const row = (name: string, l: LatencySummary) =>
+      `| ${name} | ${l.samples} | ${l.p50.toFixed(0)} | ${l.p95.toFixed(0)} | ${l.max.toFixed(0)} |`;
     writeFileSync(
       `${base}.md`,
       [

@@ -100,7 +100,10 @@ export interface CpuSeconds {
 }
 
 /** Measures the CPU seconds each process spends while `task` runs. */
-export async function cpuDuring<T>(pids: { server: number; worker: number }, task: () => Promise<T>): Promise<{ result: T; cpu: CpuSeconds }> {
+export async function cpuDuring<T>(
+  pids: { server: number; worker: number },
+  task: () => Promise<T>,
+): Promise<{ result: T; cpu: CpuSeconds }> {
   const before = { server: cpuSecondsOf(pids.server), worker: cpuSecondsOf(pids.worker), harness: process.cpuUsage() };
   const result = await task();
   const harness = process.cpuUsage(before.harness);

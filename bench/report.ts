@@ -14,8 +14,12 @@ export interface BenchResults {
   scenarios: ScenarioResult[];
 }
 
-const n = (v: number, digits = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
-const s = (x: Spread, digits = 0) => (x.runs.length > 1 ? `${n(x.median, digits)} (${n(x.min, digits)}–${n(x.max, digits)})` : n(x.median, digits));
+const n = (v: number, digits = 0) =>
+  Number.isFinite(v)
+    ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '–';
+const s = (x: Spread, digits = 0) =>
+  x.runs.length > 1 ? `${n(x.median, digits)} (${n(x.min, digits)}–${n(x.max, digits)})` : n(x.median, digits);
 const r = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${n(v, 2)}×`);
 
 /**
@@ -24,17 +28,21 @@ const r = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '
  */
 function persistenceTable(sc: ScenarioResult): string[] {
   // Results files from before the counters existed have no `persistence` in their runs.
-  const ops = [...new Set([sc.b0, sc.b1].flatMap((v) => v.fanOut.runs.flatMap((x) => Object.keys(x.persistence ?? {}))))];
+  const ops = [
+    ...new Set([sc.b0, sc.b1].flatMap((v) => v.fanOut.runs.flatMap((x) => Object.keys(x.persistence ?? {})))),
+  ];
   if (ops.length === 0) return [];
   /** Each operation's median per unit over a variant's runs: [count, ms]. */
   const perUnit = (v: VariantResult) => {
     const runs = v.fanOut.runs.filter((x) => x.persistence);
-    const median = (op: string, key: 'count' | 'seconds') => spread(runs.map((x) => (x.persistence[op]?.[key] ?? 0) / x.units)).median;
+    const median = (op: string, key: 'count' | 'seconds') =>
+      spread(runs.map((x) => (x.persistence[op]?.[key] ?? 0) / x.units)).median;
     return new Map(ops.map((op) => [op, [median(op, 'count'), median(op, 'seconds') * 1000] as const]));
   };
   const [b0, b1] = [perUnit(sc.b0), perUnit(sc.b1)];
   const cell = ([count, ms]: readonly [number, number]) => `${n(count, 2)} / ${n(ms, 2)}`;
-  const total = (table: typeof b0) => [...table.values()].reduce(([c, m], [count, ms]) => [c + count, m + ms] as const, [0, 0] as const);
+  const total = (table: typeof b0) =>
+    [...table.values()].reduce(([c, m], [count, ms]) => [c + count, m + ms] as const, [0, 0] as const);
   return [
     '',
     '| server persistence per unit during the fan-out (operations / ms) | B0 | B1 |',
@@ -49,7 +57,9 @@ function persistenceTable(sc: ScenarioResult): string[] {
 
 /** Where a replay ran: its processes, or (results files before processes) its replay workers in one process. */
 function replayedIn(replay: NonNullable<ScenarioResult['replay']> & { workers?: number }): string {
-  return replay.processes ? `${replay.processes} replay process(es)` : `one process, ${replay.workers} replay worker(s)`;
+  return replay.processes
+    ? `${replay.processes} replay process(es)`
+    : `one process, ${replay.workers} replay worker(s)`;
 }
 
 /** The Markdown twin of a results file: the same numbers, as tables a reader can compare at a glance. */
@@ -79,7 +89,8 @@ export function toMarkdown(res: BenchResults): string {
       `| request → last unit workflow started (ms) | ${s(sc.b0.fanOut.allStartedMs)} | ${s(sc.b1.fanOut.allStartedMs)} | ${r(sc.ratios.allStarted)} |`,
       `| units per second (fan-out) | ${s(sc.b0.fanOut.unitsPerSecond, 1)} | ${s(sc.b1.fanOut.unitsPerSecond, 1)} | |`,
       ...(['server', 'worker', 'harness'] as const).map(
-        (p) => `| CPU seconds during the fan-out: ${p === 'harness' ? 'harness (API, SMTP sink, clients)' : p} | ${s(sc.b0.fanOut.cpuSeconds[p], 1)} | ${s(sc.b1.fanOut.cpuSeconds[p], 1)} | ${r(sc.b1.fanOut.cpuSeconds[p].median / sc.b0.fanOut.cpuSeconds[p].median)} |`,
+        (p) =>
+          `| CPU seconds during the fan-out: ${p === 'harness' ? 'harness (API, SMTP sink, clients)' : p} | ${s(sc.b0.fanOut.cpuSeconds[p], 1)} | ${s(sc.b1.fanOut.cpuSeconds[p], 1)} | ${r(sc.b1.fanOut.cpuSeconds[p].median / sc.b0.fanOut.cpuSeconds[p].median)} |`,
       ),
     );
     const [calls0, calls1] = [sc.b0.fanOut.sandboxCallsPerUnit, sc.b1.fanOut.sandboxCallsPerUnit];
@@ -88,18 +99,39 @@ export function toMarkdown(res: BenchResults): string {
         `| worker calls into its workflow sandbox per unit; median of those with a timeout | ${s(calls0.calls, 2)}; ${n(calls0.timed.median, 2)} | ${s(calls1.calls, 2)}; ${n(calls1.timed.median, 2)} | ${r(calls1.calls.median / calls0.calls.median)} |`,
       );
     }
-    lines.push('', '| fan-out run | B0: position, ms, CPU s server + worker + harness | B1: position, ms, CPU s server + worker + harness | B1/B0 |', '|---|---|---|---|');
+    lines.push(
+      '',
+      '| fan-out run | B0: position, ms, CPU s server + worker + harness | B1: position, ms, CPU s server + worker + harness | B1/B0 |',
+      '|---|---|---|---|',
+    );
     const runCell = (x: VariantResult['fanOut']['runs'][number] | undefined) =>
-      x ? `${x.position ?? '–'}: ${n(x.fanOutMs)}, ${n(x.cpu.server, 1)} + ${n(x.cpu.worker, 1)} + ${n(x.cpu.harness, 1)}` : '–';
+      x
+        ? `${x.position ?? '–'}: ${n(x.fanOutMs)}, ${n(x.cpu.server, 1)} + ${n(x.cpu.worker, 1)} + ${n(x.cpu.harness, 1)}`
+        : '–';
     for (let i = 0; i < Math.max(sc.b0.fanOut.runs.length, sc.b1.fanOut.runs.length); i++) {
       const [a, b] = [sc.b0.fanOut.runs[i], sc.b1.fanOut.runs[i]];
       lines.push(`| ${i + 1} | ${runCell(a)} | ${runCell(b)} | ${a && b ? r(b.fanOutMs / a.fanOutMs) : '–'} |`);
     }
     lines.push(...persistenceTable(sc));
-    for (const [variant, v] of [['B0', sc.b0], ['B1', sc.b1]] as const) {
+    for (const [variant, v] of [
+      ['B0', sc.b0],
+      ['B1', sc.b1],
+    ] as const) {
       for (const t of v.workerProfile ?? []) {
-        lines.push('', `${variant} worker ${t.pid}, ${t.thread} thread, ${n(t.profile.sampledMs)} ms busy: ${t.profile.top.slice(0, 8).map((f) => `${f.frame} ${(f.share * 100).toFixed(1)}%`).join('; ')}.`);
-        if (t.profile.byOwner) lines.push(`By owner: ${t.profile.byOwner.slice(0, 8).map((o) => `${o.owner} ${n(o.ms)} ms (${(o.share * 100).toFixed(1)}%)`).join('; ')}.`);
+        lines.push(
+          '',
+          `${variant} worker ${t.pid}, ${t.thread} thread, ${n(t.profile.sampledMs)} ms busy: ${t.profile.top
+            .slice(0, 8)
+            .map((f) => `${f.frame} ${(f.share * 100).toFixed(1)}%`)
+            .join('; ')}.`,
+        );
+        if (t.profile.byOwner)
+          lines.push(
+            `By owner: ${t.profile.byOwner
+              .slice(0, 8)
+              .map((o) => `${o.owner} ${n(o.ms)} ms (${(o.share * 100).toFixed(1)}%)`)
+              .join('; ')}.`,
+          );
       }
     }
     if (sc.b1.latency.length > 0) {
@@ -110,21 +142,35 @@ export function toMarkdown(res: BenchResults): string {
       );
       for (const p of sc.b1.latency) {
         const q = sc.b0.latency.find((x) => x.name === p.name);
-        const fmt = (x: typeof p | undefined) => (x ? `${n(x.latencyMs.p50, 1)} / ${n(x.latencyMs.p95, 1)} / ${n(x.latencyMs.p99, 1)} / ${n(x.latencyMs.max, 1)}` : '–');
-        const cpu = (x: typeof p | undefined) => (x?.cpuMsPerReply ? `${n(x.cpuMsPerReply.server, 1)} / ${n(x.cpuMsPerReply.worker, 1)} / ${n(x.cpuMsPerReply.harness, 1)} = ${n(x.cpuMsPerReply.total, 1)}` : '–');
+        const fmt = (x: typeof p | undefined) =>
+          x
+            ? `${n(x.latencyMs.p50, 1)} / ${n(x.latencyMs.p95, 1)} / ${n(x.latencyMs.p99, 1)} / ${n(x.latencyMs.max, 1)}`
+            : '–';
+        const cpu = (x: typeof p | undefined) =>
+          x?.cpuMsPerReply
+            ? `${n(x.cpuMsPerReply.server, 1)} / ${n(x.cpuMsPerReply.worker, 1)} / ${n(x.cpuMsPerReply.harness, 1)} = ${n(x.cpuMsPerReply.total, 1)}`
+            : '–';
         lines.push(
           `| ${p.name} (${n(p.ratePerSecond, 1)}/s) | ${fmt(q)} | ${fmt(p)} | ${r(sc.ratios[`${p.name}.p50`])}, ${r(sc.ratios[`${p.name}.p99`])} | ${q ? `${q.latencyMs.samples} (${q.errors})` : '–'}, ${p.latencyMs.samples} (${p.errors}) | ${p.pageGetMs ? `${n(p.pageGetMs.p50, 1)} / ${n(p.pageGetMs.p99, 1)}` : '–'} | ${cpu(q)}; ${cpu(p)} | ${q?.loadAverage?.[0] ?? '–'} / ${p.loadAverage?.[0] ?? '–'} |`,
         );
       }
     }
     lines.push('', '| worker memory after forced GC | open units | RSS MB | heap used MB |', '|---|---|---|---|');
-    for (const [variant, v] of [['B0', sc.b0], ['B1', sc.b1]] as const) {
-      for (const p of v.memory) lines.push(`| ${variant}: ${p.when} | ${n(p.openUnits)} | ${n(p.rssMB, 1)} | ${n(p.heapUsedMB, 1)} |`);
-      lines.push(`| ${variant}: slope per 1,000 open units | | ${n(v.memorySlopeMBPer1000.rss, 1)} | ${n(v.memorySlopeMBPer1000.heapUsed, 1)} |`);
+    for (const [variant, v] of [
+      ['B0', sc.b0],
+      ['B1', sc.b1],
+    ] as const) {
+      for (const p of v.memory)
+        lines.push(`| ${variant}: ${p.when} | ${n(p.openUnits)} | ${n(p.rssMB, 1)} | ${n(p.heapUsedMB, 1)} |`);
+      lines.push(
+        `| ${variant}: slope per 1,000 open units | | ${n(v.memorySlopeMBPer1000.rss, 1)} | ${n(v.memorySlopeMBPer1000.heapUsed, 1)} |`,
+      );
     }
     if (sc.completion) {
       const c = sc.completion;
-      const byKind = Object.entries(c.histories.largestByKind).map(([k, v]) => `${k} ${n(v.events)}`).join(', ');
+      const byKind = Object.entries(c.histories.largestByKind)
+        .map(([k, v]) => `${k} ${n(v.events)}`)
+        .join(', ');
       lines.push(
         '',
         `Completion: closed → completed in ${n(c.closeToCompletedMs)} ms; final state ${c.status.state}, ${n(c.status.started)} of ${n(c.status.total)} started, counts ${JSON.stringify(Object.fromEntries(Object.entries(c.status.counts).filter(([, v]) => v > 0)))}.`,

@@ -67,7 +67,11 @@ async function main(): Promise<void> {
       out: { type: 'string', default: path.join(__dirname, 'results') },
     },
   });
-  const list = (text: string) => text.split(',').filter((x) => x.trim() !== '').map(Number);
+  const list = (text: string) =>
+    text
+      .split(',')
+      .filter((x) => x.trim() !== '')
+      .map(Number);
   // The worker's own defaults (worker/config.ts), so B1 runs as deployed unless a sweep says otherwise.
   const defaults = loadWorkerConfig({ SMTP_URL: 'smtp://127.0.0.1:25', LINK_SIGNING_KEYS: benchSigningKeys });
   const tunings: WorkerTuning[] = values.tuning
@@ -90,7 +94,13 @@ async function main(): Promise<void> {
       ];
   const lowered = Number(values['lowered-limits']);
   const dynamicConfig: Record<string, unknown> = {
-    ...(lowered ? { 'limit.numPendingChildExecutions.error': lowered, 'limit.numPendingActivities.error': lowered, 'limit.numPendingSignals.error': lowered } : {}),
+    ...(lowered
+      ? {
+          'limit.numPendingChildExecutions.error': lowered,
+          'limit.numPendingActivities.error': lowered,
+          'limit.numPendingSignals.error': lowered,
+        }
+      : {}),
     ...Object.fromEntries(
       values['dynamic-config']
         // A comma separates pairs only where a key follows, so a JSON value may hold commas of its own.
@@ -103,7 +113,14 @@ async function main(): Promise<void> {
     ),
   };
 
-  const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error, log: () => undefined };
+  const quiet = {
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: console.error,
+    log: () => undefined,
+  };
   // The replayer runs in this process; its worker's state changes are not the benchmark's output.
   Runtime.install({ logger: quiet });
   const cli = await ensureTemporalCli();
@@ -116,8 +133,14 @@ async function main(): Promise<void> {
   // Both workflow bundles are built once, outside any timing, and shared by every worker and the replayer.
   const bundleDir = mkdtempSync(path.join(tmpdir(), 'farman-bench-bundles-'));
   const bundles = { b0: path.join(bundleDir, 'b0.js'), b1: path.join(bundleDir, 'b1.js') };
-  writeFileSync(bundles.b0, (await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quiet })).code);
-  writeFileSync(bundles.b1, (await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: quiet })).code);
+  writeFileSync(
+    bundles.b0,
+    (await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quiet })).code,
+  );
+  writeFileSync(
+    bundles.b1,
+    (await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: quiet })).code,
+  );
 
   const scenarios: ScenarioResult[] = [];
   try {

@@ -9,9 +9,34 @@ import { defaultShardSize, directiveWorkflowId } from '../workflows/contract';
 import type { DirectiveStatus } from '../workflows/types';
 import { BareFanOut, type FanOutTiming } from './b0';
 import { benchSigningKeys, FarmanUnderTest } from './b1';
-import { fetchHistories, historyFacts, profiled, replayAll, summarizeProfile, type CpuProfileSummary, type HistoryFacts } from './histories';
-import { cpuDuring, loadAverage, persistenceDelta, settledPersistenceOps, type CpuSeconds, type PersistenceOps } from './machine';
-import { burstOffsets, openLoop, poissonOffsets, seededRandom, slope, spread, summarizeLatency, type LatencySummary, type Spread } from './stats';
+import {
+  fetchHistories,
+  historyFacts,
+  profiled,
+  replayAll,
+  summarizeProfile,
+  type CpuProfileSummary,
+  type HistoryFacts,
+} from './histories';
+import {
+  cpuDuring,
+  loadAverage,
+  persistenceDelta,
+  settledPersistenceOps,
+  type CpuSeconds,
+  type PersistenceOps,
+} from './machine';
+import {
+  burstOffsets,
+  openLoop,
+  poissonOffsets,
+  seededRandom,
+  slope,
+  spread,
+  summarizeLatency,
+  type LatencySummary,
+  type Spread,
+} from './stats';
 import { WorkerHost } from './worker-host';
 import type { WorkerSpec, WorkerTuning } from './worker-protocol';
 
@@ -154,7 +179,12 @@ export interface ScenarioResult {
     /** One more replay, in this process (SDK settings), under the CPU profiler: where a replay's time goes. */
     profile: CpuProfileSummary & { ms: number; processes: 1 };
   };
-  limitControl?: { units: number; shardSize: number; started: number; workflowTaskFailures: HistoryFacts['workflowTaskFailures'] };
+  limitControl?: {
+    units: number;
+    shardSize: number;
+    started: number;
+    workflowTaskFailures: HistoryFacts['workflowTaskFailures'];
+  };
 }
 
 const MB = 2 ** 20;
@@ -166,7 +196,13 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const loadStart = loadAverage();
   const dir = mkdtempSync(path.join(tmpdir(), `farman-bench-${o.units}-`));
   o.log(`scenario ${o.units} units in ${dir}; load ${loadStart.join(' ')}`);
-  const server = await startDevServer({ cli: o.cli, dbFile: path.join(dir, 'temporal.db'), uiPort: null, logLevel: 'error', dynamicConfig: o.dynamicConfig });
+  const server = await startDevServer({
+    cli: o.cli,
+    dbFile: path.join(dir, 'temporal.db'),
+    uiPort: null,
+    logLevel: 'error',
+    dynamicConfig: o.dynamicConfig,
+  });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
   const registryFile = generateRegistry(o.units, o.seed);
@@ -195,15 +231,28 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     let b1: Awaited<ReturnType<typeof runB1>>;
     let b0Side: Side<FanOutTiming> | undefined;
     try {
-      const b0 = (b0Side = await Side.start('B0', { ...baseSpec, variant: 'b0', bundlePath: o.bundles.b0 }, profileDir('b0'), (r) => bare.fanOut(`fanout-${r}`, o.units, fanOutTimeout(o.units))));
-      const b1Side = await Side.start('B1', b1Spec, profileDir('b1'), () => farman.fanOut(codes, fanOutTimeout(o.units)));
+      const b0 = (b0Side = await Side.start(
+        'B0',
+        { ...baseSpec, variant: 'b0', bundlePath: o.bundles.b0 },
+        profileDir('b0'),
+        (r) => bare.fanOut(`fanout-${r}`, o.units, fanOutTimeout(o.units)),
+      ));
+      const b1Side = await Side.start('B1', b1Spec, profileDir('b1'), () =>
+        farman.fanOut(codes, fanOutTimeout(o.units)),
+      );
       try {
         if (o.memoryProbe > 0) await memoryProbe(b1Side, farman, codes.slice(0, o.memoryProbe));
         const schedule =
           o.fanOutOrder === 'grouped'
-            ? [...Array.from({ length: o.runs }, (_, r) => [b0, r] as const), ...Array.from({ length: o.runs }, (_, r) => [b1Side, r] as const)]
-            : Array.from({ length: o.runs }, (_, r) => (r % 2 === 0 ? [[b0, r] as const, [b1Side, r] as const] : [[b1Side, r] as const, [b0, r] as const])).flat();
-        for (const [position, [side, r]] of schedule.entries()) await side.fanOutRun(o, { pid: serverPid, metricsUrl: server.metricsUrl }, r, position + 1);
+            ? [
+                ...Array.from({ length: o.runs }, (_, r) => [b0, r] as const),
+                ...Array.from({ length: o.runs }, (_, r) => [b1Side, r] as const),
+              ]
+            : Array.from({ length: o.runs }, (_, r) =>
+                r % 2 === 0 ? [[b0, r] as const, [b1Side, r] as const] : [[b1Side, r] as const, [b0, r] as const],
+              ).flat();
+        for (const [position, [side, r]] of schedule.entries())
+          await side.fanOutRun(o, { pid: serverPid, metricsUrl: server.metricsUrl }, r, position + 1);
         b0Result = variantResult(b0.runs, await runB0Latency(o, serverPid, bare, b0), b0.memory);
         // Stopped before B1's points (its profile is written on exit); the outer `finally` covers a failure.
         await b0.host.stop();
@@ -262,16 +311,31 @@ function workerProfiles(dir: string | undefined): VariantResult['workerProfile']
     .sort()
     .map((f) => {
       const [pid, thread] = f.split('.').slice(3, 5).map(Number);
-      return { pid, thread: thread === 0 ? ('main' as const) : ('workflow' as const), profile: summarizeProfile(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))) };
+      return {
+        pid,
+        thread: thread === 0 ? ('main' as const) : ('workflow' as const),
+        profile: summarizeProfile(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))),
+      };
     });
 }
 
 async function memoryPoint(host: WorkerHost, openUnits: number, when: string): Promise<MemoryPoint> {
   const m = await host.memory();
-  return { openUnits, when, rssMB: m.rss / MB, heapUsedMB: m.heapUsed / MB, heapTotalMB: m.heapTotal / MB, externalMB: m.external / MB };
+  return {
+    openUnits,
+    when,
+    rssMB: m.rss / MB,
+    heapUsedMB: m.heapUsed / MB,
+    heapTotalMB: m.heapTotal / MB,
+    externalMB: m.external / MB,
+  };
 }
 
-function variantResult(runs: VariantResult['fanOut']['runs'], latency: LatencyPoint[], memory: MemoryPoint[]): VariantResult {
+function variantResult(
+  runs: VariantResult['fanOut']['runs'],
+  latency: LatencyPoint[],
+  memory: MemoryPoint[],
+): VariantResult {
   const per1000 = (key: 'rssMB' | 'heapUsedMB') => slope(memory.map((m) => ({ x: m.openUnits / 1000, y: m[key] })));
   return {
     fanOut: {
@@ -285,7 +349,10 @@ function variantResult(runs: VariantResult['fanOut']['runs'], latency: LatencyPo
         harness: spread(runs.map((r) => r.cpu.harness)),
       },
       sandboxCallsPerUnit: runs.every((r) => r.sandboxCallsPerUnit)
-        ? { calls: spread(runs.map((r) => r.sandboxCallsPerUnit!.calls)), timed: spread(runs.map((r) => r.sandboxCallsPerUnit!.timed)) }
+        ? {
+            calls: spread(runs.map((r) => r.sandboxCallsPerUnit!.calls)),
+            timed: spread(runs.map((r) => r.sandboxCallsPerUnit!.timed)),
+          }
         : undefined,
     },
     latency,
@@ -295,29 +362,63 @@ function variantResult(runs: VariantResult['fanOut']['runs'], latency: LatencyPo
 }
 
 /** The latency points to measure: each rate cached (and evicted), then the burst. */
-function latencyPlan(o: ScenarioOptions): { name: string; kind: 'poisson' | 'burst'; rate: number; cache: 'cached' | 'evicted'; units: number; offsets: number[] }[] {
+function latencyPlan(o: ScenarioOptions): {
+  name: string;
+  kind: 'poisson' | 'burst';
+  rate: number;
+  cache: 'cached' | 'evicted';
+  units: number;
+  offsets: number[];
+}[] {
   const plan: ReturnType<typeof latencyPlan> = [];
   let seed = o.seed * 1000;
   for (const rate of o.rates) {
     for (const cache of o.evictedRates.includes(rate) ? (['cached', 'evicted'] as const) : (['cached'] as const)) {
-      plan.push({ name: `poisson-${rate}/s-${cache}`, kind: 'poisson', rate, cache, units: o.samples, offsets: poissonOffsets(o.samples, rate, seededRandom(++seed)) });
+      plan.push({
+        name: `poisson-${rate}/s-${cache}`,
+        kind: 'poisson',
+        rate,
+        cache,
+        units: o.samples,
+        offsets: poissonOffsets(o.samples, rate, seededRandom(++seed)),
+      });
     }
   }
   if (o.burst) {
-    plan.push({ name: `burst-${o.units}-in-${o.burstWindowMs / 1000}s-cached`, kind: 'burst', rate: o.units / (o.burstWindowMs / 1000), cache: 'cached', units: o.units, offsets: burstOffsets(o.units, o.burstWindowMs, seededRandom(++seed)) });
+    plan.push({
+      name: `burst-${o.units}-in-${o.burstWindowMs / 1000}s-cached`,
+      kind: 'burst',
+      rate: o.units / (o.burstWindowMs / 1000),
+      cache: 'cached',
+      units: o.units,
+      offsets: burstOffsets(o.units, o.burstWindowMs, seededRandom(++seed)),
+    });
   }
   return plan;
 }
 
 /** Runs one latency point's open loop, with the CPU each process spent on it. */
-async function timedLoop(pids: { server: number; worker: number }, offsets: number[], reply: Parameters<typeof openLoop>[1]) {
+async function timedLoop(
+  pids: { server: number; worker: number },
+  offsets: number[],
+  reply: Parameters<typeof openLoop>[1],
+) {
   const { result, cpu } = await cpuDuring(pids, () => openLoop(offsets, reply));
   const per = (seconds: number) => (seconds * 1_000) / offsets.length;
-  const cpuMsPerReply = { server: per(cpu.server), worker: per(cpu.worker), harness: per(cpu.harness), total: per(cpu.server + cpu.worker + cpu.harness) };
+  const cpuMsPerReply = {
+    server: per(cpu.server),
+    worker: per(cpu.worker),
+    harness: per(cpu.harness),
+    total: per(cpu.server + cpu.worker + cpu.harness),
+  };
   return { result, cpuMsPerReply };
 }
 
-function latencyPoint(step: ReturnType<typeof latencyPlan>[number], r: Awaited<ReturnType<typeof openLoop>>, cpuMsPerReply: LatencyPoint['cpuMsPerReply']): LatencyPoint {
+function latencyPoint(
+  step: ReturnType<typeof latencyPlan>[number],
+  r: Awaited<ReturnType<typeof openLoop>>,
+  cpuMsPerReply: LatencyPoint['cpuMsPerReply'],
+): LatencyPoint {
   return {
     name: step.name,
     kind: step.kind,
@@ -350,25 +451,40 @@ class Side<R extends FanOutTiming> {
     private readonly fanOut: (run: number) => Promise<R>,
   ) {}
 
-  static async start<R extends FanOutTiming>(name: 'B0' | 'B1', spec: WorkerSpec, profileDir: string | undefined, fanOut: (run: number) => Promise<R>): Promise<Side<R>> {
+  static async start<R extends FanOutTiming>(
+    name: 'B0' | 'B1',
+    spec: WorkerSpec,
+    profileDir: string | undefined,
+    fanOut: (run: number) => Promise<R>,
+  ): Promise<Side<R>> {
     const side = new Side(name, await WorkerHost.start(spec, { profileDir }), spec, profileDir, fanOut);
     side.memory.push(await memoryPoint(side.host, 0, 'worker started'));
     return side;
   }
 
   /** One fan-out of the scenario's units, with the CPU each process spent on it and the memory after. */
-  async fanOutRun(o: ScenarioOptions, server: { pid: number; metricsUrl: string }, run: number, position: number): Promise<void> {
+  async fanOutRun(
+    o: ScenarioOptions,
+    server: { pid: number; metricsUrl: string },
+    run: number,
+    position: number,
+  ): Promise<void> {
     const before = await settledPersistenceOps(server.metricsUrl);
     const callsBefore = await this.host.sandboxCalls();
     const { result, cpu } = await cpuDuring({ server: server.pid, worker: this.host.pid }, () => this.fanOut(run));
     // Once the server's counters stop moving, the worker has also finished the fan-out's last tasks.
     const persistence = persistenceDelta(await settledPersistenceOps(server.metricsUrl), before);
     const callsAfter = await this.host.sandboxCalls();
-    const sandboxCallsPerUnit = { calls: (callsAfter.calls - callsBefore.calls) / o.units, timed: (callsAfter.timed - callsBefore.timed) / o.units };
+    const sandboxCallsPerUnit = {
+      calls: (callsAfter.calls - callsBefore.calls) / o.units,
+      timed: (callsAfter.timed - callsBefore.timed) / o.units,
+    };
     this.runs.push({ ...result, cpu, position, persistence, sandboxCallsPerUnit });
     this.open += o.units;
     await this.measure(`after ${this.name} fan-out ${this.runs.length}`);
-    o.log(`${this.name} fan-out ${this.runs.length}/${o.units}: ${result.fanOutMs} ms (all started ${result.allStartedMs} ms)`);
+    o.log(
+      `${this.name} fan-out ${this.runs.length}/${o.units}: ${result.fanOutMs} ms (all started ${result.allStartedMs} ms)`,
+    );
   }
 
   async measure(when: string, openUnits = this.open): Promise<void> {
@@ -390,22 +506,38 @@ async function memoryProbe(side: Side<FanOutTiming>, farman: FarmanUnderTest, co
   await side.measure('memory probe directive closed', 0);
 }
 
-async function runB0Latency(o: ScenarioOptions, serverPid: number, bare: BareFanOut, side: Side<FanOutTiming>): Promise<LatencyPoint[]> {
+async function runB0Latency(
+  o: ScenarioOptions,
+  serverPid: number,
+  bare: BareFanOut,
+  side: Side<FanOutTiming>,
+): Promise<LatencyPoint[]> {
   const latency: LatencyPoint[] = [];
   for (const step of latencyPlan(o)) {
     const runId = `latency-${step.name}`;
     await bare.fanOut(runId, step.units, fanOutTimeout(step.units));
     side.open += step.units;
     if (step.cache === 'evicted') await side.restart();
-    const { result, cpuMsPerReply } = await timedLoop({ server: serverPid, worker: side.host.pid }, step.offsets, (i) => bare.reply(runId, i));
+    const { result, cpuMsPerReply } = await timedLoop({ server: serverPid, worker: side.host.pid }, step.offsets, (i) =>
+      bare.reply(runId, i),
+    );
     side.open -= step.units - result.errors.length;
     latency.push(latencyPoint(step, result, cpuMsPerReply));
-    o.log(`B0 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}`);
+    o.log(
+      `B0 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}`,
+    );
   }
   return latency;
 }
 
-async function runB1(o: ScenarioOptions, serverPid: number, client: Client, farman: FarmanUnderTest, side: Side<FanOutTiming & { directiveId: string }>, codes: string[]) {
+async function runB1(
+  o: ScenarioOptions,
+  serverPid: number,
+  client: Client,
+  farman: FarmanUnderTest,
+  side: Side<FanOutTiming & { directiveId: string }>,
+  codes: string[],
+) {
   const runs = side.runs;
   const latency: LatencyPoint[] = [];
   for (const step of latencyPlan(o)) {
@@ -415,9 +547,13 @@ async function runB1(o: ScenarioOptions, serverPid: number, client: Client, farm
     if (step.cache === 'evicted') await side.restart();
     else await side.measure(`before ${step.name}`);
     const gets: number[] = [];
-    const { result, cpuMsPerReply } = await timedLoop({ server: serverPid, worker: side.host.pid }, step.offsets, (i) => farman.acknowledge(links[i], (ms) => gets.push(ms)));
+    const { result, cpuMsPerReply } = await timedLoop({ server: serverPid, worker: side.host.pid }, step.offsets, (i) =>
+      farman.acknowledge(links[i], (ms) => gets.push(ms)),
+    );
     latency.push({ ...latencyPoint(step, result, cpuMsPerReply), pageGetMs: summarizeLatency(gets) });
-    o.log(`B1 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}; GET p50 ${gets.length ? summarizeLatency(gets).p50.toFixed(1) : '–'}`);
+    o.log(
+      `B1 ${step.name}: p50 ${latency.at(-1)!.latencyMs.p50.toFixed(1)} p99 ${latency.at(-1)!.latencyMs.p99.toFixed(1)} errors ${result.errors.length}; GET p50 ${gets.length ? summarizeLatency(gets).p50.toFixed(1) : '–'}`,
+    );
   }
   let completion: ScenarioResult['completion'];
   let replay: ScenarioResult['replay'];
@@ -429,7 +565,9 @@ async function runB1(o: ScenarioOptions, serverPid: number, client: Client, farm
     const ids = await farman.workflowIds(id, codes);
     const fetched = await fetchHistories(client, ids);
     completion = { closeToCompletedMs, status, histories: historyFacts(fetched.histories), fetchMs: fetched.ms };
-    o.log(`B1 directive ${id} closed in ${Math.round(closeToCompletedMs)} ms; largest history ${completion.histories.largest.events} events`);
+    o.log(
+      `B1 directive ${id} closed in ${Math.round(closeToCompletedMs)} ms; largest history ${completion.histories.largest.events} events`,
+    );
     if (o.replayRuns > 0) {
       const fetchMs: number[] = [];
       const replayMs: number[] = [];
@@ -446,12 +584,16 @@ async function runB1(o: ScenarioOptions, serverPid: number, client: Client, farm
           (tune ? replayMs : untunedMs).push(replayed.ms);
           if (tune) cpuSeconds.push(replayed.cpuSeconds);
           failures.push(...replayed.failures);
-          o.log(`replay ${r + 1}: fetch ${Math.round(again.ms)} ms, replay ${Math.round(replayed.ms)} ms (${o.replayProcesses} processes${tune ? '' : ', untuned'})`);
+          o.log(
+            `replay ${r + 1}: fetch ${Math.round(again.ms)} ms, replay ${Math.round(replayed.ms)} ms (${o.replayProcesses} processes${tune ? '' : ', untuned'})`,
+          );
         }
       }
       // The histories fetched for the completion figures above: nothing has changed them since.
       const { result: single, profile } = await profiled(() => replayAll(o.bundles.b1, fetched.histories));
-      o.log(`profiled replay in 1 worker: ${Math.round(single.ms)} ms; top: ${profile.top[0]?.frame} ${profile.top[0]?.share}`);
+      o.log(
+        `profiled replay in 1 worker: ${Math.round(single.ms)} ms; top: ${profile.top[0]?.frame} ${profile.top[0]?.share}`,
+      );
       replay = {
         histories: ids.length,
         processes: o.replayProcesses,
@@ -466,7 +608,8 @@ async function runB1(o: ScenarioOptions, serverPid: number, client: Client, farm
       };
     }
   }
-  const limitControl = o.limitControl > 0 ? await runLimitControl(o, client, farman, codes.slice(0, o.limitControl)) : undefined;
+  const limitControl =
+    o.limitControl > 0 ? await runLimitControl(o, client, farman, codes.slice(0, o.limitControl)) : undefined;
   return { variant: variantResult(runs, latency, side.memory), completion, replay, limitControl };
 }
 
@@ -475,7 +618,12 @@ async function runB1(o: ScenarioOptions, serverPid: number, client: Client, farm
  * itself (shard size above the unit count) must hit the lowered pending-children limit, which shows that
  * the limit is live and that sharding is what keeps the real directives under it.
  */
-async function runLimitControl(o: ScenarioOptions, client: Client, farman: FarmanUnderTest, codes: string[]): Promise<ScenarioResult['limitControl']> {
+async function runLimitControl(
+  o: ScenarioOptions,
+  client: Client,
+  farman: FarmanUnderTest,
+  codes: string[],
+): Promise<ScenarioResult['limitControl']> {
   const shardSize = codes.length + 1;
   const before = farman.gatewayOptions.shardSize;
   farman.gatewayOptions.shardSize = shardSize;
@@ -493,8 +641,15 @@ async function runLimitControl(o: ScenarioOptions, client: Client, farman: Farma
     }
     const status = await farman.gateway.directiveStatus(id).catch(() => null);
     await client.workflow.getHandle(workflowId).terminate('limit control finished');
-    o.log(`limit control: ${status?.started ?? '?'} of ${codes.length} started; failures ${facts?.workflowTaskFailures.map((f) => f.cause).join(',')}`);
-    return { units: codes.length, shardSize, started: status?.started ?? -1, workflowTaskFailures: facts?.workflowTaskFailures.slice(0, 5) ?? [] };
+    o.log(
+      `limit control: ${status?.started ?? '?'} of ${codes.length} started; failures ${facts?.workflowTaskFailures.map((f) => f.cause).join(',')}`,
+    );
+    return {
+      units: codes.length,
+      shardSize,
+      started: status?.started ?? -1,
+      workflowTaskFailures: facts?.workflowTaskFailures.slice(0, 5) ?? [],
+    };
   } finally {
     farman.gatewayOptions.shardSize = before;
   }

@@ -65,7 +65,12 @@ interface Round {
 async function round(window: number, texts: { reference: string; to: string; text: string }[]): Promise<Round> {
   const smsc = new DevSmsc({ port: await freePort(), receiptDelayMs: 0 });
   await smsc.up();
-  const client = new SmppClient({ url: `smpp://bench:bench@127.0.0.1:${smsc.options.port}`, sourceAddress: 'Farman', ratePerSecond: rate, window });
+  const client = new SmppClient({
+    url: `smpp://bench:bench@127.0.0.1:${smsc.options.port}`,
+    sourceAddress: 'Farman',
+    ratePerSecond: rate,
+    window,
+  });
   const receipts: DeliveryReceipt[] = [];
   let lastReceiptAt = 0;
   client.onReceipt((r) => {
@@ -121,7 +126,13 @@ async function main(): Promise<void> {
     const workflowId = `bench:${unit.code}`;
     const shortLink = `https://farman.example.org/s/${shortLinkCode(keys, { directiveId: policy.directiveId, unitCode: unit.code, generation: 1 })}`;
     const text = composeUnitSms({
-      input: { workflowId, unitCode: unit.code, policy, linkGeneration: 1, request: { purpose: 'notice', kind: 'notice', to: 'head', causeSeq: 1, details: {} } },
+      input: {
+        workflowId,
+        unitCode: unit.code,
+        policy,
+        linkGeneration: 1,
+        request: { purpose: 'notice', kind: 'notice', to: 'head', causeSeq: 1, details: {} },
+      },
       unit,
       recipient: { ...unit.head, role: 'head' },
       shortLink,
@@ -133,15 +144,25 @@ async function main(): Promise<void> {
   for (const window of windows) {
     const r = await round(window, texts);
     rounds.push(r);
-    console.log(`window ${window}: ${r.messages} messages (${r.parts} parts) in ${r.seconds} s: ${r.messagesPerSecond} messages/s, ${r.partsPerSecond} parts/s; ${r.receipts} receipts, the last after ${r.secondsToLastReceipt} s`);
+    console.log(
+      `window ${window}: ${r.messages} messages (${r.parts} parts) in ${r.seconds} s: ${r.messagesPerSecond} messages/s, ${r.partsPerSecond} parts/s; ${r.receipts} receipts, the last after ${r.secondsToLastReceipt} s`,
+    );
   }
   const throughTemporal = values['through-temporal'] ? await fanOutThroughTemporal(units) : null;
-  if (throughTemporal) console.log(`through Temporal: ${throughTemporal.messages} SMS in ${throughTemporal.seconds} s from the request: ${throughTemporal.messagesPerSecond} messages/s`);
+  if (throughTemporal)
+    console.log(
+      `through Temporal: ${throughTemporal.messages} SMS in ${throughTemporal.seconds} s from the request: ${throughTemporal.messagesPerSecond} messages/s`,
+    );
   const result = {
     bench: 'sms-fan-out',
     at: new Date().toISOString(),
     // The machine is shared: the load average says how much else was running.
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: os.loadavg() },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverage: os.loadavg(),
+    },
     units,
     rateLimitPerSecond: rate,
     composeMillisecondsTotal: Number(composeMs.toFixed(1)),
@@ -159,7 +180,12 @@ async function main(): Promise<void> {
 /** One directive to every unit through Temporal, the API and the worker; SMS timed at the dev SMSC. */
 async function fanOutThroughTemporal(n: number) {
   const dir = mkdtempSync(path.join(tmpdir(), 'farman-bench-sms-'));
-  const server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(dir, 'temporal.db'), uiPort: null, logLevel: 'error' });
+  const server = await startDevServer({
+    cli: await ensureTemporalCli(),
+    dbFile: path.join(dir, 'temporal.db'),
+    uiPort: null,
+    logLevel: 'error',
+  });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
   const registry = buildRegistry(registryFileSchema.parse(generateRegistry(n)));
@@ -169,7 +195,11 @@ async function fanOutThroughTemporal(n: number) {
   const farman = await FarmanUnderTest.start(client, registry, dataDir);
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const mailer = createSmtpMailer({ url: farman.sink.url, ratePerSecond: 10_000 });
-  const sender = new SmppClient({ url: `smpp://bench:bench@127.0.0.1:${smsc.options.port}`, sourceAddress: 'Farman', ratePerSecond: 10_000 });
+  const sender = new SmppClient({
+    url: `smpp://bench:bench@127.0.0.1:${smsc.options.port}`,
+    sourceAddress: 'Farman',
+    ratePerSecond: 10_000,
+  });
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: quiet });
   const worker = await createFarmanWorker({
     connection: nativeConnection,
@@ -183,7 +213,11 @@ async function fanOutThroughTemporal(n: number) {
     mailFrom: 'Farman <farman@example.org>',
     workflowBundle: { code: bundle.code },
     sentLedger: new FileSentLedger(path.join(dataDir, 'mail', 'sent.jsonl')),
-    sms: { sender, shortLinks: new ShortLinkStore(path.join(dataDir, 'short-links')), ledger: new SmsLedger(new FileSentLedger<SmsLedgerEntry>(path.join(dataDir, 'sms', 'sent.jsonl'))) },
+    sms: {
+      sender,
+      shortLinks: new ShortLinkStore(path.join(dataDir, 'short-links')),
+      ledger: new SmsLedger(new FileSentLedger<SmsLedgerEntry>(path.join(dataDir, 'sms', 'sent.jsonl'))),
+    },
   });
   const running = worker.run();
   try {

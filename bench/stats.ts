@@ -42,7 +42,14 @@ export interface LatencySummary {
 export function summarizeLatency(latencies: number[]): LatencySummary {
   const sorted = [...latencies].sort((a, b) => a - b);
   const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
-  return { samples: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN, mean };
+  return {
+    samples: sorted.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    mean,
+  };
 }
 
 /** Least-squares slope of y over x; NaN with fewer than two distinct x. */

@@ -23,7 +23,15 @@ export class WorkerHost {
     const child = fork(path.join(__dirname, 'worker-process.ts'), [], {
       // BENCH_WORKER_NODE_ARGS adds Node flags for a diagnosis, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
       // sandbox-calls.ts is preloaded so that it counts in every thread, the SDK's workflow thread included.
-      execArgv: ['--expose-gc', '-r', '@swc-node/register', '-r', path.join(__dirname, 'sandbox-calls.ts'), ...profile, ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+      execArgv: [
+        '--expose-gc',
+        '-r',
+        '@swc-node/register',
+        '-r',
+        path.join(__dirname, 'sandbox-calls.ts'),
+        ...profile,
+        ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, [sandboxEnv]: spec.sandbox ?? 'sdk' },
     });
@@ -61,7 +69,8 @@ export class WorkerHost {
         if (reply.type === 'error') finish(() => reject(new Error(`bench worker: ${reply.message}`)));
         else if (reply.type === expect) finish(() => resolve(reply));
       };
-      const onExit = (code: number | null) => finish(() => reject(new Error(`bench worker exited with ${code} before answering ${command.type}`)));
+      const onExit = (code: number | null) =>
+        finish(() => reject(new Error(`bench worker exited with ${code} before answering ${command.type}`)));
       const finish = (then: () => void) => {
         this.child.off('message', onMessage);
         this.child.off('exit', onExit);

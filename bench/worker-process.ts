@@ -21,7 +21,14 @@ import type { WorkerCommand, WorkerReply, WorkerSpec } from './worker-protocol';
 const send = (reply: WorkerReply) => process.send?.(reply);
 const noop = () => undefined;
 Runtime.install({
-  logger: { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string, meta?: unknown) => console.error(m, meta), log: noop },
+  logger: {
+    trace: noop,
+    debug: noop,
+    info: noop,
+    warn: noop,
+    error: (m: string, meta?: unknown) => console.error(m, meta),
+    log: noop,
+  },
   telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
 });
 
@@ -36,7 +43,13 @@ async function start(spec: WorkerSpec): Promise<void> {
   const connection = await NativeConnection.connect({ address: spec.address });
   const tuning = spec.tuning;
   if (spec.variant === 'b0') {
-    worker = await Worker.create({ connection, namespace: spec.namespace, taskQueue: benchTaskQueue, workflowBundle: { codePath: spec.bundlePath }, ...tuning });
+    worker = await Worker.create({
+      connection,
+      namespace: spec.namespace,
+      taskQueue: benchTaskQueue,
+      workflowBundle: { codePath: spec.bundlePath },
+      ...tuning,
+    });
     close = () => connection.close();
   } else {
     const registryFile: unknown = JSON.parse(readFileSync(spec.registryFile!, 'utf8'));
@@ -67,7 +80,15 @@ async function start(spec: WorkerSpec): Promise<void> {
 function memory(): WorkerReply {
   (global as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  return { type: 'memory', rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, gcForced: typeof (global as { gc?: unknown }).gc === 'function' };
+  return {
+    type: 'memory',
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    heapTotal: m.heapTotal,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+    gcForced: typeof (global as { gc?: unknown }).gc === 'function',
+  };
 }
 
 process.on('message', (command: WorkerCommand) => {

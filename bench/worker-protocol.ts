@@ -1,7 +1,13 @@
 import type { WorkerOptions } from '@temporalio/worker';
 
 /** The slot, cache and thread settings a benchmark worker runs with (the sweep varies them; B0 and B1 alike). */
-export type WorkerTuning = Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'workflowThreadPoolSize'>;
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'workflowThreadPoolSize'
+>;
 
 /** The environment variable that carries `WorkerSpec.sandbox` to every thread of a worker process. */
 export const sandboxEnv = 'BENCH_SANDBOX';
@@ -30,12 +36,21 @@ export interface WorkerSpec {
 }
 
 /** Harness → worker process. */
-export type WorkerCommand = { type: 'start'; spec: WorkerSpec } | { type: 'memory' } | { type: 'sandboxCalls' } | { type: 'stop' };
+export type WorkerCommand =
+  { type: 'start'; spec: WorkerSpec } | { type: 'memory' } | { type: 'sandboxCalls' } | { type: 'stop' };
 
 /** Worker process → harness. Memory figures are bytes, taken right after a forced GC. */
 export type WorkerReply =
   | { type: 'started'; pid: number }
-  | { type: 'memory'; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; gcForced: boolean }
+  | {
+      type: 'memory';
+      rss: number;
+      heapUsed: number;
+      heapTotal: number;
+      external: number;
+      arrayBuffers: number;
+      gcForced: boolean;
+    }
   | { type: 'sandboxCalls'; calls: number; timed: number }
   | { type: 'stopped' }
   | { type: 'error'; message: string };

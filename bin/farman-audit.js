@@ -11,7 +11,11 @@ try {
   // production install: use the compiled CLI
 }
 if (register && require('node:fs').existsSync(source)) require(register);
-const { runAudit } = require(register && require('node:fs').existsSync(source) ? source : path.join(__dirname, '..', 'dist', 'scripts', 'audit.js'));
+const { runAudit } = require(
+  register && require('node:fs').existsSync(source)
+    ? source
+    : path.join(__dirname, '..', 'dist', 'scripts', 'audit.js'),
+);
 runAudit(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {

@@ -21,13 +21,20 @@ export type Priority = z.infer<typeof prioritySchema>;
  * instants; {@link shownInstant} gives the resolved value back to the caller.
  */
 export const instantSchema = z
-  .union([z.iso.datetime({ offset: true }), z.object({ jalali: z.string().max(40) }).strict(), z.object({ in: z.string().max(40) }).strict()])
+  .union([
+    z.iso.datetime({ offset: true }),
+    z.object({ jalali: z.string().max(40) }).strict(),
+    z.object({ in: z.string().max(40) }).strict(),
+  ])
   .transform((value, ctx) => {
     if (typeof value === 'string') return new Date(value).toISOString();
     if ('in' in value) {
       const ms = parseDuration(value.in);
       if (ms === undefined || ms <= 0 || ms > maxDurationMs) {
-        ctx.addIssue({ code: 'custom', message: 'must be a time from now such as 90m, 3h, 2d or 1d12h (at most 366 days)' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a time from now such as 90m, 3h, 2d or 1d12h (at most 366 days)',
+        });
         return z.NEVER;
       }
       return new Date(Date.now() + ms).toISOString();
@@ -77,9 +84,12 @@ export const formFieldSchema = z
   })
   .strict()
   .superRefine((f, ctx) => {
-    if (f.type === 'choice' && !f.options) ctx.addIssue({ code: 'custom', path: ['options'], message: 'a choice field needs at least two options' });
-    if (f.type !== 'choice' && f.options) ctx.addIssue({ code: 'custom', path: ['options'], message: 'only choice fields have options' });
-    if (f.min !== undefined && f.max !== undefined && f.min > f.max) ctx.addIssue({ code: 'custom', path: ['max'], message: 'max must not be below min' });
+    if (f.type === 'choice' && !f.options)
+      ctx.addIssue({ code: 'custom', path: ['options'], message: 'a choice field needs at least two options' });
+    if (f.type !== 'choice' && f.options)
+      ctx.addIssue({ code: 'custom', path: ['options'], message: 'only choice fields have options' });
+    if (f.min !== undefined && f.max !== undefined && f.min > f.max)
+      ctx.addIssue({ code: 'custom', path: ['max'], message: 'max must not be below min' });
   });
 export type FormField = z.infer<typeof formFieldSchema>;
 
@@ -96,13 +106,14 @@ export type FileRef = z.infer<typeof fileRefSchema>;
 /** A campaign's id: chosen by the office when it creates the campaign, e.g. `election-1405`. */
 export const campaignIdSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'a campaign id is 2-40 lower-case letters, digits and dashes, e.g. election-1405');
+  .regex(
+    /^[a-z0-9][a-z0-9-]{1,39}$/,
+    'a campaign id is 2-40 lower-case letters, digits and dashes, e.g. election-1405',
+  );
 
 export const escalationTargets = ['deputy', 'governor'] as const;
 
-export const escalationLevelSchema = z
-  .object({ after: durationSchema, notify: z.enum(escalationTargets) })
-  .strict();
+export const escalationLevelSchema = z.object({ after: durationSchema, notify: z.enum(escalationTargets) }).strict();
 
 const defaultLadder = [
   { after: 2 * 3_600_000, notify: 'deputy' as const },
@@ -112,7 +123,12 @@ const defaultLadder = [
 const directiveFields = z
   .object({
     /** A client-chosen key: repeating a request with the same key returns the directive it created. */
-    clientRequestId: z.string().min(8).max(100).regex(/^[\w.:-]+$/).optional(),
+    clientRequestId: z
+      .string()
+      .min(8)
+      .max(100)
+      .regex(/^[\w.:-]+$/)
+      .optional(),
     title: persianText(3, 200),
     body: persianText(1, 20_000),
     priority: prioritySchema.default('normal'),
@@ -155,19 +171,26 @@ export type AmendmentInput = z.infer<typeof amendmentInputSchema>;
 type RuleInput = Pick<DirectiveInput, 'acknowledgeBy' | 'reportBy' | 'escalation' | 'form'>;
 
 function checkDirectiveRules(d: RuleInput, ctx: z.RefinementCtx, now: number): void {
-  if (Date.parse(d.acknowledgeBy) <= now) ctx.addIssue({ code: 'custom', path: ['acknowledgeBy'], message: 'must be in the future' });
-  if (Date.parse(d.reportBy) <= now) ctx.addIssue({ code: 'custom', path: ['reportBy'], message: 'must be in the future' });
+  if (Date.parse(d.acknowledgeBy) <= now)
+    ctx.addIssue({ code: 'custom', path: ['acknowledgeBy'], message: 'must be in the future' });
+  if (Date.parse(d.reportBy) <= now)
+    ctx.addIssue({ code: 'custom', path: ['reportBy'], message: 'must be in the future' });
   if (Date.parse(d.reportBy) < Date.parse(d.acknowledgeBy)) {
     ctx.addIssue({ code: 'custom', path: ['reportBy'], message: 'must not be before the acknowledgement deadline' });
   }
   d.escalation.forEach((level, i) => {
     if (i > 0 && level.after <= d.escalation[i - 1].after) {
-      ctx.addIssue({ code: 'custom', path: ['escalation', i, 'after'], message: 'each level must come later than the one before' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['escalation', i, 'after'],
+        message: 'each level must come later than the one before',
+      });
     }
   });
   const seen = new Set<string>();
   d.form.forEach((f, i) => {
-    if (seen.has(f.key)) ctx.addIssue({ code: 'custom', path: ['form', i, 'key'], message: `duplicate key "${f.key}"` });
+    if (seen.has(f.key))
+      ctx.addIssue({ code: 'custom', path: ['form', i, 'key'], message: `duplicate key "${f.key}"` });
     seen.add(f.key);
   });
 }

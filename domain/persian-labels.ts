@@ -79,7 +79,9 @@ export const mailKindLabels: Record<MailKind, string> = {
 /** The kind of a message from its purpose (`reminder-2`, `amendment-v3`, `notice-g2` …), or null. */
 export function kindOfPurpose(purpose: string): MailKind | null {
   const kinds = Object.keys(mailKindLabels) as MailKind[];
-  return kinds.filter((k) => purpose === k || purpose.startsWith(`${k}-`)).sort((a, b) => b.length - a.length)[0] ?? null;
+  return (
+    kinds.filter((k) => purpose === k || purpose.startsWith(`${k}-`)).sort((a, b) => b.length - a.length)[0] ?? null
+  );
 }
 
 /** What the SMSC's delivery receipt says of a text message. */

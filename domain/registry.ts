@@ -56,9 +56,7 @@ export function formatIssuePath(issuePath: readonly PropertyKey[]): string {
 
 /** Which units a directive goes to; mirrors the directive schema's `targets` field. */
 export type TargetSelection =
-  | { mode: 'all' }
-  | { mode: 'under'; parents: readonly string[] }
-  | { mode: 'list'; codes: readonly string[] };
+  { mode: 'all' } | { mode: 'under'; parents: readonly string[] } | { mode: 'list'; codes: readonly string[] };
 
 /** Issues use paths inside a directive (`['targets', 'codes', 2]`) so the API can report them per field. */
 export type TargetResolution = { codes: string[] } | { issues: RegistryIssue[] };
@@ -158,7 +156,11 @@ export function buildRegistry(file: RegistryFile, origin?: string): Registry {
   entries.forEach((u, i) => {
     const first = indexByCode.get(u.code);
     if (first === undefined) indexByCode.set(u.code, i);
-    else issues.push({ path: ['units', i, 'code'], message: `duplicate code ${u.code} (already used by units[${first}])` });
+    else
+      issues.push({
+        path: ['units', i, 'code'],
+        message: `duplicate code ${u.code} (already used by units[${first}])`,
+      });
   });
 
   // parentIndex[i] is the index of unit i's parent, or -1 for a root or an unusable parent reference.
@@ -269,7 +271,13 @@ function frozenContacts(c: EscalationContacts): EscalationContacts {
 
 /** A frozen contact, field by field so that every contact has one shape (absent mobile and channels included). */
 function frozenContact(c: Contact): Contact {
-  return Object.freeze({ title: c.title, name: c.name, email: c.email, mobile: c.mobile, channels: c.channels && Object.freeze([...c.channels]) as Contact['channels'] });
+  return Object.freeze({
+    title: c.title,
+    name: c.name,
+    email: c.email,
+    mobile: c.mobile,
+    channels: c.channels && (Object.freeze([...c.channels]) as Contact['channels']),
+  });
 }
 
 const isRecipientKind = (kind: UnitKind) => recipientKinds.includes(kind);
@@ -373,7 +381,8 @@ class ResolvedRegistry implements Registry {
       });
     }
     // An empty set caused by the codes already reported would only repeat them.
-    if (issues.length === 0 && codes.length === 0) issues.push({ path: ['targets'], message: 'the target set is empty' });
+    if (issues.length === 0 && codes.length === 0)
+      issues.push({ path: ['targets'], message: 'the target set is empty' });
     return issues.length > 0 ? { issues } : { codes };
   }
 }

@@ -25,7 +25,10 @@ export const workingCalendarSettingsSchema = z
   })
   .strict()
   .partial()
-  .refine((s) => !s.hours || s.hours.start < s.hours.end, { path: ['hours', 'end'], message: 'must come after the opening time' });
+  .refine((s) => !s.hours || s.hours.start < s.hours.end, {
+    path: ['hours', 'end'],
+    message: 'must come after the opening time',
+  });
 
 /** A Jalali date `yyyy/mm/dd` that exists (Persian, Arabic-Indic or ASCII digits), normalised to ASCII with two-digit month and day. */
 export const jalaliDateSchema = z
@@ -48,7 +51,10 @@ export const holidaySchema = z
     date: jalaliDateSchema,
     name: persianText(1, 200),
     calendar: z.enum(['solar', 'lunar']).optional(),
-    hijri: z.string().regex(/^\d{4}\/\d{2}\/\d{2}$/, 'must be a Hijri date yyyy/mm/dd').optional(),
+    hijri: z
+      .string()
+      .regex(/^\d{4}\/\d{2}\/\d{2}$/, 'must be a Hijri date yyyy/mm/dd')
+      .optional(),
     basis: z.enum(holidayBases).default('admin'),
     ummAlQuraShiftDays: z.number().int().min(-2).max(2).optional(),
     note: z.string().max(500).optional(),
@@ -69,7 +75,11 @@ export const holidayFileSchema = z
   .superRefine((file, ctx) => {
     file.holidays.forEach((h, i) => {
       if (!file.years.includes(Number(h.date.slice(0, 4)))) {
-        ctx.addIssue({ code: 'custom', path: ['holidays', i, 'date'], message: `falls outside the years ${file.years.join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['holidays', i, 'date'],
+          message: `falls outside the years ${file.years.join(', ')}`,
+        });
       }
     });
   });
@@ -86,5 +96,8 @@ export const closureInputSchema = z
     reason: persianText(3, 500),
   })
   .strict()
-  .refine((c) => Date.parse(c.from) < Date.parse(c.until), { path: ['until'], message: 'must come after the start of the closure' });
+  .refine((c) => Date.parse(c.from) < Date.parse(c.until), {
+    path: ['until'],
+    message: 'must come after the start of the closure',
+  });
 export type ClosureInput = z.infer<typeof closureInputSchema>;

@@ -102,7 +102,8 @@ function toMs(instant: InstantInput): number {
 
 function minutesOf(text: string, what: string): number {
   const m = /^(\d{2}):(\d{2})$/.exec(text);
-  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new WorkingCalendarError(`${what} "${text}" is not a time HH:MM`);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59)
+    throw new WorkingCalendarError(`${what} "${text}" is not a time HH:MM`);
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
@@ -110,7 +111,8 @@ function minutesOf(text: string, what: string): number {
 function jalaliDay(date: string): number {
   const m = /^(\d{4})\/(\d{2})\/(\d{2})$/.exec(date);
   const [jy, jm, jd] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [NaN, NaN, NaN];
-  if (!m || !isValidJalaaliDate(jy, jm, jd)) throw new WorkingCalendarError(`holiday date "${date}" is not a Jalali date yyyy/mm/dd`);
+  if (!m || !isValidJalaaliDate(jy, jm, jd))
+    throw new WorkingCalendarError(`holiday date "${date}" is not a Jalali date yyyy/mm/dd`);
   const g = toGregorian(jy, jm, jd);
   return Date.UTC(g.gy, g.gm - 1, g.gd);
 }
@@ -153,7 +155,9 @@ export class WorkingCalendar {
     this.halfDayClose = minutesOf(this.settings.thursdayHalfDayEnd, 'Thursday half-day closing time');
     if (this.open >= this.close) throw new WorkingCalendarError('the opening time must come before the closing time');
     if (this.halfDayClose <= this.open || this.halfDayClose > this.close) {
-      throw new WorkingCalendarError('the Thursday half day must end after opening time and no later than closing time');
+      throw new WorkingCalendarError(
+        'the Thursday half day must end after opening time and no later than closing time',
+      );
     }
     this.holidayDays = new Set(this.holidays.map((h) => jalaliDay(h.date)));
     this.closedPeriods = this.closures
@@ -173,7 +177,10 @@ export class WorkingCalendar {
 
   /** This calendar plus one more closure (replacing a closure with the same id). */
   withClosure(closure: Closure): WorkingCalendar {
-    return new WorkingCalendar({ ...this.options(), closures: [...this.closures.filter((c) => c.id !== closure.id), closure] });
+    return new WorkingCalendar({
+      ...this.options(),
+      closures: [...this.closures.filter((c) => c.id !== closure.id), closure],
+    });
   }
 
   /** This calendar without the closure of that id (a lifted closure). */
@@ -247,7 +254,8 @@ export class WorkingCalendar {
    * @throws WorkingCalendarError for n that is not a positive whole number, or a year without working days.
    */
   addWorkingDays(from: InstantInput, n: number): Date {
-    if (!Number.isInteger(n) || n < 1) throw new WorkingCalendarError(`a number of working days must be a whole number from 1, not ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new WorkingCalendarError(`a number of working days must be a whole number from 1, not ${n}`);
     let day = dayOf(toMs(from));
     let left = n;
     let empty = 0;
@@ -339,7 +347,9 @@ export type WorkingTimeSpec = { workingDays: number } | { workingHours: number }
  * @throws WorkingCalendarError as {@link WorkingCalendar.addWorkingDays} and {@link WorkingCalendar.addWorkingHours}.
  */
 export function resolveWorkingTime(spec: WorkingTimeSpec, now: InstantInput, calendar: WorkingCalendar): Date {
-  return 'workingDays' in spec ? calendar.addWorkingDays(now, spec.workingDays) : calendar.addWorkingHours(now, spec.workingHours);
+  return 'workingDays' in spec
+    ? calendar.addWorkingDays(now, spec.workingDays)
+    : calendar.addWorkingHours(now, spec.workingHours);
 }
 
 /** The calendar of an office with the default settings, the shipped holidays and no closures. */

@@ -23,8 +23,14 @@ const hoursError = `must be a number of working hours above 0 and at most ${maxW
  */
 export const workingTimeDeadlineSchema = z
   .union([
-    z.object({ workingDays: z.number({ error: daysError }).int(daysError).min(1, daysError).max(maxWorkingDays, daysError) }).strict(),
-    z.object({ workingHours: z.number({ error: hoursError }).positive(hoursError).max(maxWorkingHours, hoursError) }).strict(),
+    z
+      .object({
+        workingDays: z.number({ error: daysError }).int(daysError).min(1, daysError).max(maxWorkingDays, daysError),
+      })
+      .strict(),
+    z
+      .object({ workingHours: z.number({ error: hoursError }).positive(hoursError).max(maxWorkingHours, hoursError) })
+      .strict(),
   ])
   .transform((spec, ctx) => {
     try {

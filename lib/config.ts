@@ -21,13 +21,19 @@ export const envBoolean = z
 
 export const temporalFields = {
   /** When set, connect there and start no embedded server. */
-  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d+$/, 'must be host:port')
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
 };
 
 export const dataFields = {
   /** Root of everything kept on disk: the SQLite file, stored files, the audit archive. */
-  DATA_DIR: z.string().default('.data').transform((p) => path.resolve(p)),
+  DATA_DIR: z
+    .string()
+    .default('.data')
+    .transform((p) => path.resolve(p)),
   /** The registry of units (JSON or YAML); defaults to the shipped sample registry. */
   REGISTRY_FILE: z.string().optional(),
   /** The audit archive (histories, workflow bundles, hash-chained manifest); defaults to DATA_DIR/archive. */
@@ -44,7 +50,10 @@ export function archiveDirOf(config: { DATA_DIR: string; ARCHIVE_DIR?: string })
 
 export const linkFields = {
   /** Base of every link in e-mails, e.g. https://farman.example.org */
-  PUBLIC_URL: z.url().default('http://localhost:3000').transform((u) => u.replace(/\/+$/, '')),
+  PUBLIC_URL: z
+    .url()
+    .default('http://localhost:3000')
+    .transform((u) => u.replace(/\/+$/, '')),
   /** `kid:secret` pairs, comma-separated; the first signs, all verify. */
   LINK_SIGNING_KEYS: z.string().transform((text, ctx) => {
     try {

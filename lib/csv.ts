@@ -16,7 +16,8 @@ const bom = '\uFEFF';
  * (bidi marks and embeddings, zero-width characters, a BOM) and spaces do not hide one: Persian text often
  * starts with a right-to-left mark.
  */
-const formulaStart = /^[\s\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b]/;
+const formulaStart =
+  /^[\s\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b]/;
 
 /**
  * A text cell that a spreadsheet would run as a formula is prefixed with a single quote, so an exported

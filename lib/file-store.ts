@@ -47,7 +47,8 @@ export class FileStore {
       return Buffer.from(cached);
     }
     const bytes = await readFile(this.pathOf(sha256));
-    if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`stored file ${sha256} is corrupted`);
+    if (createHash('sha256').update(bytes).digest('hex') !== sha256)
+      throw new Error(`stored file ${sha256} is corrupted`);
     this.remember(sha256, bytes);
     return bytes;
   }

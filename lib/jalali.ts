@@ -109,7 +109,17 @@ export function formatTimeLeft(deadline: Date | string, now: Date | string): str
   const hours = Math.floor((totalMinutes % (dayMs / minuteMs)) / 60);
   const minutes = totalMinutes % 60;
   const parts: [number, string][] =
-    days > 0 ? [[days, 'روز'], [hours, 'ساعت']] : hours > 0 ? [[hours, 'ساعت'], [minutes, 'دقیقه']] : [[minutes, 'دقیقه']];
+    days > 0
+      ? [
+          [days, 'روز'],
+          [hours, 'ساعت'],
+        ]
+      : hours > 0
+        ? [
+            [hours, 'ساعت'],
+            [minutes, 'دقیقه'],
+          ]
+        : [[minutes, 'دقیقه']];
   const words = parts.filter(([n]) => n > 0).map(([n, unit]) => `${toPersianDigits(n)} ${unit}`);
   return `${words.join(' و ')} ${suffix}`;
 }

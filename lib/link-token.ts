@@ -60,7 +60,10 @@ function signPayload(payload: object, keys: SigningKey[]): string {
 
 /** Signs claims with the first key. */
 export function signLinkToken(claims: LinkClaims, keys: SigningKey[]): string {
-  return signPayload({ d: claims.directiveId, u: claims.unitCode, p: claims.purpose, g: claims.generation, e: claims.expiresAt }, keys);
+  return signPayload(
+    { d: claims.directiveId, u: claims.unitCode, p: claims.purpose, g: claims.generation, e: claims.expiresAt },
+    keys,
+  );
 }
 
 /**
@@ -86,7 +89,8 @@ export function signInboxToken(claims: InboxClaims, keys: SigningKey[]): string 
  */
 export function verifyInboxToken(token: string, keys: SigningKey[], now: number): InboxClaims {
   const raw = verifySigned(token, keys);
-  if (typeof raw.u !== 'string' || raw.p !== 'inbox' || typeof raw.g !== 'number' || typeof raw.e !== 'number') throw new LinkTokenError('malformed');
+  if (typeof raw.u !== 'string' || raw.p !== 'inbox' || typeof raw.g !== 'number' || typeof raw.e !== 'number')
+    throw new LinkTokenError('malformed');
   if (now > raw.e) throw new LinkTokenError('expired');
   return { unitCode: raw.u, purpose: 'inbox', generation: raw.g, expiresAt: raw.e };
 }
@@ -102,7 +106,13 @@ const decoyKey = Buffer.alloc(32, 7);
  */
 export function verifyLinkToken(token: string, keys: SigningKey[], now: number): LinkClaims {
   const raw = verifySigned(token, keys);
-  if (typeof raw.d !== 'string' || typeof raw.u !== 'string' || raw.p !== 'reply' || typeof raw.g !== 'number' || typeof raw.e !== 'number') {
+  if (
+    typeof raw.d !== 'string' ||
+    typeof raw.u !== 'string' ||
+    raw.p !== 'reply' ||
+    typeof raw.g !== 'number' ||
+    typeof raw.e !== 'number'
+  ) {
     throw new LinkTokenError('malformed');
   }
   if (now > raw.e) throw new LinkTokenError('expired');
@@ -110,7 +120,10 @@ export function verifyLinkToken(token: string, keys: SigningKey[], now: number):
 }
 
 /** Checks a token's MAC in constant work and returns its decoded payload. @throws LinkTokenError */
-function verifySigned(token: string, keys: SigningKey[]): { d?: unknown; u?: unknown; p?: unknown; g?: unknown; e?: unknown } {
+function verifySigned(
+  token: string,
+  keys: SigningKey[],
+): { d?: unknown; u?: unknown; p?: unknown; g?: unknown; e?: unknown } {
   const parts = typeof token === 'string' && token.length <= 1024 ? token.split('.') : [];
   const [version, kid, payload, given] = parts.length === 4 ? parts : ['', '', '', ''];
   const key = keys.find((k) => k.kid === kid)?.secret ?? decoyKey;
@@ -120,7 +133,8 @@ function verifySigned(token: string, keys: SigningKey[]): { d?: unknown; u?: unk
   const givenBytes = Buffer.from(given, 'base64url');
   const sameLength = givenBytes.length === expected.length;
   const equal = timingSafeEqual(expected, sameLength ? givenBytes : expected) && sameLength;
-  if (!equal || version !== 'v1' || key === decoyKey) throw new LinkTokenError(parts.length === 4 ? 'forged' : 'malformed');
+  if (!equal || version !== 'v1' || key === decoyKey)
+    throw new LinkTokenError(parts.length === 4 ? 'forged' : 'malformed');
   try {
     const raw: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     if (raw && typeof raw === 'object') return raw;

@@ -76,7 +76,9 @@ const [, replyPath, tokenParameter, bearer] = redactionPatterns;
  * (a secret is also looked for in its JSON-escaped form).
  */
 export function createRedactor(secrets: readonly string[]): (text: string) => string {
-  const literals = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].filter((s) => s.length >= minSecretLength);
+  const literals = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].filter(
+    (s) => s.length >= minSecretLength,
+  );
   return (text) => {
     let out = text
       .replace(linkToken, '[token]')
@@ -128,7 +130,16 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.token'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+          '*.password',
+          '*.token',
+        ],
+        censor: '[redacted]',
+      },
     },
     { write: (line: string) => out.write(redact(line)) },
   );
@@ -139,7 +150,10 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
  * configuration parsed by `load`. When the configuration is invalid, logs the ConfigError (variable names
  * and rules, never values) as `fatal` and exits 1; otherwise sets the logger to the configured `LOG_LEVEL`.
  */
-export function startProcess<C extends { LOG_LEVEL: LogLevel }>(service: string, load: () => C): { logger: Logger; config: C } {
+export function startProcess<C extends { LOG_LEVEL: LogLevel }>(
+  service: string,
+  load: () => C,
+): { logger: Logger; config: C } {
   const logger = createJsonLogger({ service, level: 'info', secrets: secretsFromEnv(process.env) });
   let config: C;
   try {

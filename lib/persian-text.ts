@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 const arabicToPersian: Record<string, string> = {
-  'ي': 'ی', // U+064A ARABIC LETTER YEH
-  'ى': 'ی', // U+0649 ALEF MAKSURA, often typed for yeh
-  'ك': 'ک', // U+0643 ARABIC LETTER KAF
+  ي: 'ی', // U+064A ARABIC LETTER YEH
+  ى: 'ی', // U+0649 ALEF MAKSURA, often typed for yeh
+  ك: 'ک', // U+0643 ARABIC LETTER KAF
 };
 
 const persianDigits = '۰۱۲۳۴۵۶۷۸۹';
@@ -37,7 +37,7 @@ export function toPersianDigits(text: string | number): string {
  * Bidi override and isolate controls (U+202A-U+202E, U+2066-U+2069) can make a text display differently
  * from what it says; they are rejected in user input. LRM/RLM and ZWNJ/ZWJ are allowed.
  */
- 
+
 const forbiddenControls = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
 
 /** A zod string that is normalised as Persian text and bounded in length (after normalisation). */

@@ -9,9 +9,15 @@ export interface ProbeableConnection {
  * namespace exists. A bare TCP or gRPC health check would pass while the namespace is missing, and every
  * call would then fail. Never throws.
  */
-export async function temporalAnswers(connection: ProbeableConnection, namespace: string, timeoutMs = 2_000): Promise<boolean> {
+export async function temporalAnswers(
+  connection: ProbeableConnection,
+  namespace: string,
+  timeoutMs = 2_000,
+): Promise<boolean> {
   try {
-    await connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.describeNamespace({ namespace }));
+    await connection.withDeadline(Date.now() + timeoutMs, () =>
+      connection.workflowService.describeNamespace({ namespace }),
+    );
     return true;
   } catch {
     return false;

@@ -15,7 +15,12 @@ import { countCheckOf, type ScenarioResult } from './scenario-result';
 export async function apiCrashMidPost(cluster: Cluster, options: { codes: string[] }): Promise<ScenarioResult> {
   const started = Date.now();
   const { id } = await cluster.issue(
-    directiveBody({ targets: { mode: 'list', codes: options.codes }, acknowledgeBy: inSeconds(3_600), reportBy: inSeconds(7_200), escalation: [] }),
+    directiveBody({
+      targets: { mode: 'list', codes: options.codes },
+      acknowledgeBy: inSeconds(3_600),
+      reportBy: inSeconds(7_200),
+      escalation: [],
+    }),
   );
   const replies: SentReply[] = [];
   const notes: string[] = [];
@@ -35,12 +40,16 @@ export async function apiCrashMidPost(cluster: Cluster, options: { codes: string
     if (workerDown) await cluster.startWorker();
     const status = await retryUntilAnswered(reply);
     if (status !== 303) inconsistent += 1;
-    notes.push(`${code}: killed ${delayMs} ms into the POST${workerDown ? ' (worker down)' : ''}; answers ${reply.answers.join('→')}`);
+    notes.push(
+      `${code}: killed ${delayMs} ms into the POST${workerDown ? ' (worker down)' : ''}; answers ${reply.answers.join('→')}`,
+    );
   }
   let lost = 0;
   let duplicated = 0;
   for (const reply of replies) {
-    const state = await cluster.unitStateWhen(id, reply.unitCode, (s) => s.log.some((t) => t.meta?.submissionId === reply.submissionId), 60_000).catch(() => cluster.unitState(id, reply.unitCode));
+    const state = await cluster
+      .unitStateWhen(id, reply.unitCode, (s) => s.log.some((t) => t.meta?.submissionId === reply.submissionId), 60_000)
+      .catch(() => cluster.unitState(id, reply.unitCode));
     const verdict = judgeReply(reply, state);
     if (verdict.lost || !state.log.some((t) => t.meta?.submissionId === reply.submissionId)) lost += 1;
     if (verdict.duplicated) duplicated += 1;

@@ -69,7 +69,13 @@ export class Cluster {
       writeFileSync(registryFile, JSON.stringify(generateRegistry(options.units)));
     }
     const [temporalPort, apiPort, workerHealthPort] = [await freePort(), await freePort(), await freePort()];
-    const server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(options.dir, 'temporal.db'), port: temporalPort, uiPort: null, logLevel: 'error' });
+    const server = await startDevServer({
+      cli: await ensureTemporalCli(),
+      dbFile: path.join(options.dir, 'temporal.db'),
+      port: temporalPort,
+      uiPort: null,
+      logLevel: 'error',
+    });
     const connection = await Connection.connect({ address: server.address });
     const sink = await SmtpSink.start();
     const cluster = new Cluster(options, temporalPort, apiPort, workerHealthPort, connection, sink, registryFile);
@@ -127,7 +133,12 @@ export class Cluster {
 
   /** Starts an API process and waits until it answers. */
   async startApi(): Promise<void> {
-    this.apiProcess = spawnFarman('api/main.ts', { ...this.commonEnv(), PORT: String(this.apiPort), HOST: '127.0.0.1', COOKIE_SECURE: 'false' });
+    this.apiProcess = spawnFarman('api/main.ts', {
+      ...this.commonEnv(),
+      PORT: String(this.apiPort),
+      HOST: '127.0.0.1',
+      COOKIE_SECURE: 'false',
+    });
     await waitUntilOk(`${this.baseUrl}/healthz`, this.apiProcess, 120_000);
   }
 
@@ -153,7 +164,13 @@ export class Cluster {
 
   /** Starts the dev server again on the same file and port, and waits until the namespace answers. */
   async startServer(): Promise<void> {
-    this.server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(this.options.dir, 'temporal.db'), port: this.temporalPort, uiPort: null, logLevel: 'error' });
+    this.server = await startDevServer({
+      cli: await ensureTemporalCli(),
+      dbFile: path.join(this.options.dir, 'temporal.db'),
+      port: this.temporalPort,
+      uiPort: null,
+      logLevel: 'error',
+    });
   }
 
   /** `fetch` against the API with the office's bearer token; `json` becomes the JSON body. */
@@ -162,7 +179,11 @@ export class Cluster {
     const headers = new Headers(rest.headers);
     if (token) headers.set('authorization', `Bearer ${token}`);
     if (json !== undefined) headers.set('content-type', 'application/json');
-    return fetch(`${this.baseUrl}${urlPath}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+    return fetch(`${this.baseUrl}${urlPath}`, {
+      ...rest,
+      headers,
+      body: json !== undefined ? JSON.stringify(json) : rest.body,
+    });
   }
 
   /** Issues a directive through the API and returns its id; throws with the problem when refused. */
@@ -179,11 +200,20 @@ export class Cluster {
   }
 
   /** Waits, retrying through outages, until the unit's state satisfies `ready`. */
-  async unitStateWhen(directiveId: string, unitCode: string, ready: (s: UnitState) => boolean, timeoutMs = 120_000): Promise<UnitState> {
-    return eventually(async () => {
-      const s = await this.unitState(directiveId, unitCode);
-      return ready(s) ? s : undefined;
-    }, timeoutMs, `state of ${unitCode}`);
+  async unitStateWhen(
+    directiveId: string,
+    unitCode: string,
+    ready: (s: UnitState) => boolean,
+    timeoutMs = 120_000,
+  ): Promise<UnitState> {
+    return eventually(
+      async () => {
+        const s = await this.unitState(directiveId, unitCode);
+        return ready(s) ? s : undefined;
+      },
+      timeoutMs,
+      `state of ${unitCode}`,
+    );
   }
 
   /** Messages about a directive, optionally of one purpose prefix (`notice`, `reminder`, …). */

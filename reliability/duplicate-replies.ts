@@ -11,10 +11,18 @@ import { countCheckOf, type ScenarioResult } from './scenario-result';
  * answered, and again after the office accepted it and the unit's workflow completed. It must be recorded
  * once, and every answer must be the same 303 to the same confirmation.
  */
-export async function concurrentDuplicates(cluster: Cluster, options: { codes: string[]; copies: number }): Promise<ScenarioResult> {
+export async function concurrentDuplicates(
+  cluster: Cluster,
+  options: { codes: string[]; copies: number },
+): Promise<ScenarioResult> {
   const started = Date.now();
   const { id } = await cluster.issue(
-    directiveBody({ targets: { mode: 'list', codes: options.codes }, acknowledgeBy: inSeconds(3_600), reportBy: inSeconds(7_200), escalation: [] }),
+    directiveBody({
+      targets: { mode: 'list', codes: options.codes },
+      acknowledgeBy: inSeconds(3_600),
+      reportBy: inSeconds(7_200),
+      escalation: [],
+    }),
   );
   let lost = 0;
   let duplicated = 0;
@@ -25,7 +33,14 @@ export async function concurrentDuplicates(cluster: Cluster, options: { codes: s
     const submissionId = submissionIdIn((await getPage(link)).html, 'report');
     const send = async () => {
       const form = new FormData();
-      for (const [k, v] of Object.entries({ submissionId, name: 'بخشدار آزمون', position: 'بخشدار', v_stations: '۱۲', v_inspected: 'yes' })) form.append(k, v);
+      for (const [k, v] of Object.entries({
+        submissionId,
+        name: 'بخشدار آزمون',
+        position: 'بخشدار',
+        v_stations: '۱۲',
+        v_inspected: 'yes',
+      }))
+        form.append(k, v);
       // As the page's form posts: the submission id in the action too, so a resubmit after completion is recognised.
       const res = await postForm(`${link}/report?submission=${submissionId}`, form);
       await res.arrayBuffer();
@@ -36,7 +51,15 @@ export async function concurrentDuplicates(cluster: Cluster, options: { codes: s
     const afterBurst = await send();
     const accepted = await cluster.api(`/api/v1/directives/${id}/units/${code}/accept`, { method: 'POST', json: {} });
     if (accepted.status !== 200) notes.push(`${code}: accept answered ${accepted.status}`);
-    await eventually(async () => ((await cluster.client.workflow.getHandle(`${directiveWorkflowId(id)}/unit:${code}`).describe()).status.name === 'COMPLETED' ? true : undefined), 120_000, `${code} to complete`);
+    await eventually(
+      async () =>
+        (await cluster.client.workflow.getHandle(`${directiveWorkflowId(id)}/unit:${code}`).describe()).status.name ===
+        'COMPLETED'
+          ? true
+          : undefined,
+      120_000,
+      `${code} to complete`,
+    );
     const afterCompletion = await send();
     const answers = [...burst, afterBurst, afterCompletion];
     if (new Set(answers).size !== 1 || !answers[0].startsWith('303 ')) inconsistent += 1;

@@ -11,21 +11,37 @@ import { countCheckOf, type ScenarioResult } from './scenario-result';
  * the delay (`mailPending` > 0); afterwards every notice arrives once, is recorded once, `mailPending` is 0,
  * and no workflow failed or marked its unit undeliverable.
  */
-export async function relayOutage(cluster: Cluster, options: { codes: string[]; attempts: number }): Promise<ScenarioResult> {
+export async function relayOutage(
+  cluster: Cluster,
+  options: { codes: string[]; attempts: number },
+): Promise<ScenarioResult> {
   const started = Date.now();
   await cluster.sink.down();
   const { id } = await cluster.issue(
-    directiveBody({ targets: { mode: 'list', codes: options.codes }, acknowledgeBy: inSeconds(3_600), reportBy: inSeconds(7_200), escalation: [] }),
+    directiveBody({
+      targets: { mode: 'list', codes: options.codes },
+      acknowledgeBy: inSeconds(3_600),
+      reportBy: inSeconds(7_200),
+      escalation: [],
+    }),
   );
-  const unitDetail = async (code: string) => (await (await cluster.api(`/api/v1/directives/${id}/units/${code}`)).json()) as { mailPending?: number; undeliverable?: boolean };
+  const unitDetail = async (code: string) =>
+    (await (await cluster.api(`/api/v1/directives/${id}/units/${code}`)).json()) as {
+      mailPending?: number;
+      undeliverable?: boolean;
+    };
   let officeSawDelay = 0;
   let maxAttempt = 0;
   try {
     for (const code of options.codes) {
-      const attempt = await eventually(async () => {
-        const a = await failedMailAttempts(cluster.client, unitWorkflowId(id, code));
-        return a >= options.attempts ? a : undefined;
-      }, 60_000 * options.attempts, `${options.attempts} send attempts for ${code}`);
+      const attempt = await eventually(
+        async () => {
+          const a = await failedMailAttempts(cluster.client, unitWorkflowId(id, code));
+          return a >= options.attempts ? a : undefined;
+        },
+        60_000 * options.attempts,
+        `${options.attempts} send attempts for ${code}`,
+      );
       maxAttempt = Math.max(maxAttempt, attempt);
       if (((await unitDetail(code)).mailPending ?? 0) > 0) officeSawDelay += 1;
     }
@@ -33,7 +49,11 @@ export async function relayOutage(cluster: Cluster, options: { codes: string[]; 
     await cluster.sink.up();
   }
   const outageMs = Date.now() - started;
-  await eventually(() => (countByMessageId(cluster.mails(id, 'notice')).distinct >= options.codes.length ? true : undefined), 300_000, 'every notice after the relay came back');
+  await eventually(
+    () => (countByMessageId(cluster.mails(id, 'notice')).distinct >= options.codes.length ? true : undefined),
+    300_000,
+    'every notice after the relay came back',
+  );
 
   let lost = 0;
   let duplicated = 0;

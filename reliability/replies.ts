@@ -19,24 +19,37 @@ export interface SentReply {
 }
 
 /** Waits for the unit's notice and opens its page; returns the link and the acknowledge form's submission id. */
-export async function openReplyForm(cluster: Cluster, directiveId: string, unitCode: string, action = 'acknowledge'): Promise<SentReply> {
+export async function openReplyForm(
+  cluster: Cluster,
+  directiveId: string,
+  unitCode: string,
+  action = 'acknowledge',
+): Promise<SentReply> {
   const mail = await eventually(
     () => cluster.mails(directiveId, 'notice').find((m) => m.headers.get('x-farman-unit') === unitCode),
     120_000,
     `notice to ${unitCode}`,
   );
   const link = linkFrom(mail);
-  const page = await eventually(async () => {
-    const p = await getPage(link);
-    return p.status === 200 ? p : undefined;
-  }, 60_000, `page of ${unitCode}`);
+  const page = await eventually(
+    async () => {
+      const p = await getPage(link);
+      return p.status === 200 ? p : undefined;
+    },
+    60_000,
+    `page of ${unitCode}`,
+  );
   return { unitCode, link, submissionId: submissionIdIn(page.html, action), answers: [], toldToRetry: false };
 }
 
 /** Posts the acknowledgement once (same submission id each time), noting the answer. */
 export async function postAcknowledge(reply: SentReply): Promise<number | 'network'> {
   try {
-    const res = await postForm(`${reply.link}/acknowledge`, { submissionId: reply.submissionId, name: 'بخشدار آزمون', position: 'بخشدار' });
+    const res = await postForm(`${reply.link}/acknowledge`, {
+      submissionId: reply.submissionId,
+      name: 'بخشدار آزمون',
+      position: 'بخشدار',
+    });
     const body = await res.text();
     if (res.status >= 500 && /دوباره تلاش کنید/.test(body)) reply.toldToRetry = true;
     reply.answers.push(res.status);
@@ -49,10 +62,14 @@ export async function postAcknowledge(reply: SentReply): Promise<number | 'netwo
 
 /** Retries the same submission until the page answers 303 (recorded) or a 4xx (a definite refusal). */
 export async function retryUntilAnswered(reply: SentReply, timeoutMs = 120_000): Promise<number> {
-  return eventually(async () => {
-    const status = await postAcknowledge(reply);
-    return status === 303 || (typeof status === 'number' && status >= 400 && status < 500) ? status : undefined;
-  }, timeoutMs, `an answer for ${reply.unitCode}`);
+  return eventually(
+    async () => {
+      const status = await postAcknowledge(reply);
+      return status === 303 || (typeof status === 'number' && status >= 400 && status < 500) ? status : undefined;
+    },
+    timeoutMs,
+    `an answer for ${reply.unitCode}`,
+  );
 }
 
 /**

@@ -48,7 +48,10 @@ export function mergeResults(results: ScenarioResult[]): ScenarioResult {
  * The directive's counts against its units' own states once a scenario has settled, as the fields of a
  * result: every scenario runs it before it ends its directive.
  */
-export async function countCheckOf(gateway: TemporalGateway, directiveId: string): Promise<Pick<ScenarioResult, 'miscounted'> & { note: string }> {
+export async function countCheckOf(
+  gateway: TemporalGateway,
+  directiveId: string,
+): Promise<Pick<ScenarioResult, 'miscounted'> & { note: string }> {
   const check = await checkCounts(gateway, directiveId);
   const note = check.agreed
     ? `counts agreed with the units' states ${check.settledMs} ms after the scenario settled`

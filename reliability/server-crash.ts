@@ -41,7 +41,9 @@ export async function serverCrashMidRun(cluster: Cluster, options: { codes: stri
   const outageEnd = Date.now();
   const notes: string[] = [];
   if (cluster.worker.child.exitCode !== null || cluster.worker.child.signalCode !== null) {
-    notes.push(`the worker exited during the outage (${cluster.worker.child.exitCode ?? cluster.worker.child.signalCode}) and was restarted`);
+    notes.push(
+      `the worker exited during the outage (${cluster.worker.child.exitCode ?? cluster.worker.child.signalCode}) and was restarted`,
+    );
     await cluster.startWorker();
   }
 
@@ -54,7 +56,12 @@ export async function serverCrashMidRun(cluster: Cluster, options: { codes: stri
   let duplicated = 0;
   let unclear = 0;
   for (const reply of replies.values()) {
-    const state = await cluster.unitStateWhen(id, reply.unitCode, (s) => s.log.some((t) => t.meta?.submissionId === reply.submissionId) || !reply.answers.includes(303), 120_000);
+    const state = await cluster.unitStateWhen(
+      id,
+      reply.unitCode,
+      (s) => s.log.some((t) => t.meta?.submissionId === reply.submissionId) || !reply.answers.includes(303),
+      120_000,
+    );
     const verdict = judgeReply(reply, state);
     if (verdict.lost) lost += 1;
     if (verdict.duplicated) duplicated += 1;
@@ -63,8 +70,17 @@ export async function serverCrashMidRun(cluster: Cluster, options: { codes: stri
   }
 
   // Timers survive the restart: the silent unit is reminded, misses its deadline and is escalated, once each.
-  const silentState = await cluster.unitStateWhen(id, silent, (s) => s.log.some((t) => t.event.type === 'escalationDue') && s.log.filter((t) => t.event.type === 'mailRecorded').length >= 3, 180_000);
-  const timerCounts = ['reminderDue', 'deadlineMissed', 'escalationDue'].map((type) => silentState.log.filter((t) => t.event.type === type).length);
+  const silentState = await cluster.unitStateWhen(
+    id,
+    silent,
+    (s) =>
+      s.log.some((t) => t.event.type === 'escalationDue') &&
+      s.log.filter((t) => t.event.type === 'mailRecorded').length >= 3,
+    180_000,
+  );
+  const timerCounts = ['reminderDue', 'deadlineMissed', 'escalationDue'].map(
+    (type) => silentState.log.filter((t) => t.event.type === type).length,
+  );
   const timersLost = timerCounts.filter((n) => n === 0).length;
   const timersDuplicated = timerCounts.filter((n) => n > 1).length;
   const reminderDueAt = issuedAt + 20_000;
@@ -75,7 +91,9 @@ export async function serverCrashMidRun(cluster: Cluster, options: { codes: stri
   if (unclear > 0) notes.push(`${unclear} refusals did not say to try again`);
 
   // Nothing duplicated in the mail either: one recorded message per purpose and unit, one Message-ID each.
-  const mailDuplicated = await Promise.all(options.codes.map(async (code) => duplicatedMail(await cluster.unitState(id, code))));
+  const mailDuplicated = await Promise.all(
+    options.codes.map(async (code) => duplicatedMail(await cluster.unitState(id, code))),
+  );
   const mail = await eventually(() => {
     const m = cluster.mails(id);
     return m.length > 0 ? m : undefined;
@@ -91,7 +109,11 @@ export async function serverCrashMidRun(cluster: Cluster, options: { codes: stri
     duplicated: duplicated + timersDuplicated + mailDuplicated.reduce((a, b) => a + b, 0),
     deliveryCopies: countByMessageId(mail).extraCopies,
     miscounted: counts.miscounted,
-    notes: [...notes, counts.note, 'checked: the replies plus the silent unit\'s reminder, missed deadline and escalation; a 5xx without "try again" counts as lost'],
+    notes: [
+      ...notes,
+      counts.note,
+      'checked: the replies plus the silent unit\'s reminder, missed deadline and escalation; a 5xx without "try again" counts as lost',
+    ],
     durationMs: Date.now() - started,
   };
 }

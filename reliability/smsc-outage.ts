@@ -12,12 +12,20 @@ import { countCheckOf, type ScenarioResult } from './scenario-result';
  * received more than once are counted (a part accepted as the session dropped may be sent again: SMPP
  * cannot be asked). Needs a cluster started with `sms: true`.
  */
-export async function smscOutage(cluster: Cluster, options: { codes: string[]; downMs: number }): Promise<ScenarioResult> {
+export async function smscOutage(
+  cluster: Cluster,
+  options: { codes: string[]; downMs: number },
+): Promise<ScenarioResult> {
   const started = Date.now();
   const sink = cluster.smsSink;
   const before = sink.messages.length;
   const { id } = await cluster.issue(
-    directiveBody({ targets: { mode: 'list', codes: options.codes }, acknowledgeBy: inSeconds(3_600), reportBy: inSeconds(7_200), escalation: [] }),
+    directiveBody({
+      targets: { mode: 'list', codes: options.codes },
+      acknowledgeBy: inSeconds(3_600),
+      reportBy: inSeconds(7_200),
+      escalation: [],
+    }),
   );
   await sink.down();
   const textedBeforeOutage = sink.messages.length - before;
@@ -27,7 +35,10 @@ export async function smscOutage(cluster: Cluster, options: { codes: string[]; d
   const registry = generateRegistry(cluster.recipients().length);
   const mobileOf = new Map(registry.units.map((u) => [u.code, u.head.mobile!.replace(/^\+/, '')]));
   await eventually(
-    () => (options.codes.every((code) => sink.messages.slice(before).some((m) => m.to === mobileOf.get(code))) ? true : undefined),
+    () =>
+      options.codes.every((code) => sink.messages.slice(before).some((m) => m.to === mobileOf.get(code)))
+        ? true
+        : undefined,
     600_000,
     'every head texted after the SMSC came back',
   );
@@ -37,7 +48,9 @@ export async function smscOutage(cluster: Cluster, options: { codes: string[]; d
   for (const code of options.codes) {
     const state = await cluster.unitStateWhen(id, code, (s) => s.log.some((t) => t.event.type === 'mailRecorded'));
     const recorded = state.log.filter((t) => t.event.type === 'mailRecorded' && t.event.purpose === 'notice');
-    const texted = recorded.some((t) => t.event.type === 'mailRecorded' && t.event.channels?.some((c) => c.channel === 'sms' && c.delivered));
+    const texted = recorded.some(
+      (t) => t.event.type === 'mailRecorded' && t.event.channels?.some((c) => c.channel === 'sms' && c.delivered),
+    );
     if (recorded.length === 0 || state.undeliverable || !texted) lost += 1;
     if (recorded.length > 1) duplicated += 1;
     copies += Math.max(0, sink.messages.slice(before).filter((m) => m.to === mobileOf.get(code)).length - 1);

@@ -11,35 +11,65 @@ import { countCheckOf, type ScenarioResult } from './scenario-result';
  * workflow, and the sink must hold one distinct notice Message-ID per unit. Copies of a Message-ID are
  * counted apart (`deliveryCopies`): a send that finished just before a kill is retried.
  */
-export async function workerCrashDuringFanOut(cluster: Cluster, options: { kills: number; recoveryTimeoutMs?: number }): Promise<ScenarioResult> {
+export async function workerCrashDuringFanOut(
+  cluster: Cluster,
+  options: { kills: number; recoveryTimeoutMs?: number },
+): Promise<ScenarioResult> {
   const started = Date.now();
   const timeout = options.recoveryTimeoutMs ?? 300_000;
   const { id, units } = await cluster.issue(
-    directiveBody({ targets: { mode: 'all' }, acknowledgeBy: inSeconds(3_600), reportBy: inSeconds(7_200), escalation: [], reminders: { acknowledge: [], report: [] } }),
+    directiveBody({
+      targets: { mode: 'all' },
+      acknowledgeBy: inSeconds(3_600),
+      reportBy: inSeconds(7_200),
+      escalation: [],
+      reminders: { acknowledge: [], report: [] },
+    }),
   );
   const notices = () => countByMessageId(cluster.mails(id, 'notice')).distinct;
   const killedAt: number[] = [];
   for (let k = 0; k < options.kills; k++) {
     // A random point ahead of the progress so far: early kills hit the child starts, later ones the sends.
     const now = notices();
-    const target = Math.min(units - 1, now + randomInt(0, Math.max(1, Math.floor((units - now) / (options.kills - k + 1)))));
-    if (now < target) await eventually(() => (notices() >= target ? true : undefined), timeout, `${target} notices before kill ${k + 1}`);
+    const target = Math.min(
+      units - 1,
+      now + randomInt(0, Math.max(1, Math.floor((units - now) / (options.kills - k + 1)))),
+    );
+    if (now < target)
+      await eventually(
+        () => (notices() >= target ? true : undefined),
+        timeout,
+        `${target} notices before kill ${k + 1}`,
+      );
     killedAt.push(notices());
     await cluster.killWorker();
     await cluster.startWorker();
   }
-  await eventually(() => (notices() >= units ? true : undefined), timeout, `all ${units} notices after ${options.kills} worker kills`);
-  const status = await eventually(async () => {
-    const s = await cluster.gateway.directiveStatus(id);
-    return s.started === units && s.total === units ? s : undefined;
-  }, timeout, 'the directive to count every unit started');
+  await eventually(
+    () => (notices() >= units ? true : undefined),
+    timeout,
+    `all ${units} notices after ${options.kills} worker kills`,
+  );
+  const status = await eventually(
+    async () => {
+      const s = await cluster.gateway.directiveStatus(id);
+      return s.started === units && s.total === units ? s : undefined;
+    },
+    timeout,
+    'the directive to count every unit started',
+  );
 
   // One run per unit ID in visibility (eventually consistent, so wait for the count to settle).
-  const runs = await eventually(async () => {
-    const ids: string[] = [];
-    for await (const wf of cluster.client.workflow.list({ query: `DirectiveId = '${id}' AND FarmanKind = 'unit'` })) ids.push(wf.workflowId);
-    return ids.length >= units ? ids : undefined;
-  }, 120_000, 'visibility to list every unit');
+  const runs = await eventually(
+    async () => {
+      const ids: string[] = [];
+      for await (const wf of cluster.client.workflow.list({ query: `DirectiveId = '${id}' AND FarmanKind = 'unit'` }))
+        ids.push(wf.workflowId);
+      return ids.length >= units ? ids : undefined;
+    },
+    120_000,
+    'visibility to list every unit',
+  );
   const perId = new Map<string, number>();
   for (const wfId of runs) perId.set(wfId, (perId.get(wfId) ?? 0) + 1);
 
@@ -47,7 +77,8 @@ export async function workerCrashDuringFanOut(cluster: Cluster, options: { kills
   let lost = 0;
   let duplicated = 0;
   const noticeMail = cluster.mails(id, 'notice');
-  const noticesRecorded = (state: Awaited<ReturnType<Cluster['unitState']>>) => state.log.filter((t) => t.event.type === 'mailRecorded' && t.event.purpose === 'notice').length;
+  const noticesRecorded = (state: Awaited<ReturnType<Cluster['unitState']>>) =>
+    state.log.filter((t) => t.event.type === 'mailRecorded' && t.event.purpose === 'notice').length;
   for (const code of codes) {
     const wfId = unitWorkflowId(id, code);
     const described = await cluster.client.workflow.getHandle(wfId).describe();
@@ -55,10 +86,14 @@ export async function workerCrashDuringFanOut(cluster: Cluster, options: { kills
     if ((perId.get(wfId) ?? 0) !== 1) duplicated += Math.max(0, (perId.get(wfId) ?? 0) - 1);
     // A notice sent just before a kill is recorded only when its unit's next workflow task re-runs the send
     // (the sent-mail ledger answers it): wait for that, and count the unit lost only if it never comes.
-    const state = await eventually(async () => {
-      const s = await cluster.unitState(id, code);
-      return noticesRecorded(s) > 0 ? s : undefined;
-    }, timeout, `${code}'s notice recorded`).catch(() => cluster.unitState(id, code));
+    const state = await eventually(
+      async () => {
+        const s = await cluster.unitState(id, code);
+        return noticesRecorded(s) > 0 ? s : undefined;
+      },
+      timeout,
+      `${code}'s notice recorded`,
+    ).catch(() => cluster.unitState(id, code));
     const recorded = noticesRecorded(state);
     const issued = state.log.filter((t) => t.event.type === 'issued').length;
     if (recorded === 0 || !noticeMail.some((m) => m.headers.get('x-farman-unit') === code)) lost += 1;

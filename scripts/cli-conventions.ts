@@ -31,8 +31,15 @@ export function packageVersion(): string {
  * Applies the convention to a program and all its commands: version, help after a usage error, output to
  * the given writers, and commander's own exits turned into {@link CommanderError}s for {@link usageExit}.
  */
-export function withConventions(program: Command, io: { out: (text: string) => void; err: (text: string) => void }): Command {
-  program.version(packageVersion(), '-V, --version').showHelpAfterError().exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+export function withConventions(
+  program: Command,
+  io: { out: (text: string) => void; err: (text: string) => void },
+): Command {
+  program
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
 }
 

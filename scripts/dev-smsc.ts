@@ -18,14 +18,20 @@ export function renderSmsInbox(messages: readonly ReceivedSms[]): string {
 .meta{color:#555;font-size:.85rem;direction:ltr;text-align:left}.text{white-space:pre-wrap;font-size:1.05rem;margin:.4rem 0}</style></head>
 <body><h1>پیامک‌های دریافتی</h1><p>SMSC آزمایشی فرمان؛ ${toPersianDigits(messages.length)} پیامک. این صفحه هر پنج ثانیه تازه می‌شود.</p>
 ${rows.map(
-  (m) => html`<article><div class="meta">to +${m.to} · from ${m.from} · ${new Date(m.receivedAt).toISOString()} · ${m.parts[0].dataCoding === 8 ? 'UCS-2' : 'GSM-7'} · ${m.parts.length} part(s) · ${m.parts.map((p) => p.smscId).join(', ')}</div>
+  (
+    m,
+  ) => html`<article><div class="meta">to +${m.to} · from ${m.from} · ${new Date(m.receivedAt).toISOString()} · ${m.parts[0].dataCoding === 8 ? 'UCS-2' : 'GSM-7'} · ${m.parts.length} part(s) · ${m.parts.map((p) => p.smscId).join(', ')}</div>
 <div class="text">${m.text}</div></article>`,
 )}
 </body></html>`.value;
 }
 
 /** Starts the SMSC and its page; resolves once both listen. */
-export async function startDevSmsc(options: { smppPort: number; webPort: number; host?: string }): Promise<{ smsc: DevSmsc; web: Server; stop(): Promise<void> }> {
+export async function startDevSmsc(options: {
+  smppPort: number;
+  webPort: number;
+  host?: string;
+}): Promise<{ smsc: DevSmsc; web: Server; stop(): Promise<void> }> {
   const smsc = new DevSmsc({ port: options.smppPort, host: options.host });
   await smsc.up();
   const web = createServer((req, res) => {
@@ -34,7 +40,9 @@ export async function startDevSmsc(options: { smppPort: number; webPort: number;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(smsc.messages));
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(renderSmsInbox(smsc.messages));
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+      .end(renderSmsInbox(smsc.messages));
   });
   await new Promise<void>((resolve) => web.listen(options.webPort, options.host ?? '127.0.0.1', () => resolve()));
   return {

@@ -5,7 +5,13 @@ import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { roles, newAccountSchema, viewAccount, type Role } from '../api/auth/account-schema';
 import { AccountStore } from '../api/auth/account-store';
-import { commandBody, isUnitCommandName, unitCommandNames, unitCommands, type CommandText } from '../api/office/unit-commands';
+import {
+  commandBody,
+  isUnitCommandName,
+  unitCommandNames,
+  unitCommands,
+  type CommandText,
+} from '../api/office/unit-commands';
 import { exitCodes, usageExit, withConventions } from './cli-conventions';
 
 /**
@@ -32,7 +38,9 @@ function accountStore(): AccountStore {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Reads a password without echo from the terminal. */
@@ -75,10 +83,23 @@ function print(json: boolean, value: unknown, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
 }
 
-async function addAccount(options: { username: string; name: string; role: Role; passwordStdin?: boolean; password?: boolean; json?: boolean }): Promise<void> {
+async function addAccount(options: {
+  username: string;
+  name: string;
+  role: Role;
+  passwordStdin?: boolean;
+  password?: boolean;
+  json?: boolean;
+}): Promise<void> {
   const password = options.password === false ? undefined : await passwordFrom(options);
-  const parsed = newAccountSchema.safeParse({ username: options.username, name: options.name, role: options.role, password });
-  if (!parsed.success) throw new CliError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
+  const parsed = newAccountSchema.safeParse({
+    username: options.username,
+    name: options.name,
+    role: options.role,
+    password,
+  });
+  if (!parsed.success)
+    throw new CliError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
   const account = await accountStore().create(parsed.data);
   print(!!options.json, viewAccount(account), `created ${account.role} account ${account.username} (${account.id})`);
 }
@@ -92,12 +113,21 @@ function apiBase(): { url: string; token: string } {
 }
 
 /** Calls the API (a JSON body, or FormData as multipart); retries "try again" answers (503) a few times. */
-async function call(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+async function call(
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const { url, token } = apiBase();
   for (let attempt = 1; ; attempt++) {
     const res = await fetch(`${url}/api/v1${urlPath}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body instanceof FormData ? body : body !== undefined ? JSON.stringify(body) : undefined,
     }).catch((err: Error) => {
       throw new CliError(`cannot reach ${url}: ${err.message}`);
@@ -116,7 +146,12 @@ async function call(method: string, urlPath: string, body?: unknown, headers: Re
   }
 }
 
-async function callJson<T>(method: string, urlPath: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+async function callJson<T>(
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<T> {
   return (await call(method, urlPath, body, headers)).json() as Promise<T>;
 }
 
@@ -166,7 +201,10 @@ async function followFanOut(id: string): Promise<Status> {
   }
 }
 
-const program = withConventions(new Command('farman'), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) })
+const program = withConventions(new Command('farman'), {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+})
   .description("Farman's command line for the governor's office")
   .addHelpText(
     'after',
@@ -178,10 +216,12 @@ admin
   .command('create')
   .description('create an admin account (the first one, or another)')
   .requiredOption('--username <username>')
-  .requiredOption('--name <name>', 'the person\'s name, in Persian')
+  .requiredOption('--name <name>', "the person's name, in Persian")
   .option('--password-stdin', 'read the password from standard input')
   .option('--json', 'print JSON')
-  .action((o: { username: string; name: string; passwordStdin?: boolean; json?: boolean }) => addAccount({ ...o, role: 'admin' }));
+  .action((o: { username: string; name: string; passwordStdin?: boolean; json?: boolean }) =>
+    addAccount({ ...o, role: 'admin' }),
+  );
 
 const users = program.command('users').description('accounts, against DATA_DIR');
 users
@@ -199,7 +239,16 @@ users
   .option('--json', 'print JSON')
   .action(async (o: { json?: boolean }) => {
     const accounts = (await accountStore().list()).map(viewAccount);
-    print(!!o.json, accounts, accounts.map((a) => `${a.username}\t${a.role}\t${a.disabled ? 'disabled' : 'active'}\t${a.name}\t${a.tokens.filter((t) => !t.revokedAt).length} token(s)`).join('\n'));
+    print(
+      !!o.json,
+      accounts,
+      accounts
+        .map(
+          (a) =>
+            `${a.username}\t${a.role}\t${a.disabled ? 'disabled' : 'active'}\t${a.name}\t${a.tokens.filter((t) => !t.revokedAt).length} token(s)`,
+        )
+        .join('\n'),
+    );
   });
 users
   .command('passwd')
@@ -214,7 +263,11 @@ users
 for (const action of ['disable', 'enable'] as const) {
   users
     .command(action)
-    .description(action === 'disable' ? 'disable an account: its sessions end and its tokens stop working' : 'enable a disabled account again')
+    .description(
+      action === 'disable'
+        ? 'disable an account: its sessions end and its tokens stop working'
+        : 'enable a disabled account again',
+    )
     .requiredOption('--username <username>')
     .action(async (o: { username: string }) => {
       await accountStore().setDisabled(o.username, action === 'disable');
@@ -252,7 +305,8 @@ program
   .option('--json', 'print JSON')
   .action(async (file: string, o: { requestId?: string; wait: boolean; attach?: string[]; json?: boolean }) => {
     const body = readDirectiveFile(file) as Record<string, unknown>;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CliError(`${file} must hold one directive object`);
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new CliError(`${file} must hold one directive object`);
     body.clientRequestId ??= o.requestId ?? `cli-${randomUUID()}`;
     for (const attachment of o.attach ?? []) {
       const form = new FormData();
@@ -262,10 +316,18 @@ program
       if (!o.json) process.stderr.write(`uploaded ${path.basename(attachment)}\n`);
     }
     const res = await call('POST', '/directives', body);
-    const created = (await res.json()) as { id: string; created: boolean; units: number; acknowledgeBy: { jalali: string }; reportBy: { jalali: string } };
+    const created = (await res.json()) as {
+      id: string;
+      created: boolean;
+      units: number;
+      acknowledgeBy: { jalali: string };
+      reportBy: { jalali: string };
+    };
     if (!o.json) {
       const deadlines = `acknowledge by ${created.acknowledgeBy.jalali}, report by ${created.reportBy.jalali}`;
-      process.stderr.write(`${created.created ? 'issued' : 'already issued'} ${created.id} to ${created.units} units; ${deadlines}\n`);
+      process.stderr.write(
+        `${created.created ? 'issued' : 'already issued'} ${created.id} to ${created.units} units; ${deadlines}\n`,
+      );
     }
     const status = o.wait ? await followFanOut(created.id) : undefined;
     print(!!o.json, { ...created, status }, created.id);
@@ -282,22 +344,48 @@ program
   .option('--campaign <id>', 'only directives of this campaign')
   .option('--limit <n>', 'at most this many', '50')
   .option('--json', 'print JSON')
-  .action(async (o: { state?: string; priority?: string; text?: string; from?: string; to?: string; campaign?: string; limit: string; json?: boolean }) => {
-    const wanted = Number(o.limit);
-    if (!Number.isInteger(wanted) || wanted < 1) throw new CliError('--limit must be a positive whole number');
-    const items: ListItem[] = [];
-    let cursor: string | null = null;
-    do {
-      const q = new URLSearchParams({ limit: String(Math.min(100, wanted - items.length)) });
-      for (const [k, v] of Object.entries({ state: o.state, priority: o.priority, text: o.text, issuedFrom: o.from, issuedTo: o.to, campaign: o.campaign, cursor })) if (v) q.set(k, v);
-      const page: { items: ListItem[]; nextCursor: string | null } = await callJson('GET', `/directives?${q}`);
-      items.push(...page.items);
-      cursor = page.nextCursor;
-      if (cursor && process.stderr.isTTY) process.stderr.write(`\r${items.length} directives…`);
-    } while (cursor && items.length < wanted);
-    if (process.stderr.isTTY && items.length) process.stderr.write('\r');
-    print(!!o.json, items, items.map((d) => `${d.id}\t${d.state}\t${d.compliancePercent}%\t${d.status.overdue} overdue\t${d.title}`).join('\n') || '(none)');
-  });
+  .action(
+    async (o: {
+      state?: string;
+      priority?: string;
+      text?: string;
+      from?: string;
+      to?: string;
+      campaign?: string;
+      limit: string;
+      json?: boolean;
+    }) => {
+      const wanted = Number(o.limit);
+      if (!Number.isInteger(wanted) || wanted < 1) throw new CliError('--limit must be a positive whole number');
+      const items: ListItem[] = [];
+      let cursor: string | null = null;
+      do {
+        const q = new URLSearchParams({ limit: String(Math.min(100, wanted - items.length)) });
+        for (const [k, v] of Object.entries({
+          state: o.state,
+          priority: o.priority,
+          text: o.text,
+          issuedFrom: o.from,
+          issuedTo: o.to,
+          campaign: o.campaign,
+          cursor,
+        }))
+          if (v) q.set(k, v);
+        const page: { items: ListItem[]; nextCursor: string | null } = await callJson('GET', `/directives?${q}`);
+        items.push(...page.items);
+        cursor = page.nextCursor;
+        if (cursor && process.stderr.isTTY) process.stderr.write(`\r${items.length} directives…`);
+      } while (cursor && items.length < wanted);
+      if (process.stderr.isTTY && items.length) process.stderr.write('\r');
+      print(
+        !!o.json,
+        items,
+        items
+          .map((d) => `${d.id}\t${d.state}\t${d.compliancePercent}%\t${d.status.overdue} overdue\t${d.title}`)
+          .join('\n') || '(none)',
+      );
+    },
+  );
 
 program
   .command('status <id>')
@@ -305,11 +393,17 @@ program
   .option('--json', 'print JSON')
   .action(async (id: string, o: { json?: boolean }) => {
     const d = await callJson<Detail>('GET', `/directives/${encodeURIComponent(id)}`);
-    const counts = Object.entries(d.status.counts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ');
+    const counts = Object.entries(d.status.counts)
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${s} ${n}`)
+      .join(', ');
     const lines = [
       `${d.id}  ${d.title}`,
       `state ${d.state}, ${d.compliancePercent}% complied, ${d.status.overdue} overdue; ${counts}`,
-      ...d.units.map((u) => `  ${u.unitCode}\t${u.state}${u.overdue ? ` (overdue: ${u.overdue}, level ${u.escalationLevel})` : ''}\t${u.name}`),
+      ...d.units.map(
+        (u) =>
+          `  ${u.unitCode}\t${u.state}${u.overdue ? ` (overdue: ${u.overdue}, level ${u.escalationLevel})` : ''}\t${u.name}`,
+      ),
     ];
     print(!!o.json, d, lines.join('\n'));
   });
@@ -325,7 +419,9 @@ program
     const run = `cli-remind-${randomUUID()}`;
     const body = o.note ? { note: o.note } : {};
     if (o.unit) {
-      const result = await callJson('POST', `${base}/units/${encodeURIComponent(o.unit)}/remind`, body, { 'idempotency-key': run });
+      const result = await callJson('POST', `${base}/units/${encodeURIComponent(o.unit)}/remind`, body, {
+        'idempotency-key': run,
+      });
       return print(!!o.json, result, `reminded ${o.unit}`);
     }
     const detail = await callJson<Detail>('GET', base);
@@ -334,7 +430,9 @@ program
     const skipped: { unitCode: string; reason: string }[] = [];
     for (const unit of due) {
       try {
-        await call('POST', `${base}/units/${encodeURIComponent(unit.unitCode)}/remind`, body, { 'idempotency-key': `${run}:${unit.unitCode}` });
+        await call('POST', `${base}/units/${encodeURIComponent(unit.unitCode)}/remind`, body, {
+          'idempotency-key': `${run}:${unit.unitCode}`,
+        });
         done.push(unit.unitCode);
       } catch (err) {
         if (!(err instanceof CliError) || !/^409/.test(err.message)) throw err;
@@ -343,7 +441,11 @@ program
       process.stderr.write(`\rreminded ${done.length}/${due.length}`);
     }
     if (due.length) process.stderr.write('\n');
-    print(!!o.json, { done, skipped }, `reminded ${done.length} unit(s)${skipped.length ? `, skipped ${skipped.length}` : ''}`);
+    print(
+      !!o.json,
+      { done, skipped },
+      `reminded ${done.length} unit(s)${skipped.length ? `, skipped ${skipped.length}` : ''}`,
+    );
   });
 
 program
@@ -359,14 +461,18 @@ program
   .option('--json', 'print JSON')
   .action(async (action: string, id: string, code: string, o: CommandText & { requestId?: string; json?: boolean }) => {
     // The same table as the API and the dashboard: the body is checked here by the API's own schema.
-    if (!isUnitCommandName(action)) throw new CliError(`unknown action ${action}: one of ${unitCommandNames.join(', ')}`);
+    if (!isUnitCommandName(action))
+      throw new CliError(`unknown action ${action}: one of ${unitCommandNames.join(', ')}`);
     const body = commandBody(action, o);
     const parsed = unitCommands[action].body.safeParse(body);
-    if (!parsed.success) throw new CliError(parsed.error.issues.map((i) => `${i.path.join('.') || action}: ${i.message}`).join('\n'));
+    if (!parsed.success)
+      throw new CliError(parsed.error.issues.map((i) => `${i.path.join('.') || action}: ${i.message}`).join('\n'));
     if (action === 'decide-extension' && !o.requestId) throw new CliError('decide-extension needs --request-id');
     const route = unitCommands[action].route.path.replace('{requestId}', encodeURIComponent(o.requestId ?? ''));
     const url = `/directives/${encodeURIComponent(id)}/units/${encodeURIComponent(code)}/${route}`;
-    const result = await callJson<{ state: { state: string } }>('POST', url, body, { 'idempotency-key': `cli-${action}-${randomUUID()}` });
+    const result = await callJson<{ state: { state: string } }>('POST', url, body, {
+      'idempotency-key': `cli-${action}-${randomUUID()}`,
+    });
     print(!!o.json, result, `${code}: ${action} recorded, now ${result.state.state}`);
   });
 
@@ -408,7 +514,10 @@ campaigns
   .description('list campaigns')
   .option('--json', 'print JSON')
   .action(async (o: { json?: boolean }) => {
-    const { campaigns: list } = await callJson<{ campaigns: { id: string; title: string; directives: number }[] }>('GET', '/campaigns');
+    const { campaigns: list } = await callJson<{ campaigns: { id: string; title: string; directives: number }[] }>(
+      'GET',
+      '/campaigns',
+    );
     print(!!o.json, list, list.map((c) => `${c.id}\t${c.directives} directives\t${c.title}`).join('\n') || '(none)');
   });
 
@@ -432,7 +541,10 @@ program
   .action(async (unit: string, o: { campaign?: string; json?: boolean }) => {
     const q = new URLSearchParams();
     if (o.campaign) q.set('campaign', o.campaign);
-    const r = await callJson<{ complete: boolean; figures: Record<string, { count: number }> }>('GET', `/units/${encodeURIComponent(unit)}/record?${q}`);
+    const r = await callJson<{ complete: boolean; figures: Record<string, { count: number }> }>(
+      'GET',
+      `/units/${encodeURIComponent(unit)}/record?${q}`,
+    );
     const lines = Object.entries(r.figures).map(([k, v]) => `${k}\t${v.count}`);
     print(!!o.json, r, [...lines, ...(r.complete ? [] : ['INCOMPLETE: some directives could not be read'])].join('\n'));
   });
@@ -440,7 +552,10 @@ program
 program.parseAsync(process.argv).catch((err: unknown) => {
   const usage = usageExit(err);
   if (usage !== null) process.exit(usage);
-  const known = err instanceof CliError || (err as { code?: string }).code === 'not-found' || (err as { status?: number }).status !== undefined;
+  const known =
+    err instanceof CliError ||
+    (err as { code?: string }).code === 'not-found' ||
+    (err as { status?: number }).status !== undefined;
   process.stderr.write(`farman: ${known ? (err as Error).message : String((err as Error)?.stack ?? err)}\n`);
   process.exit(exitCodes.failure);
 });

@@ -32,7 +32,12 @@ export const lunarOfficialHolidays: readonly [number, number | 'last', string][]
   [12, 18, 'عید سعید غدیر خم'],
 ];
 
-const ummAlQura = new Intl.DateTimeFormat('en-u-ca-islamic-umalqura', { timeZone: 'UTC', year: 'numeric', month: 'numeric', day: 'numeric' });
+const ummAlQura = new Intl.DateTimeFormat('en-u-ca-islamic-umalqura', {
+  timeZone: 'UTC',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+});
 
 /** The Umm al-Qura date of a civil day given as UTC midnight. */
 export function ummAlQuraDate(dayMs: number): { year: number; month: number; day: number } {
@@ -44,7 +49,9 @@ export function ummAlQuraDate(dayMs: number): { year: number; month: number; day
 const two = (n: number) => String(n).padStart(2, '0');
 
 /** The computed lunar holidays of Jalali year `jy`, in date order. */
-export function computeLunarHolidays(jy: number): { date: string; name: string; calendar: 'lunar'; hijri: string; basis: 'computed' }[] {
+export function computeLunarHolidays(
+  jy: number,
+): { date: string; name: string; calendar: 'lunar'; hijri: string; basis: 'computed' }[] {
   const first = toGregorian(jy, 1, 1);
   const next = toGregorian(jy + 1, 1, 1);
   const start = Date.UTC(first.gy, first.gm - 1, first.gd);
@@ -57,7 +64,13 @@ export function computeLunarHolidays(jy: number): { date: string; name: string; 
       if (month !== h.month || (day === 'last' ? !isLast : day !== h.day)) continue;
       const g = new Date(t);
       const j = toJalaali(g.getUTCFullYear(), g.getUTCMonth() + 1, g.getUTCDate());
-      out.push({ date: `${j.jy}/${two(j.jm)}/${two(j.jd)}`, name, calendar: 'lunar', hijri: `${h.year}/${two(h.month)}/${two(h.day)}`, basis: 'computed' });
+      out.push({
+        date: `${j.jy}/${two(j.jm)}/${two(j.jd)}`,
+        name,
+        calendar: 'lunar',
+        hijri: `${h.year}/${two(h.month)}/${two(h.day)}`,
+        basis: 'computed',
+      });
     }
   }
   return out;

@@ -27,7 +27,10 @@ function say(line: string): void {
 /** A development signing key, made once and kept in DATA_DIR so links stay valid across restarts. */
 function devSigningKeys(): string {
   const file = path.join(dataDir, 'dev-secrets.json');
-  if (!existsSync(file)) writeFileSync(file, JSON.stringify({ LINK_SIGNING_KEYS: `dev1:${randomBytes(32).toString('hex')}` }), { mode: 0o600 });
+  if (!existsSync(file))
+    writeFileSync(file, JSON.stringify({ LINK_SIGNING_KEYS: `dev1:${randomBytes(32).toString('hex')}` }), {
+      mode: 0o600,
+    });
   return (JSON.parse(readFileSync(file, 'utf8')) as { LINK_SIGNING_KEYS: string }).LINK_SIGNING_KEYS;
 }
 
@@ -117,7 +120,16 @@ async function main(): Promise<void> {
   if (!env.SMTP_URL) {
     const smtpPort = Number(env.DEV_SMTP_PORT ?? 1025);
     const webPort = Number(env.DEV_INBOX_PORT ?? 1080);
-    run('mail inbox', [require.resolve('maildev/bin/maildev'), '--smtp', String(smtpPort), '--web', String(webPort), '--ip', '127.0.0.1', '--silent']);
+    run('mail inbox', [
+      require.resolve('maildev/bin/maildev'),
+      '--smtp',
+      String(smtpPort),
+      '--web',
+      String(webPort),
+      '--ip',
+      '127.0.0.1',
+      '--silent',
+    ]);
     await waitForPort(smtpPort, 20_000);
     env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
     inboxUrl = `http://localhost:${webPort}`;

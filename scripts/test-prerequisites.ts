@@ -1,7 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { defaultChromiumPath } from '../api/exports/pdf-renderer';
-import { ensureTemporalCli, findTemporalCli, goBinDir, onPath, temporalCliInstallCommand } from '../worker/temporal-server';
+import {
+  ensureTemporalCli,
+  findTemporalCli,
+  goBinDir,
+  onPath,
+  temporalCliInstallCommand,
+} from '../worker/temporal-server';
 
 /**
  * `npm test`'s pretest step: brings what the suite needs and is not an npm package (Debian's Chromium, the
@@ -42,7 +48,10 @@ export function findMissing(paths: PrerequisitePaths, env: NodeJS.ProcessEnv = p
     'fonts-noto-core': existsSync(paths.fontsDir),
     'poppler-utils': onPath('pdftotext', { PATH: paths.path }) !== null,
   };
-  return { packages: debianPackages.filter((p) => !present[p]), temporalCli: findTemporalCli({ ...env, PATH: paths.path }) === null };
+  return {
+    packages: debianPackages.filter((p) => !present[p]),
+    temporalCli: findTemporalCli({ ...env, PATH: paths.path }) === null,
+  };
 }
 
 /** The one command a user runs to bring everything that is missing, or null when nothing is. */
@@ -50,7 +59,10 @@ export function fixCommand(missing: Missing, asRoot: boolean): string | null {
   const steps: string[] = [];
   const sudo = asRoot ? '' : 'sudo ';
   if (missing.packages.length > 0) {
-    steps.push(`${sudo}apt-get update`, `${sudo}apt-get install -y --no-install-recommends ${missing.packages.join(' ')}`);
+    steps.push(
+      `${sudo}apt-get update`,
+      `${sudo}apt-get install -y --no-install-recommends ${missing.packages.join(' ')}`,
+    );
   }
   if (missing.temporalCli) steps.push(temporalCliInstallCommand);
   return steps.length > 0 ? steps.join(' && ') : null;
@@ -69,26 +81,42 @@ export async function ensurePrerequisites(options: {
   say?: (line: string) => void;
   complain?: (line: string) => void;
 }): Promise<number> {
-  const { paths, env = process.env, say = (l) => console.log(`[pretest] ${l}`), complain = (l) => console.error(`[pretest] ${l}`) } = options;
+  const {
+    paths,
+    env = process.env,
+    say = (l) => console.log(`[pretest] ${l}`),
+    complain = (l) => console.error(`[pretest] ${l}`),
+  } = options;
   const missing = findMissing(paths, env);
-  const cannot: Missing = { packages: options.canApt ? [] : missing.packages, temporalCli: missing.temporalCli && !options.canGo };
+  const cannot: Missing = {
+    packages: options.canApt ? [] : missing.packages,
+    temporalCli: missing.temporalCli && !options.canGo,
+  };
   const command = fixCommand(cannot, options.asRoot);
   if (command) {
     const what = [...cannot.packages, ...(cannot.temporalCli ? ['the temporal CLI'] : [])].join(', ');
     complain(`npm test needs ${what}, which this process cannot install. Run:`);
     complain(`  ${command}`);
     // Debian's golang-go (1.19 on this machine's release) is too old for the CLI (Go 1.25), so Go is not in the command.
-    if (cannot.temporalCli) complain('with Go 1.25 or later installed first (https://go.dev/dl/), or set TEMPORAL_CLI to a temporal CLI you have;');
+    if (cannot.temporalCli)
+      complain(
+        'with Go 1.25 or later installed first (https://go.dev/dl/), or set TEMPORAL_CLI to a temporal CLI you have;',
+      );
     complain('then npm test again.');
     return 1;
   }
   if (missing.packages.length > 0) {
     say(`installing ${missing.packages.join(', ')} from Debian`);
     const aptEnv = { ...env, PATH: paths.path, DEBIAN_FRONTEND: 'noninteractive' };
-    for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing.packages]]) {
+    for (const args of [
+      ['update', '-qq'],
+      ['install', '-y', '-qq', '--no-install-recommends', ...missing.packages],
+    ]) {
       const r = spawnSync('apt-get', args, { stdio: 'inherit', env: aptEnv });
       if (r.status !== 0) {
-        complain(`apt-get ${args[0]} failed (${r.error?.message ?? `exit code ${r.status}`}); run: ${fixCommand({ packages: missing.packages, temporalCli: false }, options.asRoot)}`);
+        complain(
+          `apt-get ${args[0]} failed (${r.error?.message ?? `exit code ${r.status}`}); run: ${fixCommand({ packages: missing.packages, temporalCli: false }, options.asRoot)}`,
+        );
         return 1;
       }
     }
@@ -103,7 +131,9 @@ export async function ensurePrerequisites(options: {
   }
   const still = findMissing(paths, env);
   if (still.packages.length > 0 || still.temporalCli) {
-    complain(`still missing after installing: ${[...still.packages, ...(still.temporalCli ? ['the temporal CLI'] : [])].join(', ')}`);
+    complain(
+      `still missing after installing: ${[...still.packages, ...(still.temporalCli ? ['the temporal CLI'] : [])].join(', ')}`,
+    );
     return 1;
   }
   return 0;
@@ -112,7 +142,12 @@ export async function ensurePrerequisites(options: {
 if (require.main === module) {
   const paths = defaultPaths();
   const asRoot = process.getuid?.() === 0;
-  ensurePrerequisites({ paths, asRoot, canApt: asRoot && onPath('apt-get', { PATH: paths.path }) !== null, canGo: goBinDir() !== null }).then(
+  ensurePrerequisites({
+    paths,
+    asRoot,
+    canApt: asRoot && onPath('apt-get', { PATH: paths.path }) !== null,
+    canGo: goBinDir() !== null,
+  }).then(
     (code) => process.exit(code),
     (err: unknown) => {
       console.error(`[pretest] ${err instanceof Error ? err.message : String(err)}`);

@@ -81,19 +81,28 @@ export class Archiver {
     const keys = new Set(entries.map((e) => entryKey(e)));
     const closeTimes = entries.flatMap((e) => (e.kind === 'history' && e.closeTime ? [Date.parse(e.closeTime)] : []));
     const watermark = closeTimes.length > 0 ? new Date(Math.max(...closeTimes) - this.overlapMs).toISOString() : null;
-    const query = [`TaskQueue = '${taskQueue.replace(/'/g, '')}'`, `ExecutionStatus != 'Running'`, ...(watermark ? [`CloseTime > '${watermark}'`] : [])].join(' AND ');
+    const query = [
+      `TaskQueue = '${taskQueue.replace(/'/g, '')}'`,
+      `ExecutionStatus != 'Running'`,
+      ...(watermark ? [`CloseTime > '${watermark}'`] : []),
+    ].join(' AND ');
     const todo: { workflowId: string; runId: string }[] = [];
     let listed = 0;
     for await (const wf of client.workflow.list({ query })) {
       listed += 1;
       // A closed run is keyed by its run alone, whatever its status and length.
-      if (!keys.has(entryKey({ workflowId: wf.workflowId, runId: wf.runId, status: 'Completed', events: 0 }))) todo.push({ workflowId: wf.workflowId, runId: wf.runId });
+      if (!keys.has(entryKey({ workflowId: wf.workflowId, runId: wf.runId, status: 'Completed', events: 0 })))
+        todo.push({ workflowId: wf.workflowId, runId: wf.runId });
     }
     let archived = 0;
     let failed = 0;
     for (let i = 0; i < todo.length; i += this.concurrency) {
       const batch = todo.slice(i, i + this.concurrency);
-      const fetched = await Promise.allSettled(batch.map((run) => fetchLiveHistory(client, run.workflowId, run.runId).then((live) => ({ ...run, history: live.history }))));
+      const fetched = await Promise.allSettled(
+        batch.map((run) =>
+          fetchLiveHistory(client, run.workflowId, run.runId).then((live) => ({ ...run, history: live.history })),
+        ),
+      );
       const ok = fetched.flatMap((r, j) => {
         if (r.status === 'fulfilled') return [{ ...r.value, namespace: client.options.namespace }];
         failed += 1;

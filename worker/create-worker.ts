@@ -33,7 +33,15 @@ export interface FarmanWorkerSetup {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** The audit archive: the worker's workflow bundle is archived there under its build id before it runs. */
   archive?: HistoryArchive;
-  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'workflowThreadPoolSize' | 'shutdownGraceTime' | 'shutdownForceTime'>;
+  tuning?: Pick<
+    WorkerOptions,
+    | 'maxCachedWorkflows'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'workflowThreadPoolSize'
+    | 'shutdownGraceTime'
+    | 'shutdownForceTime'
+  >;
   /** Told each send's outcome (worker/metrics.ts). */
   mailObserver?: MailObserver;
   /** Messages already handed to the relay (activities/sent-ledger.ts); unset, a retried send sends again. */
@@ -56,8 +64,21 @@ export const workflowsPath = path.join(__dirname, '..', 'workflows');
 /** Wires the activities' dependencies and creates the worker; the one place implementations meet workflows. */
 export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Worker> {
   const messageIdDomain = /@([^>\s]+)/.exec(setup.mailFrom)?.[1] ?? 'farman.local';
-  const tokenFor = ({ directiveId, unitCode, generation, reportBy }: { directiveId: string; unitCode: string; generation: number; reportBy: string }) =>
-    signLinkToken({ directiveId, unitCode, purpose: 'reply', generation, expiresAt: Date.parse(reportBy) + setup.linkGraceMs }, setup.signingKeys);
+  const tokenFor = ({
+    directiveId,
+    unitCode,
+    generation,
+    reportBy,
+  }: {
+    directiveId: string;
+    unitCode: string;
+    generation: number;
+    reportBy: string;
+  }) =>
+    signLinkToken(
+      { directiveId, unitCode, purpose: 'reply', generation, expiresAt: Date.parse(reportBy) + setup.linkGraceMs },
+      setup.signingKeys,
+    );
   const sms = setup.sms;
   // Reads each unit's inbox generation when a message to its head is composed (a describe call).
   const client = new Client({ connection: setup.connection, namespace: setup.namespace });
@@ -72,7 +93,12 @@ export async function createFarmanWorker(setup: FarmanWorkerSetup): Promise<Work
     linkFor: (args) => `${setup.publicUrl}/u/${tokenFor(args)}`,
     inboxLinkFor: async ({ unitCode, reportBy }) =>
       `${setup.publicUrl}/k/${signInboxToken(
-        { unitCode, purpose: 'inbox', generation: await readInboxGeneration(client, unitInboxWorkflowId(unitCode)), expiresAt: inboxLinkExpiry(Date.now(), reportBy, setup.linkGraceMs) },
+        {
+          unitCode,
+          purpose: 'inbox',
+          generation: await readInboxGeneration(client, unitInboxWorkflowId(unitCode)),
+          expiresAt: inboxLinkExpiry(Date.now(), reportBy, setup.linkGraceMs),
+        },
         setup.signingKeys,
       )}`,
     loadDocument: async (specRef) => {

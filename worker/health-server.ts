@@ -27,7 +27,10 @@ export async function startHealthServer(options: HealthServerOptions): Promise<S
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, { status: 'method not allowed' });
     if (path === '/healthz') {
       const state = options.state();
-      return reply(state === 'RUNNING' ? 200 : 503, { status: state === 'RUNNING' ? 'ok' : 'not running', worker: state });
+      return reply(state === 'RUNNING' ? 200 : 503, {
+        status: state === 'RUNNING' ? 'ok' : 'not running',
+        worker: state,
+      });
     }
     if (path === '/readyz') {
       const state = options.state();

@@ -11,7 +11,15 @@ const pinoLevel: Record<SdkLogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'erro
 };
 
 const sdkLevel = (level: string): SdkLogLevel =>
-  level === 'trace' ? 'TRACE' : level === 'debug' ? 'DEBUG' : level === 'info' ? 'INFO' : level === 'warn' ? 'WARN' : 'ERROR';
+  level === 'trace'
+    ? 'TRACE'
+    : level === 'debug'
+      ? 'DEBUG'
+      : level === 'info'
+        ? 'INFO'
+        : level === 'warn'
+          ? 'WARN'
+          : 'ERROR';
 
 /**
  * The Temporal runtime's logger, forwarding every SDK, core and activity log entry (`log` from
@@ -23,7 +31,14 @@ export function runtimeLogger(logger: Logger): DefaultLogger {
   const target = logger.child({ component: 'temporal' });
   return new DefaultLogger(sdkLevel(logger.level), (entry: LogEntry) => {
     const { sdkComponent, ...meta } = entry.meta ?? {};
-    target[pinoLevel[entry.level]]({ ...meta, ...(sdkComponent ? { sdkComponent } : {}), sdkTime: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString() }, entry.message);
+    target[pinoLevel[entry.level]](
+      {
+        ...meta,
+        ...(sdkComponent ? { sdkComponent } : {}),
+        sdkTime: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(),
+      },
+      entry.message,
+    );
   });
 }
 
@@ -32,7 +47,10 @@ export function runtimeLogger(logger: Logger): DefaultLogger {
  * `warn` and above unless the process runs at `debug` or `trace`, where the transport's chatter is wanted.
  */
 export function smtpTransportLogger(logger: Logger): NonNullable<SmtpMailerOptions['logger']> {
-  const target = logger.child({ component: 'smtp' }, { level: logger.level === 'debug' || logger.level === 'trace' ? logger.level : 'warn' });
+  const target = logger.child(
+    { component: 'smtp' },
+    { level: logger.level === 'debug' || logger.level === 'trace' ? logger.level : 'warn' },
+  );
   const forward =
     (level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal') =>
     (entry: unknown, message?: string, ...args: unknown[]) =>

@@ -36,14 +36,20 @@ async function main(): Promise<void> {
     shutdownSignals: [],
     telemetryOptions: {
       logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
-      ...(config.WORKER_METRICS_PORT ? { metrics: { prometheus: { bindAddress: `${config.WORKER_LISTEN_HOST}:${config.WORKER_METRICS_PORT}` } } } : {}),
+      ...(config.WORKER_METRICS_PORT
+        ? { metrics: { prometheus: { bindAddress: `${config.WORKER_LISTEN_HOST}:${config.WORKER_METRICS_PORT}` } } }
+        : {}),
     },
   });
 
   const registry = loadRegistry(config.REGISTRY_FILE);
   const archive = new HistoryArchive(archiveDirOf(config));
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
-  const mailer = createSmtpMailer({ url: config.SMTP_URL, ratePerSecond: config.MAIL_RATE_PER_SECOND, logger: smtpTransportLogger(logger) });
+  const mailer = createSmtpMailer({
+    url: config.SMTP_URL,
+    ratePerSecond: config.MAIL_RATE_PER_SECOND,
+    logger: smtpTransportLogger(logger),
+  });
   const sms = config.SMS_URL
     ? {
         sender: new SmppClient({
@@ -52,7 +58,8 @@ async function main(): Promise<void> {
           ratePerSecond: config.SMS_RATE_PER_SECOND,
           window: config.SMS_WINDOW,
           receipts: config.SMS_RECEIPTS,
-          log: (event: string, fields: Record<string, unknown>) => logger.info({ ...fields, smsc: 'smpp' }, `SMSC ${event}`),
+          log: (event: string, fields: Record<string, unknown>) =>
+            logger.info({ ...fields, smsc: 'smpp' }, `SMSC ${event}`),
         }),
         shortLinks: new ShortLinkStore(path.join(config.DATA_DIR, 'short-links')),
         ledger: new SmsLedger(new FileSentLedger<SmsLedgerEntry>(path.join(config.DATA_DIR, 'sms', 'sent.jsonl'))),
@@ -105,19 +112,39 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 
   logger.info(
-    { namespace, units: registry.units.length, metricsPort: config.WORKER_METRICS_PORT || null, healthPort: config.WORKER_HEALTH_PORT || null },
+    {
+      namespace,
+      units: registry.units.length,
+      metricsPort: config.WORKER_METRICS_PORT || null,
+      healthPort: config.WORKER_HEALTH_PORT || null,
+    },
     'worker started',
   );
   // Closed workflows are archived promptly, as Temporal drops them after the namespace's retention.
-  const archiverConnection = config.ARCHIVER_INTERVAL_SECONDS ? await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }) : null;
+  const archiverConnection = config.ARCHIVER_INTERVAL_SECONDS
+    ? await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' })
+    : null;
   const archiver = archiverConnection
-    ? new Archiver({ client: new Client({ connection: archiverConnection, namespace: config.TEMPORAL_NAMESPACE }), archive, taskQueue, intervalMs: config.ARCHIVER_INTERVAL_SECONDS * 1000, log: (msg, fields) => logger.info(fields, msg) })
+    ? new Archiver({
+        client: new Client({ connection: archiverConnection, namespace: config.TEMPORAL_NAMESPACE }),
+        archive,
+        taskQueue,
+        intervalMs: config.ARCHIVER_INTERVAL_SECONDS * 1000,
+        log: (msg, fields) => logger.info(fields, msg),
+      })
     : null;
   await archiver?.start();
   // Delivery receipts arrive on the SMPP session and are recorded in their units' histories.
-  const receiptConnection = sms ? await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }) : null;
+  const receiptConnection = sms
+    ? await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' })
+    : null;
   if (sms && receiptConnection) {
-    recordSmsReceipts(sms.sender, sms.ledger, new Client({ connection: receiptConnection, namespace: config.TEMPORAL_NAMESPACE }), (msg, fields) => logger.warn(fields, msg));
+    recordSmsReceipts(
+      sms.sender,
+      sms.ledger,
+      new Client({ connection: receiptConnection, namespace: config.TEMPORAL_NAMESPACE }),
+      (msg, fields) => logger.warn(fields, msg),
+    );
   }
   try {
     await worker.run();
@@ -135,6 +162,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  createJsonLogger({ service: 'farman-worker', level: 'info', secrets: secretsFromEnv(process.env) }).fatal({ err }, 'worker failed');
+  createJsonLogger({ service: 'farman-worker', level: 'info', secrets: secretsFromEnv(process.env) }).fatal(
+    { err },
+    'worker failed',
+  );
   process.exit(1);
 });

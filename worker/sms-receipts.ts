@@ -34,7 +34,9 @@ export function recordSmsReceipts(
         doneAt: receipt.doneAt,
         error: receipt.error,
       })
-      .catch((err: Error) => log('SMS receipt not recorded', { workflowId: part.workflowId, smscId: receipt.smscId, error: err.message }));
+      .catch((err: Error) =>
+        log('SMS receipt not recorded', { workflowId: part.workflowId, smscId: receipt.smscId, error: err.message }),
+      );
   };
   sender.onReceipt((receipt) => record(receipt, false));
 }

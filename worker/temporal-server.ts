@@ -72,12 +72,20 @@ export async function ensureTemporalCli(
   if (env.TEMPORAL_CLI) throw new Error(`TEMPORAL_CLI=${env.TEMPORAL_CLI} does not exist`);
   if (!goBinDir(env)) throw new Error(goMissingAdvice);
   const logFile = options.logFile ?? path.join(mkdtempSync(path.join(tmpdir(), 'farman-go-')), 'go-install.log');
-  say(`temporal CLI not found; building it with \`${temporalCliInstallCommand}\` (the first build takes a few minutes; Go's log: ${logFile})`);
+  say(
+    `temporal CLI not found; building it with \`${temporalCliInstallCommand}\` (the first build takes a few minutes; Go's log: ${logFile})`,
+  );
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
   const log = openSync(logFile, 'a');
-  const child = spawn('go', ['install', `github.com/temporalio/cli/cmd/temporal@${temporalCliVersion}`], { stdio: ['ignore', log, log], env });
-  const ticker = setInterval(() => say(`still building the temporal CLI… ${elapsed()}`), (options.progressEverySeconds ?? 15) * 1000);
+  const child = spawn('go', ['install', `github.com/temporalio/cli/cmd/temporal@${temporalCliVersion}`], {
+    stdio: ['ignore', log, log],
+    env,
+  });
+  const ticker = setInterval(
+    () => say(`still building the temporal CLI… ${elapsed()}`),
+    (options.progressEverySeconds ?? 15) * 1000,
+  );
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', resolve);
@@ -87,7 +95,9 @@ export async function ensureTemporalCli(
   });
   if (code !== 0) {
     const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
-    throw new Error(`${temporalCliInstallCommand} failed with exit code ${code} after ${elapsed()}; the end of Go's log (${logFile}):\n${tail}`);
+    throw new Error(
+      `${temporalCliInstallCommand} failed with exit code ${code} after ${elapsed()}; the end of Go's log (${logFile}):\n${tail}`,
+    );
   }
   const installed = findTemporalCli(env);
   if (!installed) throw new Error('go install succeeded but the temporal binary is not in $(go env GOPATH)/bin');
@@ -117,7 +127,9 @@ export async function freePort(): Promise<number> {
  * cache stays on: with it off, every start of a unit with search attributes and every upsert read cluster
  * metadata from SQLite for every start of a unit and every upsert.
  */
-export const devServerDynamicConfig: Record<string, unknown> = { 'system.forceSearchAttributesCacheRefreshOnRead': false };
+export const devServerDynamicConfig: Record<string, unknown> = {
+  'system.forceSearchAttributesCacheRefreshOnRead': false,
+};
 
 export interface DevServerOptions {
   cli: string;
@@ -170,9 +182,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
   if (namespace !== 'default') args.push('--namespace', namespace);
   for (const [name, type] of Object.entries(searchAttributeTypes)) args.push('--search-attribute', `${name}=${type}`);
-  for (const [key, value] of Object.entries({ ...devServerDynamicConfig, ...options.dynamicConfig })) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  for (const [key, value] of Object.entries({ ...devServerDynamicConfig, ...options.dynamicConfig }))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
-  const child = spawn(options.cli, args, { stdio: ['ignore', options.output ?? 'ignore', options.output ?? 'ignore'], detached: false });
+  const child = spawn(options.cli, args, {
+    stdio: ['ignore', options.output ?? 'ignore', options.output ?? 'ignore'],
+    detached: false,
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
@@ -181,7 +197,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await waitForNamespace(address, namespace, options.readyTimeoutMs ?? 60_000, () => exitCode !== undefined);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`temporal dev server did not become ready at ${address}: ${(err as Error).message}${exitCode !== undefined ? ` (exited with ${exitCode})` : ''}`);
+    throw new Error(
+      `temporal dev server did not become ready at ${address}: ${(err as Error).message}${exitCode !== undefined ? ` (exited with ${exitCode})` : ''}`,
+    );
   }
   const uiUrl = options.uiPort === null ? null : `http://${ip}:${args[args.indexOf('--ui-port') + 1]}`;
   const metricsUrl = `http://${ip}:${args[args.indexOf('--metrics-port') + 1]}/metrics`;
@@ -192,14 +210,27 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await exited;
     clearTimeout(timer);
   };
-  return { address, namespace, uiUrl, metricsUrl, process: child, stop: () => stopWith('SIGTERM', 10_000), kill: () => stopWith('SIGKILL', 0) };
+  return {
+    address,
+    namespace,
+    uiUrl,
+    metricsUrl,
+    process: child,
+    stop: () => stopWith('SIGTERM', 10_000),
+    kill: () => stopWith('SIGKILL', 0),
+  };
 }
 
 /**
  * Polls until the namespace can be described, which means the frontend, persistence and the namespace
  * registry are all up.
  */
-export async function waitForNamespace(address: string, namespace: string, timeoutMs: number, gaveUp: () => boolean = () => false): Promise<void> {
+export async function waitForNamespace(
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+  gaveUp: () => boolean = () => false,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline && !gaveUp()) {
@@ -215,7 +246,9 @@ export async function waitForNamespace(address: string, namespace: string, timeo
       await connection?.close();
     }
   }
-  throw new Error(gaveUp() ? 'the server process exited' : `timed out: ${String((lastError as Error)?.message ?? lastError)}`);
+  throw new Error(
+    gaveUp() ? 'the server process exited' : `timed out: ${String((lastError as Error)?.message ?? lastError)}`,
+  );
 }
 
 /**

@@ -34,7 +34,10 @@ export function buildOf(code: string): WorkflowBuild {
  * Source maps are not kept: the archive needs the code that ran, and a map would change the hash with
  * nothing but paths.
  */
-export async function loadWorkflowBuild(prebuilt: WorkerOptions['workflowBundle'] | undefined, workflowsPath: string): Promise<WorkflowBuild> {
+export async function loadWorkflowBuild(
+  prebuilt: WorkerOptions['workflowBundle'] | undefined,
+  workflowsPath: string,
+): Promise<WorkflowBuild> {
   if (prebuilt && 'code' in prebuilt) return buildOf(prebuilt.code);
   if (prebuilt && 'codePath' in prebuilt) return buildOf(await readFile(prebuilt.codePath, 'utf8'));
   const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundler });
@@ -50,4 +53,11 @@ export function buildStamp(build: WorkflowBuild): Pick<WorkerOptions, 'workflowB
 }
 
 const noop = () => undefined;
-const quietBundler = { trace: noop, debug: noop, info: noop, warn: noop, error: (message: string) => console.error(message), log: noop };
+const quietBundler = {
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: (message: string) => console.error(message),
+  log: noop,
+};

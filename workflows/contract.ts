@@ -1,6 +1,15 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, CampaignRecord, DirectiveSpec, DirectiveStatus, ReportValues, RequestMeta, UnitPolicy, UnitSummary } from './types';
+import type {
+  Actor,
+  CampaignRecord,
+  DirectiveSpec,
+  DirectiveStatus,
+  ReportValues,
+  RequestMeta,
+  UnitPolicy,
+  UnitSummary,
+} from './types';
 import type { SmsReceiptEvent, UnitState } from './unit-state';
 
 /**
@@ -179,7 +188,8 @@ export const smsReceiptSignal = defineSignal<[Omit<SmsReceiptEvent, 'type'>]>('s
 /** Child → parent: the unit's summary changed. Parents keep the summary with the highest `seq`. */
 export const unitChangedSignal = defineSignal<[UnitSummary]>('unitChanged');
 /** Shard → directive: the shard's summaries changed (sent at most about once a second). */
-export const shardChangedSignal = defineSignal<[{ shardIndex: number; summaries: UnitSummary[]; started: number }]>('shardChanged');
+export const shardChangedSignal =
+  defineSignal<[{ shardIndex: number; summaries: UnitSummary[]; started: number }]>('shardChanged');
 
 export interface DirectiveLogEntry {
   seq: number;

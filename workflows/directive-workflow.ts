@@ -30,15 +30,55 @@ import {
 import { unitStartOptions, unitWorkflow } from './unit-workflow';
 import { FanOut, SummaryBoard } from './fan-out';
 import { shardWorkflow } from './shard-workflow';
-import type { ComplianceState, DirectiveSpec, DirectiveState, DirectiveStatus, DirectiveWorkflowInput, UnitPolicy } from './types';
+import type {
+  ComplianceState,
+  DirectiveSpec,
+  DirectiveState,
+  DirectiveStatus,
+  DirectiveWorkflowInput,
+  UnitPolicy,
+} from './types';
 
-const complianceStates: ComplianceState[] = ['notified', 'acknowledged', 'reported', 'returned', 'accepted', 'exempted', 'cancelled', 'closed'];
+const complianceStates: ComplianceState[] = [
+  'notified',
+  'acknowledged',
+  'reported',
+  'returned',
+  'accepted',
+  'exempted',
+  'cancelled',
+  'closed',
+];
 const startBatch = 100;
 
 /** The part of a directive that its units need; the body and attachments stay in the file store. */
 export function policyOf(spec: DirectiveSpec): UnitPolicy {
-  const { directiveId, version, title, priority, specRef, acknowledgeBy, reportBy, reminders, escalation, form, acceptance } = spec;
-  return { directiveId, version, title, priority, specRef, acknowledgeBy, reportBy, reminders, escalation, form, acceptance };
+  const {
+    directiveId,
+    version,
+    title,
+    priority,
+    specRef,
+    acknowledgeBy,
+    reportBy,
+    reminders,
+    escalation,
+    form,
+    acceptance,
+  } = spec;
+  return {
+    directiveId,
+    version,
+    title,
+    priority,
+    specRef,
+    acknowledgeBy,
+    reportBy,
+    reminders,
+    escalation,
+    form,
+    acceptance,
+  };
 }
 
 /**
@@ -56,7 +96,8 @@ export async function directiveWorkflow(input: DirectiveWorkflowInput): Promise<
   const directLog: DirectiveLogEntry[] = [];
   const sharded = input.units.length > shardSize;
   const shardUnits: string[][] = [];
-  if (sharded) for (let i = 0; i < input.units.length; i += shardSize) shardUnits.push(input.units.slice(i, i + shardSize));
+  if (sharded)
+    for (let i = 0; i < input.units.length; i += shardSize) shardUnits.push(input.units.slice(i, i + shardSize));
   const shardIds = shardUnits.map((_, i) => shardWorkflowId(spec.directiveId, i));
   let startedUnits = 0;
 
@@ -78,12 +119,27 @@ export async function directiveWorkflow(input: DirectiveWorkflowInput): Promise<
       if (s.escalationLevel > 0) escalations[s.escalationLevel] = (escalations[s.escalationLevel] ?? 0) + 1;
     }
     const started = sharded ? startedUnits : unitFanOut.started.length;
-    return { directiveId: spec.directiveId, version: spec.version, state, total: input.units.length, started, counts, overdue, undeliverable, escalations, shards: shardIds };
+    return {
+      directiveId: spec.directiveId,
+      version: spec.version,
+      state,
+      total: input.units.length,
+      started,
+      counts,
+      overdue,
+      undeliverable,
+      escalations,
+      shards: shardIds,
+    };
   }
 
   const rejectIfClosed = () => {
     if (state === 'cancelled' || state === 'closed' || state === 'completed') {
-      throw ApplicationFailure.create({ message: `the directive is already ${state}`, type: 'closed', nonRetryable: true });
+      throw ApplicationFailure.create({
+        message: `the directive is already ${state}`,
+        type: 'closed',
+        nonRetryable: true,
+      });
     }
   };
 
@@ -117,16 +173,28 @@ export async function directiveWorkflow(input: DirectiveWorkflowInput): Promise<
       validator: (args) => {
         rejectIfClosed();
         if (args.spec.version !== spec.version + 1) {
-          throw ApplicationFailure.create({ message: `expected version ${spec.version + 1}`, type: 'not-allowed', nonRetryable: true });
+          throw ApplicationFailure.create({
+            message: `expected version ${spec.version + 1}`,
+            type: 'not-allowed',
+            nonRetryable: true,
+          });
         }
       },
     },
   );
-  setHandler(cancelUpdate, (args) => stopAll('cancelled', cancelUnitSignal, args), { validator: (_args: CancelArgs) => rejectIfClosed() });
-  setHandler(closeUpdate, (args) => stopAll('closed', closeUnitSignal, args), { validator: (_args: CancelArgs) => rejectIfClosed() });
+  setHandler(cancelUpdate, (args) => stopAll('cancelled', cancelUnitSignal, args), {
+    validator: (_args: CancelArgs) => rejectIfClosed(),
+  });
+  setHandler(closeUpdate, (args) => stopAll('closed', closeUnitSignal, args), {
+    validator: (_args: CancelArgs) => rejectIfClosed(),
+  });
 
   /** Cancels or closes the directive: no more units start, and every open unit is told. */
-  async function stopAll(outcome: 'cancelled' | 'closed', signal: SignalDefinition<[CancelArgs]>, args: CancelArgs): Promise<DirectiveStatus> {
+  async function stopAll(
+    outcome: 'cancelled' | 'closed',
+    signal: SignalDefinition<[CancelArgs]>,
+    args: CancelArgs,
+  ): Promise<DirectiveStatus> {
     state = outcome;
     record({ type: outcome, reason: args.reason }, args.by, args.meta);
     unitFanOut.stop();
@@ -148,19 +216,32 @@ export async function directiveWorkflow(input: DirectiveWorkflowInput): Promise<
     const indexOf = new Map(shardIds.map((id, i) => [id, i]));
     await runUntilDone(
       shardFanOut.run(shardIds, (id) => [
-        { directiveWorkflowId: parentWorkflowId, shardIndex: indexOf.get(id)!, policy: policyOf(spec), units: shardUnits[indexOf.get(id)!], shardCount: shardUnits.length },
+        {
+          directiveWorkflowId: parentWorkflowId,
+          shardIndex: indexOf.get(id)!,
+          policy: policyOf(spec),
+          units: shardUnits[indexOf.get(id)!],
+          shardCount: shardUnits.length,
+        },
       ]),
       () => startedUnits >= input.units.length,
     );
   } else {
     const codeOf = new Map(input.units.map((code) => [unitWorkflowId(spec.directiveId, code), code]));
     await runUntilDone(
-      unitFanOut.run([...codeOf.keys()], (id) => [{ unitCode: codeOf.get(id)!, policy: policyOf(spec), parentWorkflowId }], unitStartOptions),
+      unitFanOut.run(
+        [...codeOf.keys()],
+        (id) => [{ unitCode: codeOf.get(id)!, policy: policyOf(spec), parentWorkflowId }],
+        unitStartOptions,
+      ),
       () => unitFanOut.started.length >= input.units.length,
     );
     if (current() === 'cancelled' || current() === 'closed') {
       const started = new Set(unitFanOut.started);
-      board.markUnstarted(input.units.filter((c) => !started.has(unitWorkflowId(spec.directiveId, c))), current() as 'cancelled' | 'closed');
+      board.markUnstarted(
+        input.units.filter((c) => !started.has(unitWorkflowId(spec.directiveId, c))),
+        current() as 'cancelled' | 'closed',
+      );
     }
   }
   if (current() === 'open' || current() === 'fanning-out') state = 'completed';

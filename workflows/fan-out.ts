@@ -1,4 +1,12 @@
-import { condition, getExternalWorkflowHandle, log, startChild, type ChildWorkflowOptions, type SignalDefinition, type Workflow } from '@temporalio/workflow';
+import {
+  condition,
+  getExternalWorkflowHandle,
+  log,
+  startChild,
+  type ChildWorkflowOptions,
+  type SignalDefinition,
+  type Workflow,
+} from '@temporalio/workflow';
 import type { UnitSummary } from './types';
 
 /**
@@ -29,7 +37,10 @@ export class FanOut<W extends Workflow> {
   async run(
     children: string[],
     argsOf: (childId: string) => Parameters<W>,
-    optionsOf: (childId: string, args: Parameters<W>) => Pick<ChildWorkflowOptions, 'typedSearchAttributes'> = () => ({}),
+    optionsOf: (
+      childId: string,
+      args: Parameters<W>,
+    ) => Pick<ChildWorkflowOptions, 'typedSearchAttributes'> = () => ({}),
   ): Promise<void> {
     const done: Promise<void>[] = [];
     for (let i = 0; i < children.length && !this.stopped; i += this.batchSize) {
@@ -90,7 +101,14 @@ export class SummaryBoard {
 
   constructor(units: string[]) {
     for (const unitCode of units) {
-      this.byUnit.set(unitCode, { unitCode, state: 'notified', overdue: null, escalationLevel: 0, undeliverable: false, seq: 0 });
+      this.byUnit.set(unitCode, {
+        unitCode,
+        state: 'notified',
+        overdue: null,
+        escalationLevel: 0,
+        undeliverable: false,
+        seq: 0,
+      });
     }
   }
 

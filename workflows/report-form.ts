@@ -34,7 +34,9 @@ function checkField(field: FormField, value: ReportValue | undefined): string | 
   switch (field.type) {
     case 'text':
       if (typeof value !== 'string') return 'must be text';
-      return value.length > (field.maxLength ?? defaultMaxText) ? `must have at most ${field.maxLength ?? defaultMaxText} characters` : null;
+      return value.length > (field.maxLength ?? defaultMaxText)
+        ? `must have at most ${field.maxLength ?? defaultMaxText} characters`
+        : null;
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
       if (field.min !== undefined && value < field.min) return `must be at least ${field.min}`;
@@ -43,15 +45,21 @@ function checkField(field: FormField, value: ReportValue | undefined): string | 
     case 'boolean':
       return typeof value === 'boolean' ? null : 'must be yes or no';
     case 'date':
-      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) && !Number.isNaN(Date.parse(value))
+      return typeof value === 'string' &&
+        /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) &&
+        !Number.isNaN(Date.parse(value))
         ? null
         : 'must be a date';
     case 'choice':
       return typeof value === 'string' && (field.options ?? []).includes(value) ? null : 'must be one of the options';
     case 'file': {
       if (!Array.isArray(value)) return 'must be a list of files';
-      if (value.length > (field.maxFiles ?? defaultMaxFiles)) return `must have at most ${field.maxFiles ?? defaultMaxFiles} files`;
-      const bad = value.some((f) => typeof f !== 'object' || f === null || !/^[0-9a-f]{64}$/.test(String(f.sha256)) || typeof f.name !== 'string');
+      if (value.length > (field.maxFiles ?? defaultMaxFiles))
+        return `must have at most ${field.maxFiles ?? defaultMaxFiles} files`;
+      const bad = value.some(
+        (f) =>
+          typeof f !== 'object' || f === null || !/^[0-9a-f]{64}$/.test(String(f.sha256)) || typeof f.name !== 'string',
+      );
       return bad ? 'must reference stored files' : null;
     }
   }

@@ -1,4 +1,12 @@
-import { allHandlersFinished, condition, getExternalWorkflowHandle, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   amendUnitSignal,
   cancelUnitSignal,
@@ -64,8 +72,16 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<UnitSumm
   }
 
   const flusher = flushToDirective();
-  await fanOut.run([...codeOf.keys()], (id) => [{ unitCode: codeOf.get(id)!, policy, parentWorkflowId: workflowInfo().workflowId }], unitStartOptions);
-  if (stopped) board.markUnstarted(input.units.filter((c) => !fanOut.started.includes(unitWorkflowId(policy.directiveId, c))), stopped);
+  await fanOut.run(
+    [...codeOf.keys()],
+    (id) => [{ unitCode: codeOf.get(id)!, policy, parentWorkflowId: workflowInfo().workflowId }],
+    unitStartOptions,
+  );
+  if (stopped)
+    board.markUnstarted(
+      input.units.filter((c) => !fanOut.started.includes(unitWorkflowId(policy.directiveId, c))),
+      stopped,
+    );
   finished = true;
   await flusher;
   await condition(allHandlersFinished);
@@ -78,7 +94,11 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<UnitSumm
       await condition(() => board.changed.size > 0 || fanOut.started.length !== reportedStarted || finished);
       if (finished && board.changed.size === 0) return;
       reportedStarted = fanOut.started.length;
-      await directive.signal(shardChangedSignal, { shardIndex: input.shardIndex, summaries: board.takeChanged(), started: reportedStarted });
+      await directive.signal(shardChangedSignal, {
+        shardIndex: input.shardIndex,
+        summaries: board.takeChanged(),
+        started: reportedStarted,
+      });
       if (!finished) await sleep(flushIntervalMs(input.shardCount));
     }
   }

@@ -85,14 +85,7 @@ export interface UnitWorkflowInput {
 }
 
 export type ComplianceState =
-  | 'notified'
-  | 'acknowledged'
-  | 'reported'
-  | 'returned'
-  | 'accepted'
-  | 'exempted'
-  | 'cancelled'
-  | 'closed';
+  'notified' | 'acknowledged' | 'reported' | 'returned' | 'accepted' | 'exempted' | 'cancelled' | 'closed';
 
 /** A unit's state as its parent tracks it: enough for counts and the office's table. */
 export interface UnitSummary {

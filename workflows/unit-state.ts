@@ -1,4 +1,12 @@
-import type { Actor, ComplianceState, EscalationTarget, ReportValues, RequestMeta, UnitPolicy, UnitSummary } from './types';
+import type {
+  Actor,
+  ComplianceState,
+  EscalationTarget,
+  ReportValues,
+  RequestMeta,
+  UnitPolicy,
+  UnitSummary,
+} from './types';
 import { validateReport } from './report-form';
 import type { MailKind, SmsDeliveryState } from '../domain/mail-kind';
 
@@ -254,13 +262,15 @@ export function checkTransition(s: UnitState, event: UnitEvent, at: string): voi
   switch (event.type) {
     case 'acknowledged':
       if (isTerminal(s)) throw new TransitionRejected('closed', closedReason());
-      if (s.acknowledgedVersion === s.policy.version) throw new TransitionRejected('not-allowed', `version ${s.policy.version} is already acknowledged`);
+      if (s.acknowledgedVersion === s.policy.version)
+        throw new TransitionRejected('not-allowed', `version ${s.policy.version} is already acknowledged`);
       requireText(event.name, 'name');
       requireText(event.position, 'position');
       return;
     case 'reportSubmitted': {
       if (isTerminal(s)) throw new TransitionRejected('closed', closedReason());
-      if (!reportOpenStates.includes(s.state)) throw new TransitionRejected('not-allowed', 'a report is already submitted and awaits the office');
+      if (!reportOpenStates.includes(s.state))
+        throw new TransitionRejected('not-allowed', 'a report is already submitted and awaits the office');
       requireText(event.name, 'name');
       requireText(event.position, 'position');
       const problems = validateReport(s.policy.form, event.values);
@@ -269,10 +279,14 @@ export function checkTransition(s: UnitState, event: UnitEvent, at: string): voi
     }
     case 'extensionRequested':
       if (isTerminal(s)) throw new TransitionRejected('closed', closedReason());
-      if (!pending(s, 'report')) throw new TransitionRejected('not-allowed', 'nothing is due, so there is nothing to extend');
-      if (s.extensionRequests.some((r) => !r.decision)) throw new TransitionRejected('not-allowed', 'an extension request is already waiting for a decision');
+      if (!pending(s, 'report'))
+        throw new TransitionRejected('not-allowed', 'nothing is due, so there is nothing to extend');
+      if (s.extensionRequests.some((r) => !r.decision))
+        throw new TransitionRejected('not-allowed', 'an extension request is already waiting for a decision');
       if (Date.parse(event.until) <= Math.max(Date.parse(at), Date.parse(s.policy.reportBy))) {
-        throw new TransitionRejected('invalid', 'the requested date must be later than the current report deadline', [{ path: 'until', message: 'must be later than the current report deadline' }]);
+        throw new TransitionRejected('invalid', 'the requested date must be later than the current report deadline', [
+          { path: 'until', message: 'must be later than the current report deadline' },
+        ]);
       }
       requireText(event.reason, 'reason');
       return;
@@ -283,27 +297,43 @@ export function checkTransition(s: UnitState, event: UnitEvent, at: string): voi
       if (request.decision) throw new TransitionRejected('not-allowed', 'this request is already decided');
       if (event.approved) {
         const until = event.until ?? request.until;
-        if (Date.parse(until) <= Date.parse(at)) throw new TransitionRejected('invalid', 'the new deadline must be in the future', [{ path: 'until', message: 'must be in the future' }]);
+        if (Date.parse(until) <= Date.parse(at))
+          throw new TransitionRejected('invalid', 'the new deadline must be in the future', [
+            { path: 'until', message: 'must be in the future' },
+          ]);
       }
       return;
     }
     case 'deadlineExtended':
       if (isTerminal(s)) throw new TransitionRejected('closed', closedReason());
-      if (!event.acknowledgeBy && !event.reportBy) throw new TransitionRejected('invalid', 'give a new acknowledgement or report deadline');
-      for (const [field, value] of [['acknowledgeBy', event.acknowledgeBy], ['reportBy', event.reportBy]] as const) {
-        if (value && Date.parse(value) <= Date.parse(at)) throw new TransitionRejected('invalid', `${field} must be in the future`, [{ path: field, message: 'must be in the future' }]);
+      if (!event.acknowledgeBy && !event.reportBy)
+        throw new TransitionRejected('invalid', 'give a new acknowledgement or report deadline');
+      for (const [field, value] of [
+        ['acknowledgeBy', event.acknowledgeBy],
+        ['reportBy', event.reportBy],
+      ] as const) {
+        if (value && Date.parse(value) <= Date.parse(at))
+          throw new TransitionRejected('invalid', `${field} must be in the future`, [
+            { path: field, message: 'must be in the future' },
+          ]);
       }
       if (Date.parse(event.reportBy ?? s.policy.reportBy) < Date.parse(event.acknowledgeBy ?? s.policy.acknowledgeBy)) {
-        throw new TransitionRejected('invalid', 'the report deadline must not be before the acknowledgement deadline', [{ path: 'reportBy', message: 'must not be before the acknowledgement deadline' }]);
+        throw new TransitionRejected('invalid', 'the report deadline must not be before the acknowledgement deadline', [
+          { path: 'reportBy', message: 'must not be before the acknowledgement deadline' },
+        ]);
       }
       return;
     case 'reportAccepted':
     case 'reportReturned':
       if (isTerminal(s)) throw new TransitionRejected('closed', closedReason());
-      if (s.state !== 'reported') throw new TransitionRejected('not-allowed', 'there is no submitted report to decide on');
+      if (s.state !== 'reported')
+        throw new TransitionRejected('not-allowed', 'there is no submitted report to decide on');
       if (event.type === 'reportReturned') {
         requireText(event.reason, 'reason');
-        if (event.reportBy && Date.parse(event.reportBy) <= Date.parse(at)) throw new TransitionRejected('invalid', 'the new deadline must be in the future', [{ path: 'reportBy', message: 'must be in the future' }]);
+        if (event.reportBy && Date.parse(event.reportBy) <= Date.parse(at))
+          throw new TransitionRejected('invalid', 'the new deadline must be in the future', [
+            { path: 'reportBy', message: 'must be in the future' },
+          ]);
       }
       return;
     case 'exempted':
@@ -313,7 +343,11 @@ export function checkTransition(s: UnitState, event: UnitEvent, at: string): voi
       return;
     case 'amended':
       if (isTerminal(s)) throw new TransitionRejected('closed', closedReason());
-      if (event.policy.version <= s.policy.version) throw new TransitionRejected('not-allowed', `version ${event.policy.version} is not newer than ${s.policy.version}`);
+      if (event.policy.version <= s.policy.version)
+        throw new TransitionRejected(
+          'not-allowed',
+          `version ${event.policy.version} is not newer than ${s.policy.version}`,
+        );
       return;
     case 'remindRequested':
     case 'linksRevoked':
@@ -360,20 +394,37 @@ export function applyTransition(s: UnitState, t: Transition): MailRequest[] {
         s.acknowledgedAt = t.at;
         s.acknowledgedBy = { name: e.name, position: e.position };
       }
-      s.report = { values: e.values, submittedAt: t.at, by: t.by, name: e.name, position: e.position, version: s.policy.version };
+      s.report = {
+        values: e.values,
+        submittedAt: t.at,
+        by: t.by,
+        name: e.name,
+        position: e.position,
+        version: s.policy.version,
+      };
       s.draft = null;
       s.reportedAt = t.at;
       s.state = 'reported';
       break;
     case 'extensionRequested':
-      s.extensionRequests.push({ requestId: e.requestId, requestedAt: t.at, until: e.until, reason: e.reason, by: t.by });
+      s.extensionRequests.push({
+        requestId: e.requestId,
+        requestedAt: t.at,
+        until: e.until,
+        reason: e.reason,
+        by: t.by,
+      });
       break;
     case 'extensionDecided': {
       const request = s.extensionRequests.find((r) => r.requestId === e.requestId);
       const until = e.approved ? (e.until ?? request?.until) : undefined;
       if (request) request.decision = { approved: e.approved, until, note: e.note, at: t.at, by: t.by };
       if (until) moveDeadlines(s, { reportBy: until });
-      send('extension-decision', `extension-decision-${e.requestId}`, 'head', { approved: e.approved, until: until ?? null, note: e.note ?? null });
+      send('extension-decision', `extension-decision-${e.requestId}`, 'head', {
+        approved: e.approved,
+        until: until ?? null,
+        note: e.note ?? null,
+      });
       break;
     }
     case 'deadlineExtended':
@@ -422,7 +473,10 @@ export function applyTransition(s: UnitState, t: Transition): MailRequest[] {
     case 'reminderDue':
       s.fired.push(e.key);
       s.remindersSent += 1;
-      send('reminder', `reminder-${s.remindersSent}`, 'head', { obligation: e.obligation, deadline: deadlineOf(s, e.obligation) });
+      send('reminder', `reminder-${s.remindersSent}`, 'head', {
+        obligation: e.obligation,
+        deadline: deadlineOf(s, e.obligation),
+      });
       break;
     case 'remindRequested':
       s.remindersSent += 1;
@@ -457,7 +511,10 @@ export function applyTransition(s: UnitState, t: Transition): MailRequest[] {
         if (e.recipient?.role !== 'deputy' && e.kind !== 'undeliverable') {
           s.undeliverable = true;
           // The escalation ladder is told at once: a head who cannot be reached cannot comply.
-          send('undeliverable', `undeliverable-${s.mailFailures}`, 'deputy', { failedPurpose: e.purpose, error: e.error ?? null });
+          send('undeliverable', `undeliverable-${s.mailFailures}`, 'deputy', {
+            failedPurpose: e.purpose,
+            error: e.error ?? null,
+          });
         }
       }
       break;
@@ -503,7 +560,14 @@ export function nextTimerEvent(s: UnitState): { at: number; event: UnitEvent } |
     if (s.overdue !== obligation) continue;
     s.policy.escalation.forEach((level, i) => {
       const key = `esc:${obligation}@${deadline}#${i + 1}`;
-      if (!s.fired.includes(key)) consider(deadlineMs + level.after, { type: 'escalationDue', obligation, level: i + 1, notify: level.notify, key });
+      if (!s.fired.includes(key))
+        consider(deadlineMs + level.after, {
+          type: 'escalationDue',
+          obligation,
+          level: i + 1,
+          notify: level.notify,
+          key,
+        });
     });
   }
   return best;

@@ -95,19 +95,32 @@ function staticAttributes(unitCode: string, policy: UnitPolicy): SearchAttribute
  */
 export function unitStartAttributes(unitCode: string, policy: UnitPolicy): SearchAttributePair[] {
   const state = emptyState(unitCode, policy, new Date(0).toISOString());
-  applyTransition(state, { seq: 1, at: state.obligationsSince, by: system, event: { type: 'issued', policy, unitCode } });
-  return [...staticAttributes(unitCode, policy), ...stateAttributes(state).filter((p): p is SearchAttributePair => p.value !== null)];
+  applyTransition(state, {
+    seq: 1,
+    at: state.obligationsSince,
+    by: system,
+    event: { type: 'issued', policy, unitCode },
+  });
+  return [
+    ...staticAttributes(unitCode, policy),
+    ...stateAttributes(state).filter((p): p is SearchAttributePair => p.value !== null),
+  ];
 }
 
 /** The start options of a unit: every search attribute set at start, so its first task upserts none. */
-export function unitStartOptions(_childId: string, [unit]: [UnitWorkflowInput]): Pick<ChildWorkflowOptions, 'typedSearchAttributes'> {
+export function unitStartOptions(
+  _childId: string,
+  [unit]: [UnitWorkflowInput],
+): Pick<ChildWorkflowOptions, 'typedSearchAttributes'> {
   return { typedSearchAttributes: unitStartAttributes(unit.unitCode, unit.policy) };
 }
 
-const attributeText = (value: SearchAttributeUpdatePair['value']): string => JSON.stringify(value instanceof Date ? value.toISOString() : (value ?? null));
+const attributeText = (value: SearchAttributeUpdatePair['value']): string =>
+  JSON.stringify(value instanceof Date ? value.toISOString() : (value ?? null));
 
 /** The key of a timer event: a new key means the next timer moved; the same key, that it did not. */
-const timerKey = (due: ReturnType<typeof nextTimerEvent>): string => (due ? `${due.at}:${JSON.stringify(due.event)}` : '');
+const timerKey = (due: ReturnType<typeof nextTimerEvent>): string =>
+  due ? `${due.at}:${JSON.stringify(due.event)}` : '';
 
 /**
  * One unit's compliance timeline for one directive: notice, acknowledgement, report, office decision,
@@ -117,7 +130,11 @@ const timerKey = (due: ReturnType<typeof nextTimerEvent>): string => (due ? `${d
  */
 export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitSummary> {
   /** Each search attribute's value as last set (at start or by an upsert), so only changes are upserted. */
-  const shown = new Map(workflowInfo().typedSearchAttributes.getAll().map((p) => [p.key.name, attributeText(p.value)]));
+  const shown = new Map(
+    workflowInfo()
+      .typedSearchAttributes.getAll()
+      .map((p) => [p.key.name, attributeText(p.value)]),
+  );
   const state = emptyState(input.unitCode, input.policy, new Date().toISOString());
   const outbox: MailRequest[] = [];
   let sending = false;
@@ -162,16 +179,26 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitSummar
       },
       {
         validator: (args: A) => {
-          if (!args || typeof args !== 'object' || !args.by) throw ApplicationFailure.create({ message: 'missing arguments', type: 'invalid', nonRetryable: true });
+          if (!args || typeof args !== 'object' || !args.by)
+            throw ApplicationFailure.create({ message: 'missing arguments', type: 'invalid', nonRetryable: true });
           const generation = (args as { linkGeneration?: unknown }).linkGeneration;
           if (generation !== undefined && generation !== state.linkGeneration) {
-            throw ApplicationFailure.create({ message: `link generation ${JSON.stringify(generation)} is not the current one (${state.linkGeneration})`, type: 'link-revoked' satisfies RefusalCode, nonRetryable: true });
+            throw ApplicationFailure.create({
+              message: `link generation ${JSON.stringify(generation)} is not the current one (${state.linkGeneration})`,
+              type: 'link-revoked' satisfies RefusalCode,
+              nonRetryable: true,
+            });
           }
           try {
             checkTransition(state, toEvent(args), new Date().toISOString());
           } catch (err) {
             if (err instanceof TransitionRejected) {
-              throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true, details: [err.fields ?? []] });
+              throw ApplicationFailure.create({
+                message: err.message,
+                type: err.code,
+                nonRetryable: true,
+                details: [err.fields ?? []],
+              });
             }
             throw err;
           }
@@ -198,7 +225,12 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitSummar
   lastSentSummary = JSON.stringify({ ...summarize(state), seq: 0 });
 
   handle(acknowledgeUpdate, (a) => ({ type: 'acknowledged', name: a.name, position: a.position }));
-  handle(submitReportUpdate, (a) => ({ type: 'reportSubmitted', name: a.name, position: a.position, values: a.values }));
+  handle(submitReportUpdate, (a) => ({
+    type: 'reportSubmitted',
+    name: a.name,
+    position: a.position,
+    values: a.values,
+  }));
   handle(requestExtensionUpdate, (a) => ({
     type: 'extensionRequested',
     // The submission id names the request, so the office's decision refers to something stable.
@@ -206,14 +238,27 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitSummar
     until: a.until,
     reason: a.reason,
   }));
-  handle(decideExtensionUpdate, (a) => ({ type: 'extensionDecided', requestId: a.requestId, approved: a.approved, until: a.until, note: a.note }));
-  handle(extendDeadlineUpdate, (a) => ({ type: 'deadlineExtended', acknowledgeBy: a.acknowledgeBy, reportBy: a.reportBy, reason: a.reason }));
+  handle(decideExtensionUpdate, (a) => ({
+    type: 'extensionDecided',
+    requestId: a.requestId,
+    approved: a.approved,
+    until: a.until,
+    note: a.note,
+  }));
+  handle(extendDeadlineUpdate, (a) => ({
+    type: 'deadlineExtended',
+    acknowledgeBy: a.acknowledgeBy,
+    reportBy: a.reportBy,
+    reason: a.reason,
+  }));
   handle(acceptReportUpdate, (a) => ({ type: 'reportAccepted', note: a.note }));
   handle(returnReportUpdate, (a) => ({ type: 'reportReturned', reason: a.reason, reportBy: a.reportBy }));
   handle(exemptUpdate, (a) => ({ type: 'exempted', reason: a.reason }));
   handle(remindUpdate, (a) => ({ type: 'remindRequested', note: a.note }));
   handle(revokeLinksUpdate, () => ({ type: 'linksRevoked' }));
-  setHandler(amendUnitSignal, (a) => applyCommand({ type: 'amended', policy: a.policy, changes: a.changes }, a.by, a.meta));
+  setHandler(amendUnitSignal, (a) =>
+    applyCommand({ type: 'amended', policy: a.policy, changes: a.changes }, a.by, a.meta),
+  );
   setHandler(cancelUnitSignal, (a) => applyCommand({ type: 'cancelled', reason: a.reason }, a.by, a.meta));
   setHandler(closeUnitSignal, (a) => applyCommand({ type: 'closed', reason: a.reason }, a.by, a.meta));
   setHandler(smsReceiptSignal, (r) => applyCommand({ ...r, type: 'smsReceipt' }, system));
@@ -260,10 +305,12 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitSummar
           continue;
         }
         const timer: Armed = { key, scope: new CancellationScope(), fired: false };
-        timer.scope.run(() => sleep(delay, { summary: `${due.event.type} due ${new Date(due.at).toISOString()}` })).then(
-          () => (timer.fired = true),
-          () => undefined, // cancelled: the next event moved
-        );
+        timer.scope
+          .run(() => sleep(delay, { summary: `${due.event.type} due ${new Date(due.at).toISOString()}` }))
+          .then(
+            () => (timer.fired = true),
+            () => undefined, // cancelled: the next event moved
+          );
         armed = timer;
       }
       await condition(() => state.seq !== reportedSeq || armed?.fired === true);
@@ -309,12 +356,32 @@ export async function unitWorkflow(input: UnitWorkflowInput): Promise<UnitSummar
           linkGeneration: state.linkGeneration,
           request,
         });
-        record({ type: 'mailRecorded', purpose: request.purpose, kind: request.kind, ...result, to: request.to, causeSeq: request.causeSeq }, system);
+        record(
+          {
+            type: 'mailRecorded',
+            purpose: request.purpose,
+            kind: request.kind,
+            ...result,
+            to: request.to,
+            causeSeq: request.causeSeq,
+          },
+          system,
+        );
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         // Retries ran out (the schedule-to-close bound): record it like a bounce, so the office sees it.
         record(
-          { type: 'mailRecorded', purpose: request.purpose, kind: request.kind, delivered: false, messageId: '', recipient: null, error: err.cause?.message ?? err.message, to: request.to, causeSeq: request.causeSeq },
+          {
+            type: 'mailRecorded',
+            purpose: request.purpose,
+            kind: request.kind,
+            delivered: false,
+            messageId: '',
+            recipient: null,
+            error: err.cause?.message ?? err.message,
+            to: request.to,
+            causeSeq: request.causeSeq,
+          },
           system,
         );
       } finally {

@@ -1,10 +1,16 @@
 import { formatJalaliDateTime, formatTimeLeft } from '../../lib/jalali';
-import { changedFieldLabels, kindOfPurpose, mailKindLabels, obligationLabels, priorityLabels, recipientRoleLabels } from '../../domain/persian-labels';
+import {
+  changedFieldLabels,
+  kindOfPurpose,
+  mailKindLabels,
+  obligationLabels,
+  priorityLabels,
+  recipientRoleLabels,
+} from '../../domain/persian-labels';
 import { toPersianDigits } from '../../lib/persian-text';
 import type { MailRequest } from '../../workflows/unit-state';
 import type { ComposeMail, MailContext } from '../unit-mail';
 import { renderMailHtml, renderMailText, type MailBlock, type MailContent } from './mail-layout';
-
 
 type Details = MailRequest['details'];
 
@@ -22,7 +28,6 @@ function deadline(iso: string, now: Date): string {
   return `${formatJalaliDateTime(iso)} (${formatTimeLeft(iso, now)})`;
 }
 
-
 /** The directive's facts every message to the head repeats: what, how urgent, by when. */
 function directiveFacts(ctx: MailContext, which: ('acknowledge' | 'report')[]): MailBlock {
   const { policy } = ctx.input;
@@ -31,39 +36,68 @@ function directiveFacts(ctx: MailContext, which: ('acknowledge' | 'report')[]): 
     ['فوریت', priorityLabels[policy.priority]],
     ['واحد', ctx.unit.name],
   ];
-  if (which.includes('acknowledge')) rows.push([`مهلت ${obligationLabels.acknowledge}`, deadline(policy.acknowledgeBy, ctx.now)]);
+  if (which.includes('acknowledge'))
+    rows.push([`مهلت ${obligationLabels.acknowledge}`, deadline(policy.acknowledgeBy, ctx.now)]);
   if (which.includes('report')) rows.push([`مهلت ${obligationLabels.report}`, deadline(policy.reportBy, ctx.now)]);
   return { type: 'facts', rows };
 }
 
 function replyAction(ctx: MailContext, label = 'مشاهده دستورالعمل و پاسخ'): MailBlock[] {
   if (!ctx.link) return [];
-  return [{ type: 'action', label, href: ctx.link, hint: 'این پیوند ویژه واحد شماست و نیازی به نام کاربری ندارد؛ آن را برای دیگران نفرستید.' }, ...inboxBlock(ctx)];
+  return [
+    {
+      type: 'action',
+      label,
+      href: ctx.link,
+      hint: 'این پیوند ویژه واحد شماست و نیازی به نام کاربری ندارد؛ آن را برای دیگران نفرستید.',
+    },
+    ...inboxBlock(ctx),
+  ];
 }
 
 /** The unit's inbox (کارتابل): every open directive in one list, beside this directive's own link. */
 function inboxBlock(ctx: MailContext): MailBlock[] {
-  return ctx.inboxLink ? [{ type: 'link', label: 'کارتابل واحد: همه دستورالعمل‌های باز شما، فوری‌ترین نخست', href: ctx.inboxLink }] : [];
+  return ctx.inboxLink
+    ? [{ type: 'link', label: 'کارتابل واحد: همه دستورالعمل‌های باز شما، فوری‌ترین نخست', href: ctx.inboxLink }]
+    : [];
 }
 
 function attachmentsBlock(ctx: MailContext): MailBlock[] {
   if (ctx.document.attachments.length === 0) return [];
-  return [{ type: 'list', title: 'پیوست‌ها (از صفحه دستورالعمل دریافت کنید)', items: ctx.document.attachments.map((a) => a.name) }];
+  return [
+    {
+      type: 'list',
+      title: 'پیوست‌ها (از صفحه دستورالعمل دریافت کنید)',
+      items: ctx.document.attachments.map((a) => a.name),
+    },
+  ];
 }
 
 /** The body of each kind of message; the subject and greeting are shared. */
 function blocksFor(ctx: MailContext): { heading?: string; blocks: MailBlock[] } {
   const { request, policy } = ctx.input;
   const d = request.details;
-  const note = (title: string, key: string): MailBlock[] => (text(d, key) ? [{ type: 'quote', title, text: text(d, key)! }] : []);
+  const note = (title: string, key: string): MailBlock[] =>
+    text(d, key) ? [{ type: 'quote', title, text: text(d, key)! }] : [];
   switch (request.kind) {
     case 'notice': {
       const fresh = request.purpose !== 'notice';
       return {
         heading: fresh ? 'پیوند تازه دستورالعمل' : undefined,
         blocks: [
-          ...(fresh ? [{ type: 'alert', tone: 'warn', text: 'پیوندهای پیشین این دستورالعمل باطل شده‌اند؛ از این پس فقط پیوند این نامه کار می‌کند.' } as const] : []),
-          { type: 'paragraph', text: 'دستورالعمل زیر برای واحد شما صادر شده است. لطفاً دریافت آن را اعلام کنید و گزارش اقدامات را تا پایان مهلت بفرستید.' },
+          ...(fresh
+            ? [
+                {
+                  type: 'alert',
+                  tone: 'warn',
+                  text: 'پیوندهای پیشین این دستورالعمل باطل شده‌اند؛ از این پس فقط پیوند این نامه کار می‌کند.',
+                } as const,
+              ]
+            : []),
+          {
+            type: 'paragraph',
+            text: 'دستورالعمل زیر برای واحد شما صادر شده است. لطفاً دریافت آن را اعلام کنید و گزارش اقدامات را تا پایان مهلت بفرستید.',
+          },
           directiveFacts(ctx, ['acknowledge', 'report']),
           { type: 'quote', title: 'متن دستورالعمل', text: ctx.document.body },
           ...attachmentsBlock(ctx),
@@ -76,7 +110,10 @@ function blocksFor(ctx: MailContext): { heading?: string; blocks: MailBlock[] } 
       const due = text(d, 'deadline') ?? (obligation === 'acknowledge' ? policy.acknowledgeBy : policy.reportBy);
       return {
         blocks: [
-          { type: 'paragraph', text: `مهلت ${obligationLabels[obligation]} برای دستورالعمل زیر ${formatTimeLeft(due, ctx.now)} است.` },
+          {
+            type: 'paragraph',
+            text: `مهلت ${obligationLabels[obligation]} برای دستورالعمل زیر ${formatTimeLeft(due, ctx.now)} است.`,
+          },
           directiveFacts(ctx, [obligation]),
           ...note('یادداشت فرمانداری', 'note'),
           ...replyAction(ctx),
@@ -109,7 +146,11 @@ function blocksFor(ctx: MailContext): { heading?: string; blocks: MailBlock[] } 
       const failed = kindOfPurpose(text(d, 'failedPurpose') ?? '');
       return {
         blocks: [
-          { type: 'alert', tone: 'bad', text: `نامه «${failed ? mailKindLabels[failed] : 'دستورالعمل'}» به ${ctx.unit.name} تحویل نشد. تا نشانی رئیس واحد در فهرست واحدها اصلاح نشود، این واحد از دستورالعمل خبر ندارد.` },
+          {
+            type: 'alert',
+            tone: 'bad',
+            text: `نامه «${failed ? mailKindLabels[failed] : 'دستورالعمل'}» به ${ctx.unit.name} تحویل نشد. تا نشانی رئیس واحد در فهرست واحدها اصلاح نشود، این واحد از دستورالعمل خبر ندارد.`,
+          },
           {
             type: 'facts',
             rows: [
@@ -129,8 +170,15 @@ function blocksFor(ctx: MailContext): { heading?: string; blocks: MailBlock[] } 
       return {
         heading: `اصلاحیه دستورالعمل (نسخه ${toPersianDigits(Number(d.version ?? policy.version))})`,
         blocks: [
-          { type: 'paragraph', text: 'دستورالعمل زیر اصلاح شده است. لطفاً نسخه تازه را بخوانید و دوباره اعلام وصول کنید؛ اگر گزارش فرستاده بودید، پیش‌نویس آن در صفحه دستورالعمل نگه داشته شده است.' },
-          { type: 'list', title: 'آنچه تغییر کرده است', items: changes.length > 0 ? changes : ['(فهرست تغییرات ثبت نشده است)'] },
+          {
+            type: 'paragraph',
+            text: 'دستورالعمل زیر اصلاح شده است. لطفاً نسخه تازه را بخوانید و دوباره اعلام وصول کنید؛ اگر گزارش فرستاده بودید، پیش‌نویس آن در صفحه دستورالعمل نگه داشته شده است.',
+          },
+          {
+            type: 'list',
+            title: 'آنچه تغییر کرده است',
+            items: changes.length > 0 ? changes : ['(فهرست تغییرات ثبت نشده است)'],
+          },
           directiveFacts(ctx, ['acknowledge', 'report']),
           { type: 'quote', title: 'متن دستورالعمل (نسخه تازه)', text: ctx.document.body },
           ...attachmentsBlock(ctx),
@@ -153,7 +201,11 @@ function blocksFor(ctx: MailContext): { heading?: string; blocks: MailBlock[] } 
       return {
         blocks: [
           approved
-            ? { type: 'alert', tone: 'ok', text: `درخواست تمدید مهلت پذیرفته شد${until ? `؛ مهلت تازه ارسال گزارش: ${deadline(until, ctx.now)}` : ''}.` }
+            ? {
+                type: 'alert',
+                tone: 'ok',
+                text: `درخواست تمدید مهلت پذیرفته شد${until ? `؛ مهلت تازه ارسال گزارش: ${deadline(until, ctx.now)}` : ''}.`,
+              }
             : { type: 'alert', tone: 'bad', text: 'درخواست تمدید مهلت پذیرفته نشد؛ مهلت پیشین به قوت خود باقی است.' },
           directiveFacts(ctx, ['report']),
           ...note('توضیح فرمانداری', 'note'),
@@ -173,7 +225,11 @@ function blocksFor(ctx: MailContext): { heading?: string; blocks: MailBlock[] } 
     case 'report-returned':
       return {
         blocks: [
-          { type: 'alert', tone: 'warn', text: 'گزارش شما برای اصلاح بازگردانده شد. پاسخ پیشین در فرم نگه داشته شده است؛ آن را اصلاح و دوباره ارسال کنید.' },
+          {
+            type: 'alert',
+            tone: 'warn',
+            text: 'گزارش شما برای اصلاح بازگردانده شد. پاسخ پیشین در فرم نگه داشته شده است؛ آن را اصلاح و دوباره ارسال کنید.',
+          },
           ...note('علت بازگشت', 'reason'),
           directiveFacts(ctx, ['report']),
           ...replyAction(ctx, 'اصلاح و ارسال دوباره گزارش'),

@@ -26,7 +26,9 @@ function candidates(ctx: SmsContext): string[] {
   const full = wordings(ctx, ctx.shortLink);
   // Last resort before a second part: the link without `https://`. Phones make a link of a bare host name,
   // and the scheme is 8 of a Persian part's 70 characters.
-  const bare = ctx.shortLink?.startsWith('https://') ? wordings(ctx, ctx.shortLink.slice('https://'.length)).slice(-1) : [];
+  const bare = ctx.shortLink?.startsWith('https://')
+    ? wordings(ctx, ctx.shortLink.slice('https://'.length)).slice(-1)
+    : [];
   return [...full, ...bare];
 }
 
@@ -56,7 +58,10 @@ function wordings(ctx: SmsContext, shortLink: string | null): string[] {
         ...when.map((w) => `پیگیری: ${unit} ${what} را تا ${w} نفرستاده${link}`),
       ];
     default:
-      return [`${mailKindLabels[request.kind]}: ${title} برای ${unit}${link}`, `${mailKindLabels[request.kind]}، ${unit}${link}`];
+      return [
+        `${mailKindLabels[request.kind]}: ${title} برای ${unit}${link}`,
+        `${mailKindLabels[request.kind]}، ${unit}${link}`,
+      ];
   }
 }
 

@@ -127,7 +127,13 @@ export class DevSmsc {
             source_addr: to,
             destination_addr: part.from,
             esm_class: smpp.ESM_CLASS.MC_DELIVERY_RECEIPT,
-            short_message: formatDeliveryReceipt({ smscId: part.smscId, stat, submittedAt, doneAt: new Date(), error: stat === 'DELIVRD' ? '000' : '001' }),
+            short_message: formatDeliveryReceipt({
+              smscId: part.smscId,
+              stat,
+              submittedAt,
+              doneAt: new Date(),
+              error: stat === 'DELIVRD' ? '000' : '001',
+            }),
             receipted_message_id: part.smscId,
             message_state: stat === 'DELIVRD' ? smpp.MESSAGE_STATE.DELIVERED : smpp.MESSAGE_STATE.UNDELIVERABLE,
           });
@@ -168,7 +174,13 @@ export class DevSmsc {
 
   private complete(parts: ReceivedPart[]): void {
     const last = parts[parts.length - 1];
-    const message: ReceivedSms = { from: last.from, to: last.to, text: parts.map((p) => p.text).join(''), parts, receivedAt: last.receivedAt };
+    const message: ReceivedSms = {
+      from: last.from,
+      to: last.to,
+      text: parts.map((p) => p.text).join(''),
+      parts,
+      receivedAt: last.receivedAt,
+    };
     this.messages.push(message);
     for (const listener of this.listeners) listener(message);
   }

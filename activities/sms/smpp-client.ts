@@ -43,7 +43,10 @@ export interface SmsSender {
    * Submits every part of a message. `sentParts` holds the SMSC ids of parts an earlier attempt already
    * submitted (by part index), which are not sent again; `onPart` is told each part as the SMSC accepts it.
    */
-  send(sms: OutgoingSms, progress?: { sentParts?: ReadonlyMap<number, string>; onPart?: (index: number, smscId: string) => void }): Promise<SmsSubmitted>;
+  send(
+    sms: OutgoingSms,
+    progress?: { sentParts?: ReadonlyMap<number, string>; onPart?: (index: number, smscId: string) => void },
+  ): Promise<SmsSubmitted>;
   /** Registers a listener for delivery receipts (called for every receipt, in arrival order). */
   onReceipt(listener: (receipt: DeliveryReceipt) => void): void;
   close(): Promise<void>;
@@ -72,7 +75,13 @@ export interface SmppClientOptions {
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
-const transientStatuses = new Set([smpp.ESME_RSYSERR, smpp.ESME_RTHROTTLED, smpp.ESME_RMSGQFUL, smpp.ESME_RX_T_APPN, smpp.ESME_RINVBNDSTS]);
+const transientStatuses = new Set([
+  smpp.ESME_RSYSERR,
+  smpp.ESME_RTHROTTLED,
+  smpp.ESME_RMSGQFUL,
+  smpp.ESME_RX_T_APPN,
+  smpp.ESME_RINVBNDSTS,
+]);
 const statusNames = new Map(Object.entries(smpp.errors).map(([name, code]) => [code, name]));
 
 /** The SMPP name of a command status, e.g. `ESME_RTHROTTLED (0x58)`. */
@@ -125,7 +134,10 @@ export class SmppClient implements SmsSender {
     this.receiptListeners.push(listener);
   }
 
-  async send(sms: OutgoingSms, progress: { sentParts?: ReadonlyMap<number, string>; onPart?: (index: number, smscId: string) => void } = {}): Promise<SmsSubmitted> {
+  async send(
+    sms: OutgoingSms,
+    progress: { sentParts?: ReadonlyMap<number, string>; onPart?: (index: number, smscId: string) => void } = {},
+  ): Promise<SmsSubmitted> {
     const { encoding, parts } = splitSms(sms.text);
     const ref = concatenationReference(sms.reference);
     const smscIds: string[] = [];
@@ -135,7 +147,10 @@ export class SmppClient implements SmsSender {
         smscIds.push(earlier);
         continue;
       }
-      const shortMessage = parts.length === 1 ? { message: parts[i] } : { udh: concatenationUdh(ref, parts.length, i + 1), message: parts[i] };
+      const shortMessage =
+        parts.length === 1
+          ? { message: parts[i] }
+          : { udh: concatenationUdh(ref, parts.length, i + 1), message: parts[i] };
       const smscId = await this.submit({
         source_addr: this.options.sourceAddress,
         source_addr_ton: /^\+?\d+$/.test(this.options.sourceAddress) ? smpp.TON.INTERNATIONAL : smpp.TON.ALPHANUMERIC,
@@ -192,7 +207,8 @@ export class SmppClient implements SmsSender {
       }
       const status = pdu.command_status;
       if (status === smpp.ESME_ROK) return String(pdu.message_id);
-      if (!transientStatuses.has(status)) throw new PermanentSmsError(`SMSC refused the message: ${statusName(status)}`, status);
+      if (!transientStatuses.has(status))
+        throw new PermanentSmsError(`SMSC refused the message: ${statusName(status)}`, status);
       if (attempt >= retries) throw new SmsUnavailableError(`SMSC kept answering ${statusName(status)}`);
       const backoff = Math.min(8000, 250 * 2 ** attempt);
       this.log('throttled', { status: statusName(status), backoffMs: backoff });
@@ -212,15 +228,20 @@ export class SmppClient implements SmsSender {
       };
       // One listener on the session's close fails every request awaiting an answer (see `bind`).
       const fail = (err: Error) => done(err);
-      const timer = setTimeout(() => done(new SmsUnavailableError(`no ${command}_resp within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => done(new SmsUnavailableError(`no ${command}_resp within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.pending.add(fail);
-      if (!session[command](fields, (pdu) => done(null, pdu))) done(new SmsUnavailableError('the SMSC session is not writable'));
+      if (!session[command](fields, (pdu) => done(null, pdu)))
+        done(new SmsUnavailableError('the SMSC session is not writable'));
     });
   }
 
   /** Waits until fewer than `window` requests await their response, then takes a place. */
   private async windowSlot(): Promise<void> {
-    while (this.inFlight >= (this.options.window ?? 20)) await new Promise<void>((resolve) => this.windowWaiters.push(resolve));
+    while (this.inFlight >= (this.options.window ?? 20))
+      await new Promise<void>((resolve) => this.windowWaiters.push(resolve));
     this.inFlight += 1;
   }
 
@@ -277,7 +298,8 @@ export class SmppClient implements SmsSender {
       };
       session.on('error', (err: Error) => this.log('session error', { error: err.message }));
       session.on('close', () => {
-        for (const fail of [...this.pending]) fail(new SmsUnavailableError('the SMSC session closed before it answered'));
+        for (const fail of [...this.pending])
+          fail(new SmsUnavailableError('the SMSC session closed before it answered'));
         const wasBound = this.bound;
         if (this.session === session) {
           this.session = null;
@@ -289,7 +311,11 @@ export class SmppClient implements SmsSender {
       });
       session.on(this.url.protocol === 'ssmpp:' ? 'secureConnect' : 'connect', () => {
         session.bind_transceiver(
-          { system_id: decodeURIComponent(this.url.username), password: decodeURIComponent(this.url.password), interface_version: 0x34 },
+          {
+            system_id: decodeURIComponent(this.url.username),
+            password: decodeURIComponent(this.url.password),
+            interface_version: 0x34,
+          },
           (pdu) => {
             if (pdu.command_status !== smpp.ESME_ROK) {
               this.log('bind refused', { status: statusName(pdu.command_status) });

@@ -18,7 +18,11 @@ declare module 'smpp' {
   }
 
   export type PduCallback = (pdu: PDU) => void;
-  type Command = (options?: Record<string, unknown>, responseCallback?: PduCallback, sendCallback?: PduCallback) => boolean;
+  type Command = (
+    options?: Record<string, unknown>,
+    responseCallback?: PduCallback,
+    sendCallback?: PduCallback,
+  ) => boolean;
 
   export class Session extends EventEmitter {
     socket: Socket;

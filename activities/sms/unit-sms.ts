@@ -25,14 +25,24 @@ export function smsReference(workflowId: string, purpose: string): string {
  * transient fault (the SMSC unreachable or throttling past the retries) throws so that Temporal retries, and
  * the retry sends only the parts the SMSC has not yet accepted.
  */
-export async function sendUnitSms(deps: UnitSmsDeps, ctx: Pick<MailContext, 'input' | 'unit' | 'recipient'>, mobile: string, fallback: boolean): Promise<ChannelOutcome> {
+export async function sendUnitSms(
+  deps: UnitSmsDeps,
+  ctx: Pick<MailContext, 'input' | 'unit' | 'recipient'>,
+  mobile: string,
+  fallback: boolean,
+): Promise<ChannelOutcome> {
   const { input } = ctx;
   const reference = smsReference(input.workflowId, input.request.purpose);
   const recorded = deps.ledger?.outcome(reference);
   if (recorded) return recorded;
   const shortLink =
     ctx.recipient.role === 'head'
-      ? deps.shortLinkFor({ directiveId: input.policy.directiveId, unitCode: ctx.unit.code, generation: input.linkGeneration, reportBy: input.policy.reportBy })
+      ? deps.shortLinkFor({
+          directiveId: input.policy.directiveId,
+          unitCode: ctx.unit.code,
+          generation: input.linkGeneration,
+          reportBy: input.policy.reportBy,
+        })
       : null;
   const text = deps.compose({ ...ctx, shortLink });
   let outcome: ChannelOutcome;
@@ -41,14 +51,36 @@ export async function sendUnitSms(deps: UnitSmsDeps, ctx: Pick<MailContext, 'inp
       { reference, to: mobile, text },
       {
         sentParts: deps.ledger?.sentParts(reference),
-        onPart: (index, smscId) => deps.ledger?.putPart({ smscId, reference, index, workflowId: input.workflowId, purpose: input.request.purpose }),
+        onPart: (index, smscId) =>
+          deps.ledger?.putPart({
+            smscId,
+            reference,
+            index,
+            workflowId: input.workflowId,
+            purpose: input.request.purpose,
+          }),
       },
     );
-    outcome = { channel: 'sms', delivered: true, to: mobile, reference, parts: sent.smscIds.length, smscIds: sent.smscIds, ...(fallback ? { fallback } : {}) };
+    outcome = {
+      channel: 'sms',
+      delivered: true,
+      to: mobile,
+      reference,
+      parts: sent.smscIds.length,
+      smscIds: sent.smscIds,
+      ...(fallback ? { fallback } : {}),
+    };
   } catch (err) {
     if (!(err instanceof PermanentSmsError)) throw err;
     log.warn('SMS refused permanently', { reference, unit: ctx.unit.code, status: err.commandStatus });
-    outcome = { channel: 'sms', delivered: false, to: mobile, reference, error: err.message, ...(fallback ? { fallback } : {}) };
+    outcome = {
+      channel: 'sms',
+      delivered: false,
+      to: mobile,
+      reference,
+      error: err.message,
+      ...(fallback ? { fallback } : {}),
+    };
   }
   deps.ledger?.putOutcome(reference, outcome);
   return outcome;

@@ -1,6 +1,13 @@
 import type { DetailValue, TimelineEntry, TimelineKind } from '../../audit/timeline';
 import { formatJalaliDateTime } from '../../lib/jalali';
-import { changedFieldLabels, kindOfPurpose, mailKindLabels, obligationLabels, recipientRoleLabels, smsStateLabels } from '../../domain/persian-labels';
+import {
+  changedFieldLabels,
+  kindOfPurpose,
+  mailKindLabels,
+  obligationLabels,
+  recipientRoleLabels,
+  smsStateLabels,
+} from '../../domain/persian-labels';
 import { toPersianDigits } from '../../lib/persian-text';
 import type { MailKind } from '../../workflows/unit-state';
 
@@ -40,8 +47,10 @@ export const timelineKindLabels: Record<TimelineKind, string> = {
 
 const str = (v: DetailValue | undefined): string => (v === null || v === undefined ? '' : String(v));
 const when = (v: DetailValue | undefined): string => (typeof v === 'string' && v ? formatJalaliDateTime(v) : '—');
-const obligation = (v: DetailValue | undefined): string => obligationLabels[str(v) as 'acknowledge' | 'report'] ?? str(v);
-const role = (v: DetailValue | undefined): string => recipientRoleLabels[str(v) as 'head' | 'deputy' | 'governor'] ?? str(v);
+const obligation = (v: DetailValue | undefined): string =>
+  obligationLabels[str(v) as 'acknowledge' | 'report'] ?? str(v);
+const role = (v: DetailValue | undefined): string =>
+  recipientRoleLabels[str(v) as 'head' | 'deputy' | 'governor'] ?? str(v);
 
 /** One sentence describing the entry, in Persian. */
 export function describeEntry(e: TimelineEntry): string {
@@ -68,9 +77,17 @@ export function describeEntry(e: TimelineEntry): string {
     case 'extension-requested':
       return `تا ${when(d.until)} — ${str(d.reason)}`;
     case 'extension-decided':
-      return d.approved ? `پذیرفته شد${d.until ? ` تا ${when(d.until)}` : ''}` : `رد شد${d.note ? ` — ${str(d.note)}` : ''}`;
+      return d.approved
+        ? `پذیرفته شد${d.until ? ` تا ${when(d.until)}` : ''}`
+        : `رد شد${d.note ? ` — ${str(d.note)}` : ''}`;
     case 'deadline-extended':
-      return [d.acknowledgeBy && `اعلام وصول تا ${when(d.acknowledgeBy)}`, d.reportBy && `گزارش تا ${when(d.reportBy)}`, str(d.reason)].filter(Boolean).join('؛ ');
+      return [
+        d.acknowledgeBy && `اعلام وصول تا ${when(d.acknowledgeBy)}`,
+        d.reportBy && `گزارش تا ${when(d.reportBy)}`,
+        str(d.reason),
+      ]
+        .filter(Boolean)
+        .join('؛ ');
     case 'report-accepted':
       return str(d.note);
     case 'report-returned':

@@ -2,7 +2,13 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFound, Rejected } from '../errors';
-import { accountsFileSchema, type AccountRecord, type AccountsFile, type NewAccount, type Role } from './account-schema';
+import {
+  accountsFileSchema,
+  type AccountRecord,
+  type AccountsFile,
+  type NewAccount,
+  type Role,
+} from './account-schema';
 import { hashPassword, verifyPassword } from './password';
 
 /** The signed-in person, as the middleware puts it on `res.locals.user`. */
@@ -90,7 +96,9 @@ export class AccountStore {
     const passwordHash = input.password ? await hashPassword(input.password) : null;
     return this.mutate((data) => {
       if (data.accounts.some((a) => a.username === input.username)) {
-        throw new Rejected('conflict', `the username ${input.username} is taken`, [{ path: 'username', message: 'is taken' }]);
+        throw new Rejected('conflict', `the username ${input.username} is taken`, [
+          { path: 'username', message: 'is taken' },
+        ]);
       }
       const account: AccountRecord = {
         id: `u_${randomBytes(8).toString('hex')}`,
@@ -149,7 +157,13 @@ export class AccountStore {
     const token = tokenPrefix + randomBytes(32).toString('base64url');
     const id = `t_${randomBytes(6).toString('hex')}`;
     await this.mutate((data) => {
-      this.mustFind(data, username).tokens.push({ id, name, sha256: tokenDigest(token), createdAt: now.toISOString(), revokedAt: null });
+      this.mustFind(data, username).tokens.push({
+        id,
+        name,
+        sha256: tokenDigest(token),
+        createdAt: now.toISOString(),
+        revokedAt: null,
+      });
     });
     return { id, token };
   }

@@ -10,7 +10,9 @@ export function addressKey(ip: string | undefined): string {
   const [head, tail = ''] = address.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
   return `ip:${groups
     .slice(0, 4)
     .map((g) => (parseInt(g, 16) || 0).toString(16))

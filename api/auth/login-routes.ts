@@ -77,7 +77,13 @@ ${message ? html`<p class="notice bad" role="alert">${message}</p>` : ''}
     const wait = auth.limiter.retryAfter(keys);
     if (wait > 0) {
       res.set('Retry-After', String(wait));
-      return render(req, res, 429, `تلاش‌های ناموفق زیاد بوده است. ${toPersianDigits(Math.ceil(wait / 60))} دقیقهٔ دیگر دوباره تلاش کنید.`, username);
+      return render(
+        req,
+        res,
+        429,
+        `تلاش‌های ناموفق زیاد بوده است. ${toPersianDigits(Math.ceil(wait / 60))} دقیقهٔ دیگر دوباره تلاش کنید.`,
+        username,
+      );
     }
     const user = username && password ? await auth.accounts.authenticatePassword(username, password) : null;
     if (!user) {
@@ -88,7 +94,11 @@ ${message ? html`<p class="notice bad" role="alert">${message}</p>` : ''}
     auth.limiter.recordSuccess(usernameKey(username));
     const old = readCookie(req, names.session);
     if (old) await auth.sessions.destroy(old);
-    res.cookie(names.session, await auth.sessions.create(user.id, user.sessionGeneration), cookieOptions(auth.cookieSecure, sessionLifetimeMs));
+    res.cookie(
+      names.session,
+      await auth.sessions.create(user.id, user.sessionGeneration),
+      cookieOptions(auth.cookieSecure, sessionLifetimeMs),
+    );
     clearCookie(res, names.login, auth.cookieSecure);
     req.log?.info({ user: user.id }, 'signed in');
     res.redirect(303, safeNext(body.next));

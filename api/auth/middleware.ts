@@ -68,7 +68,12 @@ export function refusalPage(res: Response, status: number, title: string, messag
   res
     .status(status)
     .type('html')
-    .send(layout({ title }, html`<section class="card"><h1>${title}</h1><p>${message}</p><p><a href="/">بازگشت</a></p></section>`));
+    .send(
+      layout(
+        { title },
+        html`<section class="card"><h1>${title}</h1><p>${message}</p><p><a href="/">بازگشت</a></p></section>`,
+      ),
+    );
 }
 
 /**
@@ -83,7 +88,13 @@ export function requireRole(...roles: Role[]): RequestHandler {
       if (isApiRequest(req)) {
         const invalid = res.locals.authError === 'invalid-token';
         res.set('WWW-Authenticate', invalid ? 'Bearer error="invalid_token"' : 'Bearer');
-        return sendProblem(res, 401, 'unauthorized', invalid ? 'the bearer token is not valid' : 'sign in or send an API token', { instance: req.originalUrl });
+        return sendProblem(
+          res,
+          401,
+          'unauthorized',
+          invalid ? 'the bearer token is not valid' : 'sign in or send an API token',
+          { instance: req.originalUrl },
+        );
       }
       return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     }
@@ -127,8 +138,14 @@ export const verifyCsrf: RequestHandler = (req, res, next) => {
     const expected = res.locals.csrfToken as string | undefined;
     const given = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
     if (expected && tokensMatch(expected, given)) return next();
-    if (isApiRequest(req)) return sendProblem(res, 403, 'csrf-failed', 'the CSRF token is missing or wrong', { instance: req.originalUrl });
-    return refusalPage(res, 403, 'درخواست نامعتبر', 'این فرم منقضی یا نامعتبر است. صفحه را دوباره باز کنید و دوباره بفرستید.');
+    if (isApiRequest(req))
+      return sendProblem(res, 403, 'csrf-failed', 'the CSRF token is missing or wrong', { instance: req.originalUrl });
+    return refusalPage(
+      res,
+      403,
+      'درخواست نامعتبر',
+      'این فرم منقضی یا نامعتبر است. صفحه را دوباره باز کنید و دوباره بفرستید.',
+    );
   };
   if (req.body === undefined && req.is('application/x-www-form-urlencoded')) {
     return parseForm(req, res, (err?: unknown) => (err ? next(err) : check()));

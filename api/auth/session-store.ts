@@ -68,13 +68,22 @@ export class SessionStore {
   async create(accountId: string, generation: number, now = new Date()): Promise<string> {
     const sessionId = randomBytes(32).toString('base64url');
     const at = now.toISOString();
-    await this.write(this.fileOf(sessionId), { accountId, generation, createdAt: at, expiresAt: new Date(now.getTime() + sessionLifetimeMs).toISOString(), lastSeenAt: at });
+    await this.write(this.fileOf(sessionId), {
+      accountId,
+      generation,
+      createdAt: at,
+      expiresAt: new Date(now.getTime() + sessionLifetimeMs).toISOString(),
+      lastSeenAt: at,
+    });
     return `${sessionId}.${this.mac('session', sessionId)}`;
   }
 
   /** Whether a session has ended by time: its lifetime is over or it was idle too long. */
   private ended(record: SessionRecord, now: Date): boolean {
-    return Date.parse(record.expiresAt) <= now.getTime() || Date.parse(record.lastSeenAt ?? record.createdAt) + sessionIdleMs <= now.getTime();
+    return (
+      Date.parse(record.expiresAt) <= now.getTime() ||
+      Date.parse(record.lastSeenAt ?? record.createdAt) + sessionIdleMs <= now.getTime()
+    );
   }
 
   /** The session id of a cookie value whose signature is right, or null. */
@@ -101,7 +110,8 @@ export class SessionStore {
       await unlink(file).catch(() => undefined);
       return null;
     }
-    if (Date.parse(record.lastSeenAt ?? record.createdAt) + touchIntervalMs <= now.getTime()) await this.write(file, { ...record, lastSeenAt: now.toISOString() });
+    if (Date.parse(record.lastSeenAt ?? record.createdAt) + touchIntervalMs <= now.getTime())
+      await this.write(file, { ...record, lastSeenAt: now.toISOString() });
     return { accountId: record.accountId, generation: record.generation ?? 0, csrfToken: this.mac('csrf', sessionId) };
   }
 

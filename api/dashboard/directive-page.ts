@@ -96,15 +96,23 @@ export function renderDirectivePage(res: Response, m: DirectivePageModel): Html 
     const v = m.failure?.action === action ? m.failure.form[field] : undefined;
     return typeof v === 'string' ? v : fallback;
   };
-  const isOpen = (action: OfficeAction, unit?: string) => (m.failure?.action === action && m.failure.unit === unit ? ' open' : '');
-  const actionForm = (action: OfficeAction, unit: string | undefined, label: string, fields: Html, danger = false) => html`<details class="action"${isOpen(action, unit)}>
+  const isOpen = (action: OfficeAction, unit?: string) =>
+    m.failure?.action === action && m.failure.unit === unit ? ' open' : '';
+  const actionForm = (
+    action: OfficeAction,
+    unit: string | undefined,
+    label: string,
+    fields: Html,
+    danger = false,
+  ) => html`<details class="action"${isOpen(action, unit)}>
 <summary>${label}</summary>
 <form method="post" action="${`${base}/actions/${action}`}" class="stack">${formGuard(res)}<input type="hidden" name="back" value="${back}">${
     unit ? html`<input type="hidden" name="unit" value="${unit}">` : ''
   }${fields}<div><button type="submit"${danger ? html` class="danger"` : ''}>${label}</button></div></form></details>`;
   const dateInput = (action: OfficeAction, name: string, label: string, fallback = '') =>
     html`<label>${label} <span class="hint">(مانند ۱۴۰۵/۰۹/۱۰ ۱۴:۳۰)</span><input type="text" name="${name}" value="${failedValue(action, name, fallback)}"></label>`;
-  const textInput = (action: OfficeAction, name: string, label: string) => html`<label>${label}<input type="text" name="${name}" value="${failedValue(action, name)}"></label>`;
+  const textInput = (action: OfficeAction, name: string, label: string) =>
+    html`<label>${label}<input type="text" name="${name}" value="${failedValue(action, name)}"></label>`;
 
   const countsLine = html`<div class="counts">${complianceStates
     .filter((s) => status.counts[s] > 0)
@@ -112,8 +120,9 @@ export function renderDirectivePage(res: Response, m: DirectivePageModel): Html 
 <span class="${status.overdue > 0 ? 'bad' : ''}">تأخیردار<strong>${fa(status.overdue)}</strong></span>
 ${status.undeliverable > 0 ? html`<span class="bad">نامه تحویل‌نشده<strong>${fa(status.undeliverable)}</strong></span>` : ''}</div>`;
 
-  const directiveForms = m.canAct && open
-    ? html`<section class="card"><h2>اقدام روی کل دستورالعمل</h2>
+  const directiveForms =
+    m.canAct && open
+      ? html`<section class="card"><h2>اقدام روی کل دستورالعمل</h2>
 ${actionForm(
   'amend',
   undefined,
@@ -129,7 +138,7 @@ ${actionForm('extend-all', undefined, 'تمدید مهلت همه واحدهای
 ${actionForm('close', undefined, 'بستن دستورالعمل', html`${textInput('close', 'reason', 'دلیل بستن')}<p class="hint">واحدهای باز در همان وضعیت بسته می‌شوند.</p>`, true)}
 ${actionForm('cancel', undefined, 'لغو دستورالعمل', html`${textInput('cancel', 'reason', 'دلیل لغو')}<p class="hint">همه واحدهای باز لغو و باخبر می‌شوند.</p>`, true)}
 </section>`
-    : '';
+      : '';
 
   const headerCell = (key: UnitSortKey) => {
     const dir = q.sort === key && q.dir === 'asc' ? 'desc' : 'asc';
@@ -139,7 +148,9 @@ ${actionForm('cancel', undefined, 'لغو دستورالعمل', html`${textInpu
   const pages = Math.max(1, Math.ceil(m.rows.length / unitsPerPage));
   const page = Math.min(q.page, pages);
   const visible = m.rows.slice((page - 1) * unitsPerPage, page * unitsPerPage);
-  const counties = [...new Map(o.units.filter((u) => u.countyCode).map((u) => [u.countyCode!, u.countyName])).entries()];
+  const counties = [
+    ...new Map(o.units.filter((u) => u.countyCode).map((u) => [u.countyCode!, u.countyName])).entries(),
+  ];
   const unitRows = visible.map((r) => {
     const d = r.details;
     const pending = pendingExtensions(r).length;
@@ -192,7 +203,8 @@ ${pages > 1 ? html`<nav class="pager">${page > 1 ? html`<a href="${href(base, { 
 </section>
 ${m.selected ? renderUnitPanel(m, m.selected, actionForm, dateInput, textInput, failedValue) : ''}
 <section class="card"><h2>سابقه دستورالعمل</h2><ol class="timeline">${o.log.map(
-    (e) => html`<li><span class="when">${jalaliOrDash(e.at)}</span>${directiveEventLabel(e.event)} — ${actorLabel(e.by)}</li>`,
+    (e) =>
+      html`<li><span class="when">${jalaliOrDash(e.at)}</span>${directiveEventLabel(e.event)} — ${actorLabel(e.by)}</li>`,
   )}</ol></section>`;
 }
 
@@ -211,16 +223,31 @@ function directiveEventLabel(e: DirectiveOverview['log'][number]['event']): stri
   }
 }
 
-type ActionFormFn = (action: OfficeAction, unit: string | undefined, label: string, fields: Html, danger?: boolean) => Html;
+type ActionFormFn = (
+  action: OfficeAction,
+  unit: string | undefined,
+  label: string,
+  fields: Html,
+  danger?: boolean,
+) => Html;
 type InputFn = (action: OfficeAction, name: string, label: string, fallback?: string) => Html;
 
-function renderUnitPanel(m: DirectivePageModel, r: UnitRow, actionForm: ActionFormFn, dateInput: InputFn, textInput: InputFn, failedValue: (a: OfficeAction, f: string, d?: string) => string): Html {
+function renderUnitPanel(
+  m: DirectivePageModel,
+  r: UnitRow,
+  actionForm: ActionFormFn,
+  dateInput: InputFn,
+  textInput: InputFn,
+  failedValue: (a: OfficeAction, f: string, d?: string) => string,
+): Html {
   const d = r.details;
   const id = m.overview.id;
-  if (!d) return html`<section class="card" id="unit"><h2>${r.name} (${r.countyName})</h2><p class="bad">وضعیت این واحد اکنون در دسترس نیست؛ کمی بعد دوباره تلاش کنید.</p></section>`;
+  if (!d)
+    return html`<section class="card" id="unit"><h2>${r.name} (${r.countyName})</h2><p class="bad">وضعیت این واحد اکنون در دسترس نیست؛ کمی بعد دوباره تلاش کنید.</p></section>`;
   const live = !isTerminal(d);
-  const forms = m.canAct && live
-    ? html`<h3>اقدام روی این واحد</h3>
+  const forms =
+    m.canAct && live
+      ? html`<h3>اقدام روی این واحد</h3>
 ${actionForm('remind', r.code, 'یادآوری همین حالا', textInput('remind', 'note', 'یادداشت (اختیاری)'))}
 ${actionForm('extend', r.code, 'تمدید مهلت این واحد', html`${dateInput('extend', 'acknowledgeBy', 'مهلت تازه اعلام وصول (اختیاری)')}${dateInput('extend', 'reportBy', 'مهلت تازه گزارش', formatJalaliDateTime(d.policy.reportBy))}${textInput('extend', 'reason', 'دلیل')}`)}
 ${d.state === 'reported' ? actionForm('accept', r.code, 'پذیرش گزارش', textInput('accept', 'note', 'یادداشت (اختیاری)')) : ''}
@@ -236,7 +263,7 @@ ${dateInput('decide-extension', 'until', 'مهلت تازه (در صورت مو�
   ),
 )}
 ${actionForm('exempt', r.code, 'معاف کردن واحد', textInput('exempt', 'reason', 'دلیل معافیت'), true)}`
-    : '';
+      : '';
   const report = d.report ?? (d.draft ? { values: d.draft } : null);
   return html`<section class="card" id="unit">
 <h2>${r.name} (${r.countyName})</h2>

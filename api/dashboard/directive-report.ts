@@ -33,7 +33,10 @@ export interface UnitRow {
 }
 
 /** The directive's document, counts and unit list (without per-unit details). */
-export async function loadDirectiveOverview(deps: { gateway: TemporalGateway; registry: () => Registry }, directiveId: string): Promise<DirectiveOverview> {
+export async function loadDirectiveOverview(
+  deps: { gateway: TemporalGateway; registry: () => Registry },
+  directiveId: string,
+): Promise<DirectiveOverview> {
   const [status, document, summaries] = await Promise.all([
     deps.gateway.directiveStatus(directiveId),
     deps.gateway.directiveDocument(directiveId),
@@ -51,7 +54,14 @@ export async function loadDirectiveOverview(deps: { gateway: TemporalGateway; re
       summary,
     };
   });
-  return { id: directiveId, spec: document.spec, log: document.log, status, compliancePercent: compliancePercent(status), units };
+  return {
+    id: directiveId,
+    spec: document.spec,
+    log: document.log,
+    status,
+    compliancePercent: compliancePercent(status),
+    units,
+  };
 }
 
 /**
@@ -59,7 +69,12 @@ export async function loadDirectiveOverview(deps: { gateway: TemporalGateway; re
  * a bounded number of queries at a time so a large directive does not flood the worker. A unit whose
  * query fails keeps `details` undefined; the page shows a dash rather than failing whole.
  */
-export async function loadUnitDetails(gateway: TemporalGateway, directiveId: string, rows: UnitRow[], concurrency = 16): Promise<void> {
+export async function loadUnitDetails(
+  gateway: TemporalGateway,
+  directiveId: string,
+  rows: UnitRow[],
+  concurrency = 16,
+): Promise<void> {
   await mapBounded(rows, concurrency, async (row) => {
     row.details = await gateway.unitState(directiveId, row.code).catch(() => undefined);
   });

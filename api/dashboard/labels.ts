@@ -30,7 +30,10 @@ export const directiveStateLabels: Record<DirectiveState, string> = {
 
 export { obligationLabels, priorityLabels } from '../../domain/persian-labels';
 
-export const escalationTargetLabels: Record<EscalationTarget, string> = { deputy: recipientRoleLabels.deputy, governor: recipientRoleLabels.governor };
+export const escalationTargetLabels: Record<EscalationTarget, string> = {
+  deputy: recipientRoleLabels.deputy,
+  governor: recipientRoleLabels.governor,
+};
 
 /** «۱۴۰۵/۰۹/۱۰ ساعت ۱۴:۳۰», or a dash for a missing instant. */
 export function jalaliOrDash(instant: string | null | undefined): string {
@@ -78,9 +81,14 @@ export function describeTransition(t: Transition): string {
     case 'extensionRequested':
       return `درخواست تمدید تا ${jalaliOrDash(e.until)} — ${e.reason}`;
     case 'extensionDecided':
-      return e.approved ? `درخواست تمدید پذیرفته شد${e.until ? ` (تا ${jalaliOrDash(e.until)})` : ''}` : `درخواست تمدید رد شد${e.note ? ` — ${e.note}` : ''}`;
+      return e.approved
+        ? `درخواست تمدید پذیرفته شد${e.until ? ` (تا ${jalaliOrDash(e.until)})` : ''}`
+        : `درخواست تمدید رد شد${e.note ? ` — ${e.note}` : ''}`;
     case 'deadlineExtended': {
-      const parts = [e.acknowledgeBy && `اعلام وصول تا ${jalaliOrDash(e.acknowledgeBy)}`, e.reportBy && `گزارش تا ${jalaliOrDash(e.reportBy)}`].filter(Boolean);
+      const parts = [
+        e.acknowledgeBy && `اعلام وصول تا ${jalaliOrDash(e.acknowledgeBy)}`,
+        e.reportBy && `گزارش تا ${jalaliOrDash(e.reportBy)}`,
+      ].filter(Boolean);
       return `مهلت تمدید شد: ${parts.join('، ')} — ${e.reason}`;
     }
     case 'reportAccepted':
@@ -111,7 +119,10 @@ export function describeTransition(t: Transition): string {
       const line = e.delivered ? `نامه «${what}»${to} تحویل شد` : `نامه «${what}»${to} تحویل نشد`;
       if (!e.channels) return line;
       // Which channel carried it: «رایانامه: تحویل شد؛ پیامک (جایگزین): تحویل نشد».
-      const channels = e.channels.map((c) => `${channelLabels[c.channel]}${c.fallback ? ' (جایگزین)' : ''}: ${c.delivered ? 'تحویل شد' : 'تحویل نشد'}`);
+      const channels = e.channels.map(
+        (c) =>
+          `${channelLabels[c.channel]}${c.fallback ? ' (جایگزین)' : ''}: ${c.delivered ? 'تحویل شد' : 'تحویل نشد'}`,
+      );
       return `${line} — ${channels.join('؛ ')}`;
     }
     case 'smsReceipt':
@@ -125,7 +136,10 @@ const messageTranslations: [RegExp, string | ((m: RegExpExecArray) => string)][]
   [/^must be in the future$/, 'باید در آینده باشد'],
   // Before the unit rules below: a Jalali date's "day 31 does not exist" is about the date, not a unit.
   [/is not a (valid )?Jalali date-time/, 'تاریخ نامعتبر است؛ نمونه: ۱۴۰۵/۰۹/۱۰ ۱۴:۳۰'],
-  [/^(.+): not an allowed file$/s, (m) => `فایل «${m[1]}» پذیرفته نیست؛ فقط PDF، تصویر PNG یا JPEG، Word، Excel، PowerPoint، متن یا CSV.`],
+  [
+    /^(.+): not an allowed file$/s,
+    (m) => `فایل «${m[1]}» پذیرفته نیست؛ فقط PDF، تصویر PNG یا JPEG، Word، Excel، PowerPoint، متن یا CSV.`,
+  ],
   [/^no file was uploaded as an attachment/, 'این پیوست بارگذاری نشده است'],
   [/^File too large$/, 'حجم هر فایل باید حداکثر ۱۰ مگابایت باشد'],
   [/^must not be empty$|^is required$|^Required$/i, 'این مورد الزامی است'],
@@ -145,8 +159,14 @@ const messageTranslations: [RegExp, string | ((m: RegExpExecArray) => string)][]
   [/not a recipient|receives no directives/i, 'این واحد دستورالعمل دریافت نمی‌کند'],
   [/no units|empty|nothing to send|selects no/i, 'هیچ واحدی انتخاب نشده است'],
   [/Too small|at least 1|>=1 items/i, 'دست‌کم یک مورد را انتخاب کنید'],
-  [/must be a whole number of working days from 1 to (\d+)$/, (m) => `تعداد روز کاری باید عددی صحیح از ۱ تا ${fa(m[1])} باشد`],
-  [/must be a number of working hours above 0 and at most ([\d.]+)$/, (m) => `تعداد ساعت کاری باید بیش از صفر و حداکثر ${fa(m[1])} باشد`],
+  [
+    /must be a whole number of working days from 1 to (\d+)$/,
+    (m) => `تعداد روز کاری باید عددی صحیح از ۱ تا ${fa(m[1])} باشد`,
+  ],
+  [
+    /must be a number of working hours above 0 and at most ([\d.]+)$/,
+    (m) => `تعداد ساعت کاری باید بیش از صفر و حداکثر ${fa(m[1])} باشد`,
+  ],
   [/^no working (day|time) within/, 'در این بازه روز کاری نیست'],
   [/Jalali|year|month|day|hour|minute/i, 'تاریخ نامعتبر است؛ نمونه: ۱۴۰۵/۰۹/۱۰ ۱۴:۳۰'],
 ];

@@ -61,7 +61,10 @@ export interface NewDirectiveValues {
 export const ladderRows = 3;
 
 const blankStep = (): LadderStep => ({ amount: '', unit: 'h' });
-const padSteps = <T>(steps: T[], blank: () => T): T[] => [...steps, ...Array.from({ length: Math.max(0, ladderRows - steps.length) }, blank)];
+const padSteps = <T>(steps: T[], blank: () => T): T[] => [
+  ...steps,
+  ...Array.from({ length: Math.max(0, ladderRows - steps.length) }, blank),
+];
 const blankField = (): FieldRow => ({ key: '', label: '', type: 'text', required: false, options: '' });
 
 /** A Tehran wall-clock time `hours` from now, rounded up to the hour, as the form shows it. */
@@ -96,9 +99,13 @@ export function initialValues(template: DirectiveTemplate | undefined, now = new
       ],
       () => ({ ...blankStep(), notify: 'governor' }),
     ),
-    fields: (template?.form ?? []).map(
-      (f): FieldRow => ({ key: f.key, label: f.label, type: f.type, required: f.required, options: (f.options ?? []).join('، ') }),
-    ),
+    fields: (template?.form ?? []).map((f): FieldRow => ({
+      key: f.key,
+      label: f.label,
+      type: f.type,
+      required: f.required,
+      options: (f.options ?? []).join('، '),
+    })),
     attachments: [],
   };
 }
@@ -108,11 +115,21 @@ const kindOf = (v: unknown): DeadlineKind => deadlineKinds.find((k) => k === one
 
 /** Reads the posted form back into values; `addField` adds one empty report-form row. */
 export function readValues(body: Record<string, unknown>): NewDirectiveValues {
-  const steps = (prefix: string) => Array.from({ length: ladderRows }, (_, i) => ({ amount: one(body[`${prefix}.${i}.amount`]) ?? '', unit: unitOf(body[`${prefix}.${i}.unit`]) }));
+  const steps = (prefix: string) =>
+    Array.from({ length: ladderRows }, (_, i) => ({
+      amount: one(body[`${prefix}.${i}.amount`]) ?? '',
+      unit: unitOf(body[`${prefix}.${i}.unit`]),
+    }));
   const count = Math.min(50, Math.max(0, Number(one(body.fieldCount) ?? 0) || 0));
   const fields = Array.from({ length: count }, (_, i): FieldRow => {
     const type = formFieldTypes.find((t) => t === one(body[`f.${i}.type`])) ?? 'text';
-    return { key: one(body[`f.${i}.key`]) ?? '', label: one(body[`f.${i}.label`]) ?? '', type, required: one(body[`f.${i}.required`]) === 'on', options: one(body[`f.${i}.options`]) ?? '' };
+    return {
+      key: one(body[`f.${i}.key`]) ?? '',
+      label: one(body[`f.${i}.label`]) ?? '',
+      type,
+      required: one(body[`f.${i}.required`]) === 'on',
+      options: one(body[`f.${i}.options`]) ?? '',
+    };
   });
   const mode = one(body.targetMode);
   return {
@@ -131,7 +148,10 @@ export function readValues(body: Record<string, unknown>): NewDirectiveValues {
     reportByKind: kindOf(body.reportByKind),
     remAck: steps('remAck'),
     remRep: steps('remRep'),
-    esc: steps('esc').map((s, i) => ({ ...s, notify: one(body[`esc.${i}.notify`]) === 'deputy' ? 'deputy' : 'governor' })),
+    esc: steps('esc').map((s, i) => ({
+      ...s,
+      notify: one(body[`esc.${i}.notify`]) === 'deputy' ? 'deputy' : 'governor',
+    })),
     fields,
     attachments: many(body.attachment).flatMap((a) => {
       const m = /^([0-9a-f]{64}) (.+)$/s.exec(a);
@@ -155,11 +175,18 @@ export function fieldRowsToRender(values: NewDirectiveValues): FieldRow[] {
  * fields); everything else is left to the API's schema, and `toFormField` maps its paths back. Empty ladder
  * and report-form rows are dropped; `*Index` remember which form row each kept entry came from.
  */
-export function toDirectiveInput(v: NewDirectiveValues, now = new Date()): { input: DirectiveInputRaw; issues: FieldIssue[]; escIndex: number[]; fieldIndex: number[] } {
+export function toDirectiveInput(
+  v: NewDirectiveValues,
+  now = new Date(),
+): { input: DirectiveInputRaw; issues: FieldIssue[]; escIndex: number[]; fieldIndex: number[] } {
   const issues: FieldIssue[] = [];
   // Working time goes to the schema as typed (it resolves it and says what is wrong with it); a Jalali
   // date is read here so that its errors name the form's field.
-  const deadline = (field: 'acknowledgeBy' | 'reportBy', kind: DeadlineKind, text: string): DirectiveInputRaw['reportBy'] => {
+  const deadline = (
+    field: 'acknowledgeBy' | 'reportBy',
+    kind: DeadlineKind,
+    text: string,
+  ): DirectiveInputRaw['reportBy'] => {
     if (!text) issues.push({ path: field, message: 'is required' });
     if (kind === 'workingDays') return { workingDays: Number(toAsciiDigits(text).trim() || NaN) };
     if (kind === 'workingHours') return { workingHours: Number(toAsciiDigits(text).trim() || NaN) };
@@ -179,7 +206,9 @@ export function toDirectiveInput(v: NewDirectiveValues, now = new Date()): { inp
     return `${Number(amount)}${s.unit}`;
   };
   const ladder = (steps: LadderStep[], field: string) =>
-    steps.flatMap((s, i) => (s.amount.trim() ? [duration(s, `${field}.${i}`)] : [])).filter((d): d is string => d !== null);
+    steps
+      .flatMap((s, i) => (s.amount.trim() ? [duration(s, `${field}.${i}`)] : []))
+      .filter((d): d is string => d !== null);
   const escIndex: number[] = [];
   const escalation = v.esc.flatMap((s, i) => {
     if (!s.amount.trim()) return [];
@@ -192,11 +221,26 @@ export function toDirectiveInput(v: NewDirectiveValues, now = new Date()): { inp
   const form = v.fields.flatMap((f, i) => {
     if (!f.key.trim() && !f.label.trim()) return [];
     fieldIndex.push(i);
-    const options = f.options.split(/[،,\n]/).map((o) => o.trim()).filter(Boolean);
-    return [{ key: f.key.trim(), label: f.label, type: f.type, required: f.required, ...(f.type === 'choice' || options.length ? { options } : {}) }];
+    const options = f.options
+      .split(/[،,\n]/)
+      .map((o) => o.trim())
+      .filter(Boolean);
+    return [
+      {
+        key: f.key.trim(),
+        label: f.label,
+        type: f.type,
+        required: f.required,
+        ...(f.type === 'choice' || options.length ? { options } : {}),
+      },
+    ];
   });
   const targets =
-    v.targetMode === 'all' ? { mode: 'all' as const } : v.targetMode === 'under' ? { mode: 'under' as const, parents: v.counties } : { mode: 'list' as const, codes: v.units };
+    v.targetMode === 'all'
+      ? { mode: 'all' as const }
+      : v.targetMode === 'under'
+        ? { mode: 'under' as const, parents: v.counties }
+        : { mode: 'list' as const, codes: v.units };
   return {
     input: {
       clientRequestId: v.clientRequestId,

@@ -4,7 +4,14 @@ import type { Registry } from '../../domain/registry';
 import { electionDirectiveTemplates } from '../../domain/templates/election-directives';
 import { html, type Html } from '../../lib/html';
 import { escalationTargetLabels, fa, priorityLabels } from './labels';
-import { deadlineKinds, fieldRowsToRender, ladderUnits, type DeadlineKind, type LadderStep, type NewDirectiveValues } from './new-directive-form';
+import {
+  deadlineKinds,
+  fieldRowsToRender,
+  ladderUnits,
+  type DeadlineKind,
+  type LadderStep,
+  type NewDirectiveValues,
+} from './new-directive-form';
 import { acceptAttribute } from '../unit-pages/uploads';
 import { formGuard } from './page-shell';
 
@@ -17,7 +24,11 @@ const fieldTypeLabels: Record<FormField['type'], string> = {
   file: 'فایل',
 };
 const ladderUnitLabels: Record<(typeof ladderUnits)[number], string> = { m: 'دقیقه', h: 'ساعت', d: 'روز' };
-const deadlineKindLabels: Record<DeadlineKind, string> = { jalali: 'تاریخ و ساعت', workingDays: 'روز کاری', workingHours: 'ساعت کاری' };
+const deadlineKindLabels: Record<DeadlineKind, string> = {
+  jalali: 'تاریخ و ساعت',
+  workingDays: 'روز کاری',
+  workingHours: 'ساعت کاری',
+};
 
 /** Persian messages per form field (see `toFormField`); `(form)` holds the ones that fit no field. */
 export type FieldErrors = Record<string, string[]>;
@@ -44,7 +55,12 @@ function ladderRow(prefix: string, i: number, s: LadderStep, extra: Html = html`
  * and the report-form builder, all plain HTML. "Add field" is a submit button that re-renders the form
  * with one more row; the client request id rendered into the form makes a double submit issue once.
  */
-export function renderNewDirectivePage(res: Response, registry: Registry, v: NewDirectiveValues, errors: FieldErrors): Html {
+export function renderNewDirectivePage(
+  res: Response,
+  registry: Registry,
+  v: NewDirectiveValues,
+  errors: FieldErrors,
+): Html {
   const counties = registry.counties();
   const general = [...(errors['(form)'] ?? [])];
   const anyErrors = Object.values(errors).some((l) => l.length > 0);
@@ -71,13 +87,16 @@ ${v.template ? html`<input type="hidden" name="template" value="${v.template}">`
 <label><input type="radio" name="targetMode" value="list"${checked(v.targetMode === 'list')}> واحدهای انتخاب‌شده</label>
 </div>${errorsOf(errors, 'targets')}
 <div class="grid2"><div><strong>شهرستان‌ها</strong><div class="checks">${counties.map(
-    (c) => html`<label><input type="checkbox" name="county" value="${c.code}"${checked(v.counties.includes(c.code))}> ${c.name}</label>`,
+    (c) =>
+      html`<label><input type="checkbox" name="county" value="${c.code}"${checked(v.counties.includes(c.code))}> ${c.name}</label>`,
   )}</div></div>
 <div><label for="units">واحدها <span class="hint">(با Ctrl چند واحد را انتخاب کنید)</span></label><select id="units" name="unit" multiple>${counties.map(
     (c) =>
       html`<optgroup label="${c.name}">${registry
         .under([c.code])
-        .map((u) => html`<option value="${u.code}"${selected(v.units.includes(u.code))}>${u.name} (${c.name})</option>`)}</optgroup>`,
+        .map(
+          (u) => html`<option value="${u.code}"${selected(v.units.includes(u.code))}>${u.name} (${c.name})</option>`,
+        )}</optgroup>`,
   )}</select></div></div>
 </fieldset>
 <fieldset><legend>مهلت‌ها <span class="hint">به تاریخ شمسی و ساعت تهران، مانند ۱۴۰۵/۰۹/۱۰ ۱۴:۳۰؛ یا چند روز کاری (تا پایان ساعت اداری آخرین روز) یا چند ساعت کاری از زمان صدور</span></legend>
@@ -103,14 +122,14 @@ ${v.template ? html`<input type="hidden" name="template" value="${v.template}">`
 ${errorsOf(errors, 'fields')}
 <table class="builder"><thead><tr><th>کلید</th><th>عنوان</th><th>نوع</th><th>الزامی</th><th>گزینه‌ها</th></tr></thead><tbody>
 ${rows.map(
-    (f, i) => html`<tr>
+  (f, i) => html`<tr>
 <td><input type="text" dir="ltr" name="${`f.${i}.key`}" value="${f.key}" aria-label="کلید">${errorsOf(errors, `f.${i}.key`)}</td>
 <td><input type="text" name="${`f.${i}.label`}" value="${f.label}" aria-label="عنوان">${errorsOf(errors, `f.${i}.label`)}</td>
 <td><select name="${`f.${i}.type`}" aria-label="نوع">${formFieldTypes.map((t) => html`<option value="${t}"${selected(t === f.type)}>${fieldTypeLabels[t]}</option>`)}</select>${errorsOf(errors, `f.${i}.type`)}</td>
 <td><input type="checkbox" name="${`f.${i}.required`}"${checked(f.required)} aria-label="الزامی"></td>
 <td><input type="text" name="${`f.${i}.options`}" value="${f.options}" aria-label="گزینه‌ها">${errorsOf(errors, `f.${i}.options`)}${errorsOf(errors, `f.${i}`)}</td>
 </tr>`,
-  )}
+)}
 </tbody></table>
 <p><button type="submit" name="op" value="add-field" class="secondary">افزودن فیلد</button></p>
 </fieldset>

@@ -7,7 +7,14 @@ import { ValidationFailed, type FieldIssue } from '../errors';
 import { parseWith } from '../office/operation';
 import { extendBodySchema } from '../office/schemas';
 import { extendAllUnits } from '../office/unit-actions';
-import { commandBody, isUnitCommandName, runUnitCommand, unitCommands, type CommandText, type UnitCommandName } from '../office/unit-commands';
+import {
+  commandBody,
+  isUnitCommandName,
+  runUnitCommand,
+  unitCommands,
+  type CommandText,
+  type UnitCommandName,
+} from '../office/unit-commands';
 import type { TemporalGateway } from '../temporal-gateway';
 import { one } from './query-params';
 
@@ -40,9 +47,17 @@ type Form = Record<string, unknown>;
  * same rendered form is applied once. Bad input throws ValidationFailed with the form's field names as
  * paths; a refused transition throws the gateway's Rejected.
  */
-export async function runOfficeAction(deps: OfficeActionDeps, directiveId: string, action: OfficeAction, form: Form, by: Actor, meta: RequestMeta): Promise<ActionOutcome> {
+export async function runOfficeAction(
+  deps: OfficeActionDeps,
+  directiveId: string,
+  action: OfficeAction,
+  form: Form,
+  by: Actor,
+  meta: RequestMeta,
+): Promise<ActionOutcome> {
   const submissionId = one(form.submissionId);
-  if (!submissionId || !/^[\w-]{8,100}$/.test(submissionId)) throw new ValidationFailed([{ path: 'submissionId', message: 'is required' }]);
+  if (!submissionId || !/^[\w-]{8,100}$/.test(submissionId))
+    throw new ValidationFailed([{ path: 'submissionId', message: 'is required' }]);
   const withSubmission = { ...meta, submissionId };
   const unit = () => {
     const code = one(form.unit);
@@ -64,7 +79,10 @@ export async function runOfficeAction(deps: OfficeActionDeps, directiveId: strin
         priority: one(form.priority) ?? spec.priority,
         acknowledgeBy,
         reportBy,
-        reminders: { acknowledge: spec.reminders.acknowledge.map(formatDuration), report: spec.reminders.report.map(formatDuration) },
+        reminders: {
+          acknowledge: spec.reminders.acknowledge.map(formatDuration),
+          report: spec.reminders.report.map(formatDuration),
+        },
         escalation: spec.escalation.map((l) => ({ after: formatDuration(l.after), notify: l.notify })),
         form: spec.form,
         attachments: spec.attachments,
@@ -81,14 +99,29 @@ export async function runOfficeAction(deps: OfficeActionDeps, directiveId: strin
       await closeDirective(deps, directiveId, requiredText(form, 'reason'), by, withSubmission);
       return done;
     case 'extend-all': {
-      const { acknowledgeBy, reportBy, reason } = parseWith(extendBodySchema, commandBody('extend', formText(form)), 'form');
-      const result = await extendAllUnits(deps.gateway, directiveId, { acknowledgeBy, reportBy, reason }, by, withSubmission, submissionId);
+      const { acknowledgeBy, reportBy, reason } = parseWith(
+        extendBodySchema,
+        commandBody('extend', formText(form)),
+        'form',
+      );
+      const result = await extendAllUnits(
+        deps.gateway,
+        directiveId,
+        { acknowledgeBy, reportBy, reason },
+        by,
+        withSubmission,
+        submissionId,
+      );
       return { changed: result.done.length, failed: result.skipped.length };
     }
     default: {
       const name = action;
       const body = parseWith(unitCommands[name].body, commandBody(name, formText(form)), 'form');
-      const target = { directiveId, unitCode: unit(), requestId: name === 'decide-extension' ? requiredText(form, 'requestId') : undefined };
+      const target = {
+        directiveId,
+        unitCode: unit(),
+        requestId: name === 'decide-extension' ? requiredText(form, 'requestId') : undefined,
+      };
       await runUnitCommand(deps.gateway, name, target, body, by, withSubmission, submissionId);
       return done;
     }
@@ -117,7 +150,10 @@ export function jalaliField(form: Form, field: string, issues: FieldIssue[]): st
   try {
     return parseJalaliDateTime(text).toISOString();
   } catch (err) {
-    issues.push({ path: field, message: err instanceof JalaliDateError ? 'not a valid Jalali date-time' : String(err) });
+    issues.push({
+      path: field,
+      message: err instanceof JalaliDateError ? 'not a valid Jalali date-time' : String(err),
+    });
     return undefined;
   }
 }

@@ -27,9 +27,14 @@ export function formGuard(res: Response): Html {
 export function sendPage(res: Response, status: number, title: string, content: Html): void {
   const user = currentUser(res);
   const nav = html`<nav class="dash-nav"><a href="/directives">دستورالعمل‌ها</a> <a href="/scoreboard">رتبه‌بندی واحدها</a>${canAct(res) ? html` <a href="/directives/new">دستورالعمل جدید</a>` : ''}${
-    user ? html` <form method="post" action="/logout" class="inline">${csrfField(res)}<button type="submit" class="secondary">خروج</button></form>` : ''
+    user
+      ? html` <form method="post" action="/logout" class="inline">${csrfField(res)}<button type="submit" class="secondary">خروج</button></form>`
+      : ''
   }</nav>`;
   // A stylesheet link is allowed in the body; the shared layout has no slot for a second stylesheet.
   const body = html`<link rel="stylesheet" href="/dashboard-assets/dashboard.css">${content}`;
-  res.status(status).type('html').send(layout({ title, who: user ? `${user.name}` : undefined, nav }, body));
+  res
+    .status(status)
+    .type('html')
+    .send(layout({ title, who: user ? `${user.name}` : undefined, nav }, body));
 }

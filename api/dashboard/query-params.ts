@@ -31,7 +31,16 @@ export function parseDirectiveState(value: unknown): DirectiveState | undefined 
   return directiveStates.find((s) => s === v);
 }
 
-export const complianceStates: readonly ComplianceState[] = ['notified', 'acknowledged', 'reported', 'returned', 'accepted', 'exempted', 'cancelled', 'closed'];
+export const complianceStates: readonly ComplianceState[] = [
+  'notified',
+  'acknowledged',
+  'reported',
+  'returned',
+  'accepted',
+  'exempted',
+  'cancelled',
+  'closed',
+];
 export function parseComplianceState(value: unknown): ComplianceState | undefined {
   const v = one(value);
   return complianceStates.find((s) => s === v);

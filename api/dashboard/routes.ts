@@ -60,13 +60,19 @@ const fieldLabels: Record<string, string> = {
 /** A Persian sentence for an error of the API's vocabulary. */
 export function persianError(err: unknown): string {
   if (err instanceof ValidationFailed) {
-    return err.issues.map((i) => `${fieldLabels[i.path.split('.')[0]] ?? 'ورودی'}: ${persianMessage(i.message)}`).join('؛ ') || 'ورودی نامعتبر است.';
+    return (
+      err.issues
+        .map((i) => `${fieldLabels[i.path.split('.')[0]] ?? 'ورودی'}: ${persianMessage(i.message)}`)
+        .join('؛ ') || 'ورودی نامعتبر است.'
+    );
   }
   if (err instanceof Rejected) {
-    if (err.issues.length) return err.issues.map((i) => `${fieldLabels[i.path] ?? 'ورودی'}: ${persianMessage(i.message)}`).join('؛ ');
+    if (err.issues.length)
+      return err.issues.map((i) => `${fieldLabels[i.path] ?? 'ورودی'}: ${persianMessage(i.message)}`).join('؛ ');
     return rejectionMessage(err.message);
   }
-  if (err instanceof Unavailable) return 'سامانه گردش کار اکنون پاسخ نمی‌دهد؛ چیزی ثبت نشد. چند لحظه بعد دوباره تلاش کنید.';
+  if (err instanceof Unavailable)
+    return 'سامانه گردش کار اکنون پاسخ نمی‌دهد؛ چیزی ثبت نشد. چند لحظه بعد دوباره تلاش کنید.';
   if (err instanceof NotFound) return 'دستورالعمل یا صفحه‌ای با این نشانی پیدا نشد.';
   return 'خطای پیش‌بینی‌نشده‌ای رخ داد؛ چیزی ثبت نشد.';
 }
@@ -95,7 +101,9 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   const parseForm = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 5_000 });
   const view = requireRole(...viewerRoles);
   const act = [requireRole(...actorRoles), parseForm, verifyCsrf];
-  const temporalUi = deps.temporalUiUrl ? `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.gateway.client.options.namespace)}` : undefined;
+  const temporalUi = deps.temporalUiUrl
+    ? `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.gateway.client.options.namespace)}`
+    : undefined;
 
   router.get('/dashboard-assets/dashboard.css', (_req, res) => {
     res.type('css').set('Cache-Control', 'public, max-age=3600').send(dashboardCss);
@@ -103,7 +111,12 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   router.get('/', view, (_req, res) => res.redirect(303, '/directives'));
 
   router.get('/directives', view, async (req, res) => {
-    const filter = { state: parseDirectiveState(req.query.state), priority: parsePriority(req.query.priority), text: one(req.query.q), page: parsePage(req.query.page) };
+    const filter = {
+      state: parseDirectiveState(req.query.state),
+      priority: parsePriority(req.query.priority),
+      text: one(req.query.q),
+      page: parsePage(req.query.page),
+    };
     const list = await catalog.list(filter);
     sendPage(res, 200, 'دستورالعمل‌ها', renderDirectiveList(list, filter, canAct(res)));
   });
@@ -131,12 +144,18 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       }
     }
     if (one(body.op) === 'add-field') {
-      return sendPage(res, 200, 'دستورالعمل جدید', renderNewDirectivePage(res, deps.registry(), withExtraField(values), {}));
+      return sendPage(
+        res,
+        200,
+        'دستورالعمل جدید',
+        renderNewDirectivePage(res, deps.registry(), withExtraField(values), {}),
+      );
     }
     const { input, issues, escIndex, fieldIndex } = toDirectiveInput(values);
     const showErrors = (list: FieldIssue[], status: number) => {
       const errors: FieldErrors = {};
-      for (const issue of list) (errors[toFormField(issue.path, escIndex, fieldIndex)] ??= []).push(persianMessage(issue.message));
+      for (const issue of list)
+        (errors[toFormField(issue.path, escIndex, fieldIndex)] ??= []).push(persianMessage(issue.message));
       sendPage(res, status, 'دستورالعمل جدید', renderNewDirectivePage(res, deps.registry(), values, errors));
     };
     if (issues.length || refused.length) return showErrors([...refused, ...issues], 400);
@@ -151,7 +170,11 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   const showDirective = async (req: Request, res: Response, status: number, failure?: ActionFailure) => {
     const id = parseDirectiveId(req.params.id);
-    const query = parseUnitTableQuery(failure ? { ...Object.fromEntries(new URL(safeBack(failure.form.back, id), 'http://x').searchParams) } : req.query);
+    const query = parseUnitTableQuery(
+      failure
+        ? { ...Object.fromEntries(new URL(safeBack(failure.form.back, id), 'http://x').searchParams) }
+        : req.query,
+    );
     const overview = await loadDirectiveOverview(deps, id);
     // Sorting by a detail column needs every unit's state; otherwise only the visible page's.
     const needAll = detailSortKeys.includes(query.sort) && overview.units.length <= detailsForAllLimit;
@@ -164,7 +187,12 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const selected = query.unit ? overview.units.find((u) => u.code === query.unit) : undefined;
     if (selected && !selected.details) await loadUnitDetails(deps.gateway, id, [selected]);
     const done = failure ? undefined : one(req.query.done);
-    sendPage(res, status, overview.spec.title, renderDirectivePage(res, { overview, rows, query, selected, canAct: canAct(res), temporalUi, done, failure }));
+    sendPage(
+      res,
+      status,
+      overview.spec.title,
+      renderDirectivePage(res, { overview, rows, query, selected, canAct: canAct(res), temporalUi, done, failure }),
+    );
   };
 
   router.get('/directives/:id', view, async (req, res) => showDirective(req, res, 200));
@@ -207,7 +235,13 @@ function safeBack(value: unknown, directiveId: string): string {
 export const pageErrorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return;
   const status = err instanceof FarmanError ? err.status : 500;
-  if (status === 500) req.log?.error({ err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'dashboard error');
+  if (status === 500)
+    req.log?.error({ err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'dashboard error');
   const title = status === 404 ? 'پیدا نشد' : 'خطا';
-  sendPage(res, status, title, html`<section class="card"><h1>${title}</h1><p>${persianError(err)}</p><p><a href="/directives">بازگشت به فهرست دستورالعمل‌ها</a></p></section>`);
+  sendPage(
+    res,
+    status,
+    title,
+    html`<section class="card"><h1>${title}</h1><p>${persianError(err)}</p><p><a href="/directives">بازگشت به فهرست دستورالعمل‌ها</a></p></section>`,
+  );
 };

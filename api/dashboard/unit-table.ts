@@ -7,7 +7,16 @@ import { one, parseComplianceState, parsePage } from './query-params';
  * name, sorted by any column, one page at a time. Pure, so the page and its tests agree on what is shown.
  */
 
-export const unitSortKeys = ['name', 'county', 'state', 'acknowledged', 'reported', 'reminders', 'escalation', 'extensions'] as const;
+export const unitSortKeys = [
+  'name',
+  'county',
+  'state',
+  'acknowledged',
+  'reported',
+  'reminders',
+  'escalation',
+  'extensions',
+] as const;
 export type UnitSortKey = (typeof unitSortKeys)[number];
 
 /** Columns that need each unit's full state (a query per unit), not just the directive's summaries. */
@@ -43,10 +52,28 @@ export function parseUnitTableQuery(query: Record<string, unknown>): UnitTableQu
 
 /** The query as link parameters, for links that change one of them. */
 export function unitTableParams(q: UnitTableQuery): Record<string, string | number | undefined> {
-  return { sort: q.sort, dir: q.dir, state: q.state, county: q.county, overdue: q.overdue ? '1' : undefined, q: q.text, page: q.page > 1 ? q.page : undefined, unit: q.unit };
+  return {
+    sort: q.sort,
+    dir: q.dir,
+    state: q.state,
+    county: q.county,
+    overdue: q.overdue ? '1' : undefined,
+    q: q.text,
+    page: q.page > 1 ? q.page : undefined,
+    unit: q.unit,
+  };
 }
 
-const stateOrder: ComplianceState[] = ['notified', 'acknowledged', 'returned', 'reported', 'accepted', 'exempted', 'cancelled', 'closed'];
+const stateOrder: ComplianceState[] = [
+  'notified',
+  'acknowledged',
+  'returned',
+  'reported',
+  'accepted',
+  'exempted',
+  'cancelled',
+  'closed',
+];
 const collator = new Intl.Collator('fa');
 
 function sortValue(row: UnitRow, key: UnitSortKey): string | number {
@@ -83,7 +110,10 @@ export function filterAndSort(rows: UnitRow[], q: UnitTableQuery): UnitRow[] {
   return filtered.sort((a, b) => {
     const va = sortValue(a, q.sort);
     const vb = sortValue(b, q.sort);
-    const primary = typeof va === 'number' && typeof vb === 'number' ? va - vb : collator.compare(String(va), String(vb));
-    return primary !== 0 ? sign * primary : collator.compare(sortValue(a, 'county') as string, sortValue(b, 'county') as string);
+    const primary =
+      typeof va === 'number' && typeof vb === 'number' ? va - vb : collator.compare(String(va), String(vb));
+    return primary !== 0
+      ? sign * primary
+      : collator.compare(sortValue(a, 'county') as string, sortValue(b, 'county') as string);
   });
 }

@@ -28,7 +28,11 @@ async function requireCampaign(gateway: TemporalGateway, campaignId: string): Pr
   try {
     await gateway.campaign(campaignId);
   } catch (err) {
-    if (err instanceof NotFound) throw new ValidationFailed([{ path: 'campaign', message: 'no campaign has this id' }], 'the campaign does not exist');
+    if (err instanceof NotFound)
+      throw new ValidationFailed(
+        [{ path: 'campaign', message: 'no campaign has this id' }],
+        'the campaign does not exist',
+      );
     throw err;
   }
 }
@@ -97,7 +101,13 @@ export async function issueDirective(
       campaign: input.campaign,
     });
     if (await deps.gateway.startDirective(spec, units)) {
-      return { directiveId, created: true, units: units.length, acknowledgeBy: spec.acknowledgeBy, reportBy: spec.reportBy };
+      return {
+        directiveId,
+        created: true,
+        units: units.length,
+        acknowledgeBy: spec.acknowledgeBy,
+        reportBy: spec.reportBy,
+      };
     }
     // The id is taken (another API process, or a counter behind the namespace): jump past the highest known.
     const year = Number(directiveId.slice(0, 4));

@@ -4,13 +4,21 @@ import { chromium, type Browser } from 'playwright-core';
 export const defaultChromiumPath = '/usr/bin/chromium';
 
 /** Flags for a headless Chromium in a container: no sandbox (no user namespaces), no GPU, no phoning home. */
-export const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /**
  * The policy every printed document carries (report-html.ts puts it in a meta tag): inline styles, and
  * fonts and images only as data: URLs. Nothing else loads and no script runs.
  */
-export const printContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:";
+export const printContentSecurityPolicy =
+  "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:";
 
 /** PDFs printed at once by one process; further requests wait their turn (each tab costs CPU and memory). */
 export const maxConcurrentRenders = 2;
@@ -29,7 +37,9 @@ export class PdfRenderer {
   private readonly waiting: (() => void)[] = [];
 
   constructor(
-    private readonly executablePath = process.env.CHROMIUM_PATH || process.env.PLAYWRIGHT_CHROMIUM_PATH || defaultChromiumPath,
+    private readonly executablePath = process.env.CHROMIUM_PATH ||
+      process.env.PLAYWRIGHT_CHROMIUM_PATH ||
+      defaultChromiumPath,
     readonly maxConcurrent = maxConcurrentRenders,
   ) {}
 
@@ -54,9 +64,10 @@ export class PdfRenderer {
       const launching = chromium.launch({ executablePath: this.executablePath, args: chromiumArgs, headless: true });
       this.browser = launching;
       launching.then(
-        (b) => b.on('disconnected', () => {
-          if (this.browser === launching) this.browser = null;
-        }),
+        (b) =>
+          b.on('disconnected', () => {
+            if (this.browser === launching) this.browser = null;
+          }),
         () => {
           if (this.browser === launching) this.browser = null;
         },

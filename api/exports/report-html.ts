@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { html, raw, type Html } from '../../lib/html';
 import type { DirectiveOverview } from '../dashboard/directive-report';
-import { directiveStateLabels, escalationTargetLabels, fa, jalaliOrDash, obligationLabels, priorityLabels, unitStateLabels } from '../dashboard/labels';
+import {
+  directiveStateLabels,
+  escalationTargetLabels,
+  fa,
+  jalaliOrDash,
+  obligationLabels,
+  priorityLabels,
+  unitStateLabels,
+} from '../dashboard/labels';
 import { complianceStates } from '../dashboard/query-params';
 import { printContentSecurityPolicy } from './pdf-renderer';
 import type { ReportTable } from './report-table';
@@ -75,14 +83,18 @@ export function complianceReportHtml(o: DirectiveOverview, table: ReportTable, p
 <table><thead><tr>${complianceStates.map((s) => html`<th>${unitStateLabels[s]}</th>`)}<th>تأخیردار</th></tr></thead>
 <tbody><tr>${complianceStates.map((s) => html`<td>${fa(status.counts[s])}</td>`)}<td class="late">${fa(status.overdue)}</td></tr></tbody></table>
 <h2>واحدهای تأخیردار</h2>
-${overdue.length
+${
+  overdue.length
     ? html`<table><thead><tr><th>واحد</th><th>شهرستان</th><th>تأخیر در</th><th>سطح پیگیری</th><th>آخرین ارجاع به</th></tr></thead><tbody>${overdue.map(
         (u) =>
           html`<tr><td>${u.name}</td><td>${u.countyName}</td><td class="late">${obligationLabels[u.summary.overdue!]}</td><td>${fa(u.summary.escalationLevel)}</td><td>${
-            u.summary.escalationLevel > 0 ? escalationTargetLabels[spec.escalation[u.summary.escalationLevel - 1]?.notify ?? 'governor'] : '—'
+            u.summary.escalationLevel > 0
+              ? escalationTargetLabels[spec.escalation[u.summary.escalationLevel - 1]?.notify ?? 'governor']
+              : '—'
           }</td></tr>`,
       )}</tbody></table>`
-    : html`<p>هیچ واحدی تأخیر ندارد.</p>`}
+    : html`<p>هیچ واحدی تأخیر ندارد.</p>`
+}
 </section>
 <section>
 <h2>وضعیت واحدها</h2>

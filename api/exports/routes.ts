@@ -26,7 +26,10 @@ const contentTypes: Record<ExportFormat, string> = {
 };
 
 /** The directive with every unit's details, as all three exports need it. */
-export async function loadExport(deps: Pick<ExportDeps, 'gateway' | 'registry'>, directiveId: string): Promise<DirectiveOverview> {
+export async function loadExport(
+  deps: Pick<ExportDeps, 'gateway' | 'registry'>,
+  directiveId: string,
+): Promise<DirectiveOverview> {
   const overview = await loadDirectiveOverview(deps, directiveId);
   await loadUnitDetails(deps.gateway, directiveId, overview.units);
   return overview;

@@ -41,7 +41,10 @@ export async function toXlsx(o: DirectiveOverview, table: ReportTable): Promise<
   sheet.getRow(1).font = { bold: true };
   for (const row of table.rows) sheet.addRow(row.map((c) => (typeof c === 'string' ? neutralizeFormula(c) : c)));
   sheet.columns.forEach((col, i) => {
-    col.width = Math.min(40, Math.max(8, table.headers[i].length + 4, ...table.rows.map((r) => String(r[i] ?? '').length + 2)));
+    col.width = Math.min(
+      40,
+      Math.max(8, table.headers[i].length + 4, ...table.rows.map((r) => String(r[i] ?? '').length + 2)),
+    );
   });
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: table.headers.length } };
   // Keeps the sheet's title in a header so a printed page says what it is.

@@ -18,8 +18,16 @@ import {
 } from './hq-service';
 
 const json = (description: string, schema?: z.ZodType) => ({ description, schema });
-const reportTypes = { pdf: 'application/pdf', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
-const campaignSchema = z.looseObject({ id: z.string(), title: z.string(), description: z.string().optional(), createdAt: z.string() });
+const reportTypes = {
+  pdf: 'application/pdf',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+} as const;
+const campaignSchema = z.looseObject({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  createdAt: z.string(),
+});
 const figureSchema = z.object({ count: z.number().int(), directives: z.array(z.string()) });
 const recordSchema = z.looseObject({
   unitCode: z.string(),
@@ -29,7 +37,11 @@ const recordSchema = z.looseObject({
   onTimePercent: z.number().nullable(),
   open: z.array(z.looseObject({ directiveId: z.string() })),
 });
-const scoreboardSchema = z.looseObject({ complete: z.boolean(), rows: z.array(z.looseObject({ code: z.string(), rank: z.number().int(), worst: z.boolean() })), counties: z.array(z.looseObject({ county: z.string().nullable() })) });
+const scoreboardSchema = z.looseObject({
+  complete: z.boolean(),
+  rows: z.array(z.looseObject({ code: z.string(), rank: z.number().int(), worst: z.boolean() })),
+  counties: z.array(z.looseObject({ county: z.string().nullable() })),
+});
 
 /**
  * The election HQ's endpoints: campaigns, a unit's record across directives, the scoreboard, and the
@@ -92,7 +104,10 @@ export function hqOperations(deps: HqDeps): Operation[] {
         responses: { 200: { description: 'The report (a download)', contentType: reportTypes[format] } },
         handler: async ({ params, res }) => {
           const report = await campaignReport(deps, params.id);
-          const bytes = format === 'pdf' ? await (deps.pdf ?? pdfRenderer).render(campaignReportHtml(report)) : await campaignReportXlsx(report);
+          const bytes =
+            format === 'pdf'
+              ? await (deps.pdf ?? pdfRenderer).render(campaignReportHtml(report))
+              : await campaignReportXlsx(report);
           res.type(reportTypes[format]).attachment(`campaign-${params.id}.${format}`).send(bytes);
         },
       }),
@@ -116,21 +131,31 @@ export function hqOperations(deps: HqDeps): Operation[] {
       operationId: 'getScoreboard',
       method: 'get',
       path: '/scoreboard',
-      summary: 'Every unit that received a directive in scope, ranked by on-time percentage, the worst marked, with per-county subtotals.',
+      summary:
+        'Every unit that received a directive in scope, ranked by on-time percentage, the worst marked, with per-county subtotals.',
       tags: ['hq'],
       roles: ['office', 'auditor'],
       query: scoreboardQuerySchema,
       responses: { 200: json('The scoreboard', scoreboardSchema) },
       handler: async ({ query, res }) => {
         const board = await scoreboardOf(deps, query);
-        res.json({ ...board, rows: board.rows.map(({ record, ...row }) => ({ ...row, onTimePercent: record.onTimePercent, complete: record.complete, figures: record.figures, href: `/api/v1/units/${row.code}/record` })) });
+        res.json({
+          ...board,
+          rows: board.rows.map(({ record, ...row }) => ({
+            ...row,
+            onTimePercent: record.onTimePercent,
+            complete: record.complete,
+            figures: record.figures,
+            href: `/api/v1/units/${row.code}/record`,
+          })),
+        });
       },
     }),
     operation({
       operationId: 'revokeUnitInbox',
       method: 'post',
       path: '/units/{code}/revoke-inbox',
-      summary: "Revoke every inbox link (/k/…) of the unit sent so far; the next message carries a new one.",
+      summary: 'Revoke every inbox link (/k/…) of the unit sent so far; the next message carries a new one.',
       tags: ['actions'],
       roles: ['office'],
       params: z.object({ code: unitCodeSchema }),

@@ -1,6 +1,14 @@
 import { formatTimeLeft } from '../../lib/jalali';
 import type { Registry } from '../../domain/registry';
-import { figureNames, type CountySubtotal, type DirectiveOutcome, type FigureName, type ScoreboardRow, type ScoreboardSortKey, type UnitRecord } from '../../audit/unit-record';
+import {
+  figureNames,
+  type CountySubtotal,
+  type DirectiveOutcome,
+  type FigureName,
+  type ScoreboardRow,
+  type ScoreboardSortKey,
+  type UnitRecord,
+} from '../../audit/unit-record';
 import type { CampaignRecord } from '../../workflows/types';
 import { fa, jalaliOrDash, obligationLabels, priorityLabels, unitStateLabels } from '../dashboard/labels';
 import { href } from '../dashboard/query-params';
@@ -23,7 +31,13 @@ export const figureLabels: Record<FigureName, string> = {
 };
 
 /** Figures whose count is bad news: shown in red when above zero. */
-const badFigures: readonly FigureName[] = ['acknowledgedLate', 'neverAcknowledged', 'reportedLate', 'reportMissing', 'escalated'];
+const badFigures: readonly FigureName[] = [
+  'acknowledgedLate',
+  'neverAcknowledged',
+  'reportedLate',
+  'reportMissing',
+  'escalated',
+];
 
 const acknowledgeLabels: Record<DirectiveOutcome['acknowledge'], string> = {
   'on-time': 'به‌موقع',
@@ -84,7 +98,9 @@ export function renderUnitRecordPage(args: {
   const { record, scope, figure, now } = args;
   const base = `/units/${record.unitCode}`;
   const link = (name: FigureName) => `${href(base, { ...scope, figure: name })}#directives`;
-  const shown = figure ? record.directives.filter((d) => record.figures[figure].directives.includes(d.directiveId)) : record.directives;
+  const shown = figure
+    ? record.directives.filter((d) => record.figures[figure].directives.includes(d.directiveId))
+    : record.directives;
   const figureCell = (name: FigureName) => {
     const count = record.figures[name].count;
     return html`<div class="figure${badFigures.includes(name) && count > 0 ? ' bad' : ''}"><a href="${link(name)}" data-figure="${name}"><strong>${fa(count)}</strong> ${figureLabels[name]}</a></div>`;
@@ -108,19 +124,28 @@ ${timeRow('زمان تا ارسال گزارش', record.timeToReport)}
 </tbody></table></div>
 </section>
 <h2>باز در حال حاضر (فوری‌ترین نخست)</h2>
-${record.open.length
+${
+  record.open.length
     ? html`<div class="scroll"><table class="list open-now"><thead><tr><th>دستورالعمل</th><th>وضعیت</th><th>اقدام لازم</th><th>مهلت</th></tr></thead><tbody>${record.open.map(
-        (o) => html`<tr class="${o.due?.overdue ? 'overdue' : ''}"><td><a href="/directives/${o.directiveId}?unit=${record.unitCode}#unit">${o.title}</a> <span class="muted ltr">${o.directiveId}</span></td><td>${unitStateLabels[o.state]}</td><td>${o.due ? obligationLabels[o.due.obligation] : '—'}</td><td>${o.due ? html`${jalaliOrDash(o.due.deadline)} <span class="${o.due.overdue ? 'bad' : 'muted'}">(${formatTimeLeft(o.due.deadline, now)})</span>` : '—'}</td></tr>`,
+        (o) =>
+          html`<tr class="${o.due?.overdue ? 'overdue' : ''}"><td><a href="/directives/${o.directiveId}?unit=${record.unitCode}#unit">${o.title}</a> <span class="muted ltr">${o.directiveId}</span></td><td>${unitStateLabels[o.state]}</td><td>${o.due ? obligationLabels[o.due.obligation] : '—'}</td><td>${o.due ? html`${jalaliOrDash(o.due.deadline)} <span class="${o.due.overdue ? 'bad' : 'muted'}">(${formatTimeLeft(o.due.deadline, now)})</span>` : '—'}</td></tr>`,
       )}</tbody></table></div>`
-    : html`<p class="muted">کار بازی ندارد.</p>`}
+    : html`<p class="muted">کار بازی ندارد.</p>`
+}
 <h2 id="directives">${figure ? html`دستورالعمل‌های «${figureLabels[figure]}» (${fa(shown.length)}) <a href="${base}${href('', { ...scope })}#directives" class="hint">نمایش همه</a>` : html`همه دستورالعمل‌ها (${fa(shown.length)})`}</h2>
 <div class="scroll"><table class="list directives"><thead><tr><th>دستورالعمل</th><th>فوریت</th><th>صدور</th><th>اعلام وصول</th><th>گزارش</th><th>برگشت</th><th>یادآوری</th><th>پیگیری</th><th>وضعیت</th></tr></thead><tbody>
-${shown.length ? shown.map(
-    (o) => html`<tr data-directive="${o.directiveId}"><td><a href="/directives/${o.directiveId}?unit=${record.unitCode}#unit">${o.title}</a> <span class="muted ltr">${o.directiveId}</span></td><td>${priorityLabels[o.priority]}</td><td>${jalaliOrDash(o.issuedAt)}</td>
+${
+  shown.length
+    ? shown.map(
+        (
+          o,
+        ) => html`<tr data-directive="${o.directiveId}"><td><a href="/directives/${o.directiveId}?unit=${record.unitCode}#unit">${o.title}</a> <span class="muted ltr">${o.directiveId}</span></td><td>${priorityLabels[o.priority]}</td><td>${jalaliOrDash(o.issuedAt)}</td>
 <td class="${o.acknowledge === 'late' || o.acknowledge === 'never' ? 'bad' : ''}">${acknowledgeLabels[o.acknowledge]}${o.acknowledgeMs !== null ? html` <span class="muted">(${formatDuration(o.acknowledgeMs)})</span>` : ''}</td>
 <td class="${o.report === 'late' || o.report === 'missing' ? 'bad' : ''}">${reportLabels[o.report]}${o.reportMs !== null ? html` <span class="muted">(${formatDuration(o.reportMs)})</span>` : ''}</td>
 <td>${fa(o.returned)}</td><td>${fa(o.reminders)}</td><td>${o.highestEscalation ? html`<span class="bad">${fa(o.highestEscalation)}</span>` : '—'}</td><td>${unitStateLabels[o.state]}</td></tr>`,
-  ) : html`<tr><td colspan="9" class="muted">دستورالعملی نیست.</td></tr>`}
+      )
+    : html`<tr><td colspan="9" class="muted">دستورالعملی نیست.</td></tr>`
+}
 </tbody></table></div>`;
 }
 
@@ -150,31 +175,40 @@ export function renderScoreboardPage(args: {
   };
   const unitLink = (code: string, figure?: FigureName) => href(`/units/${code}`, { ...scope, figure });
   const incomplete = board.rows.filter((r) => !r.record.complete);
-  const extra = html`<label>شهرستان <select name="county"><option value="">همه</option>${args.registry.counties().map(
-    (c) => html`<option value="${c.code}"${c.code === raw.county ? ' selected' : ''}>${c.name}</option>`,
-  )}</select></label>
+  const extra = html`<label>شهرستان <select name="county"><option value="">همه</option>${args.registry
+    .counties()
+    .map(
+      (c) => html`<option value="${c.code}"${c.code === raw.county ? ' selected' : ''}>${c.name}</option>`,
+    )}</select></label>
 <label>نوع واحد <select name="kind"><option value="">همه</option><option value="district"${raw.kind === 'district' ? ' selected' : ''}>بخشداری</option><option value="agency"${raw.kind === 'agency' ? ' selected' : ''}>دستگاه اجرایی</option></select></label>`;
   return html`<h1>جدول رتبه‌بندی واحدها</h1>
 ${scopeForm('/scoreboard', args.campaigns, scope, extra)}
 ${board.complete ? '' : incompleteNotice({ complete: false, unreadable: incomplete.flatMap((r) => r.record.unreadable) })}
 <p class="muted">${fa(board.rows.length)} واحد. رتبه بر پایه درصد تعهدهای به‌موقع (اعلام وصول و گزارش) است؛ ردیف‌های نشان‌دار «ضعیف‌ترین» کمترین درصد یا تعهد انجام‌نشده دارند.</p>
 <div class="scroll"><table class="list scoreboard"><thead><tr>${boardColumns.map(header)}</tr></thead><tbody>
-${board.rows.length ? board.rows.map(
-    (r) => html`<tr class="${r.worst ? 'worst' : ''}" data-unit="${r.code}"><td>${fa(r.rank)}${r.worst ? html` <span class="badge bad">ضعیف‌ترین</span>` : ''}</td>
+${
+  board.rows.length
+    ? board.rows.map(
+        (
+          r,
+        ) => html`<tr class="${r.worst ? 'worst' : ''}" data-unit="${r.code}"><td>${fa(r.rank)}${r.worst ? html` <span class="badge bad">ضعیف‌ترین</span>` : ''}</td>
 <td><a href="${unitLink(r.code)}">${r.name}</a>${r.record.complete ? '' : html` <span class="badge warn" title="ناقص">ناقص</span>`}<div class="muted">${r.countyName ?? ''}</div></td>
 <td>${percent(r.record.onTimePercent)}</td>
 ${figureNames.map((f) => {
-      const n = r.record.figures[f].count;
-      return html`<td class="${badFigures.includes(f) && n > 0 ? 'bad' : ''}">${n > 0 ? html`<a href="${unitLink(r.code, f)}#directives">${fa(n)}</a>` : fa(0)}</td>`;
-    })}</tr>`,
-  ) : html`<tr><td colspan="${boardColumns.length}" class="muted">واحدی در این محدوده دستورالعمل نگرفته است.</td></tr>`}
+  const n = r.record.figures[f].count;
+  return html`<td class="${badFigures.includes(f) && n > 0 ? 'bad' : ''}">${n > 0 ? html`<a href="${unitLink(r.code, f)}#directives">${fa(n)}</a>` : fa(0)}</td>`;
+})}</tr>`,
+      )
+    : html`<tr><td colspan="${boardColumns.length}" class="muted">واحدی در این محدوده دستورالعمل نگرفته است.</td></tr>`
+}
 </tbody></table></div>
 <h2>جمع هر شهرستان</h2>
 <div class="scroll"><table class="list counties"><thead><tr><th>شهرستان</th><th>واحدها</th><th>به‌موقع</th>${figureNames.map((f) => html`<th>${figureLabels[f]}</th>`)}</tr></thead><tbody>
 ${board.counties.map(
-    (c) => html`<tr><td>${c.county ? html`<a href="${href('/scoreboard', { ...params, county: c.county })}">${c.countyName ?? c.county}</a>` : '—'}</td><td>${fa(c.units)}</td><td>${percent(c.onTimePercent)}</td>${figureNames.map(
+  (c) =>
+    html`<tr><td>${c.county ? html`<a href="${href('/scoreboard', { ...params, county: c.county })}">${c.countyName ?? c.county}</a>` : '—'}</td><td>${fa(c.units)}</td><td>${percent(c.onTimePercent)}</td>${figureNames.map(
       (f) => html`<td class="${badFigures.includes(f) && c.figures[f] > 0 ? 'bad' : ''}">${fa(c.figures[f])}</td>`,
     )}</tr>`,
-  )}
+)}
 </tbody></table></div>`;
 }

@@ -6,7 +6,15 @@ import { pageErrorHandler } from '../dashboard/routes';
 import { sendPage, viewerRoles } from '../dashboard/page-shell';
 import { one } from '../dashboard/query-params';
 import { fieldIssues, NotFound, ValidationFailed } from '../errors';
-import { listCampaigns, recordOf, recordQuerySchema, scoreboardOf, scoreboardQuerySchema, unitLabel, type HqDeps } from './hq-service';
+import {
+  listCampaigns,
+  recordOf,
+  recordQuerySchema,
+  scoreboardOf,
+  scoreboardQuerySchema,
+  unitLabel,
+  type HqDeps,
+} from './hq-service';
 import { renderScoreboardPage, renderUnitRecordPage } from './hq-pages';
 
 /** The query parameters a page passes on (empty ones dropped), before validation. */
@@ -19,7 +27,14 @@ function rawParams(query: Record<string, unknown>, names: readonly string[]): Re
   return out;
 }
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {
+function parse<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  value: unknown,
+): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ValidationFailed(fieldIssues(parsed.error.issues), 'the filters are invalid');
   return parsed.data;
@@ -37,7 +52,12 @@ export function hqPageRoutes(deps: HqDeps): Router {
     const raw = rawParams(req.query, ['campaign', 'from', 'to', 'county', 'kind', 'sort', 'order']);
     const query = parse(scoreboardQuerySchema, raw);
     const [board, campaigns] = await Promise.all([scoreboardOf(deps, query), listCampaigns(deps)]);
-    sendPage(res, 200, 'جدول رتبه‌بندی واحدها', renderScoreboardPage({ board, query, raw, campaigns, registry: deps.registry() }));
+    sendPage(
+      res,
+      200,
+      'جدول رتبه‌بندی واحدها',
+      renderScoreboardPage({ board, query, raw, campaigns, registry: deps.registry() }),
+    );
   });
 
   router.get('/units/:code', view, async (req, res) => {
@@ -49,7 +69,19 @@ export function hqPageRoutes(deps: HqDeps): Router {
     const figure = figureNames.find((f): f is FigureName => f === figureText);
     const [record, campaigns] = await Promise.all([recordOf(deps, code.data, scope), listCampaigns(deps)]);
     const name = unitLabel(deps.registry(), code.data).name;
-    sendPage(res, 200, `کارنامه ${name}`, renderUnitRecordPage({ record, unitName: name, campaigns, scope: raw, figure, now: new Date((deps.now ?? Date.now)()) }));
+    sendPage(
+      res,
+      200,
+      `کارنامه ${name}`,
+      renderUnitRecordPage({
+        record,
+        unitName: name,
+        campaigns,
+        scope: raw,
+        figure,
+        now: new Date((deps.now ?? Date.now)()),
+      }),
+    );
   });
 
   router.use(pageErrorHandler);

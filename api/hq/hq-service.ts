@@ -51,7 +51,10 @@ export const recordQuerySchema = z.object(scopeQueryFields).strict();
 export const scoreboardQuerySchema = z
   .object({
     ...scopeQueryFields,
-    county: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/).optional(),
+    county: z
+      .string()
+      .regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/)
+      .optional(),
     kind: unitKindSchema.extract(['district', 'agency']).optional(),
     sort: z.enum(scoreboardSortKeys).default('rank'),
     order: z.enum(['asc', 'desc']).default('asc'),
@@ -61,8 +64,13 @@ export type ScoreboardQuery = z.infer<typeof scoreboardQuerySchema>;
 
 /** Creates a campaign. @throws Rejected (conflict) when the id is taken. */
 export async function createCampaign(deps: HqDeps, input: NewCampaign, by: Actor): Promise<CampaignRecord> {
-  const record: CampaignRecord = { ...input, createdAt: new Date((deps.now ?? Date.now)()).toISOString(), createdBy: by };
-  if (!(await deps.gateway.startCampaign(record))) throw new Rejected('conflict', `a campaign with id ${input.id} already exists`);
+  const record: CampaignRecord = {
+    ...input,
+    createdAt: new Date((deps.now ?? Date.now)()).toISOString(),
+    createdBy: by,
+  };
+  if (!(await deps.gateway.startCampaign(record)))
+    throw new Rejected('conflict', `a campaign with id ${input.id} already exists`);
   return record;
 }
 
@@ -82,9 +90,18 @@ async function directivesByCampaign(deps: HqDeps, campaign?: string): Promise<Ma
 
 /** Every campaign, newest first, with the number of its directives. */
 export async function listCampaigns(deps: HqDeps): Promise<(CampaignRecord & { directives: number; href: string })[]> {
-  const listed = await deps.gateway.listWorkflows(`FarmanKind = 'campaign'${taskQueueClause(deps.taskQueue)}`, 'the campaign list');
+  const listed = await deps.gateway.listWorkflows(
+    `FarmanKind = 'campaign'${taskQueueClause(deps.taskQueue)}`,
+    'the campaign list',
+  );
   const counts = await directivesByCampaign(deps);
-  const records = await Promise.all(listed.map(async (wf) => (wf.memo.campaign as CampaignRecord | undefined) ?? deps.gateway.campaign(wf.workflowId.replace(/^campaign:/, ''))));
+  const records = await Promise.all(
+    listed.map(
+      async (wf) =>
+        (wf.memo.campaign as CampaignRecord | undefined) ??
+        deps.gateway.campaign(wf.workflowId.replace(/^campaign:/, '')),
+    ),
+  );
   return records
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
     .map((r) => ({ ...r, directives: counts.get(r.id)?.length ?? 0, href: `/api/v1/campaigns/${r.id}` }));
@@ -102,7 +119,8 @@ export async function recordOf(deps: HqDeps, unitCode: string, scope: RecordScop
   const read = await deps.reader.read(scope, (deps.now ?? Date.now)(), unitCode);
   const outcomes = read.byUnit.get(unitCode) ?? [];
   const unreadable = read.unreadable.get(unitCode) ?? [];
-  if (!deps.registry().get(unitCode) && outcomes.length === 0 && unreadable.length === 0) throw new NotFound(`unit ${unitCode} was not found`);
+  if (!deps.registry().get(unitCode) && outcomes.length === 0 && unreadable.length === 0)
+    throw new NotFound(`unit ${unitCode} was not found`);
   return unitRecord(unitCode, outcomes, unreadable);
 }
 
@@ -110,16 +128,30 @@ export async function recordOf(deps: HqDeps, unitCode: string, scope: RecordScop
 export function unitLabel(registry: Registry, code: string): UnitLabel {
   const unit = registry.get(code);
   const county = unit?.county ?? null;
-  return { code, name: unit?.name ?? code, kind: unit?.kind ?? 'unknown', county, countyName: county ? (registry.get(county)?.name ?? county) : null };
+  return {
+    code,
+    name: unit?.name ?? code,
+    kind: unit?.kind ?? 'unknown',
+    county,
+    countyName: county ? (registry.get(county)?.name ?? county) : null,
+  };
 }
 
 /** Every unit that received a directive in scope, ranked, with per-county subtotals. */
 export async function scoreboardOf(deps: HqDeps, q: ScoreboardQuery) {
   const registry = deps.registry();
-  const read = await deps.reader.read({ campaign: q.campaign, from: q.from, to: q.to }, (deps.now ?? Date.now)(), undefined, { fresh: false });
+  const read = await deps.reader.read(
+    { campaign: q.campaign, from: q.from, to: q.to },
+    (deps.now ?? Date.now)(),
+    undefined,
+    { fresh: false },
+  );
   const codes = new Set([...read.byUnit.keys(), ...read.unreadable.keys()]);
   const units = [...codes]
-    .map((code) => ({ label: unitLabel(registry, code), record: unitRecord(code, read.byUnit.get(code) ?? [], read.unreadable.get(code) ?? []) }))
+    .map((code) => ({
+      label: unitLabel(registry, code),
+      record: unitRecord(code, read.byUnit.get(code) ?? [], read.unreadable.get(code) ?? []),
+    }))
     .filter((u) => (!q.county || u.label.county === q.county) && (!q.kind || u.label.kind === q.kind));
   return scoreboard(units, q.sort, q.order === 'desc');
 }

@@ -56,15 +56,24 @@ export class RecordReader {
    * history's length. Such an answer may trail a reply by visibility's lag (about a second); a unit's own
    * record (`fresh`, the default) always asks the unit.
    */
-  async read(scope: RecordScope, now: number, unitCode?: string, options: { fresh?: boolean } = {}): Promise<ReadOutcomes> {
+  async read(
+    scope: RecordScope,
+    now: number,
+    unitCode?: string,
+    options: { fresh?: boolean } = {},
+  ): Promise<ReadOutcomes> {
     const fresh = options.fresh ?? true;
     const filtered = Boolean(scope.campaign || scope.from || scope.to);
     const directives = await this.directives(scope);
     const unitClauses = [`FarmanKind = 'unit'`];
     if (this.taskQueue) unitClauses.push(`TaskQueue = ${quote(this.taskQueue)}`);
     if (unitCode) unitClauses.push(`UnitCode = ${quote(unitCode)}`);
-    if (filtered && directives.size > 0 && directives.size <= 200) unitClauses.push(`DirectiveId IN (${[...directives.keys()].map(quote).join(', ')})`);
-    const units = filtered && directives.size === 0 ? [] : await this.gateway.listWorkflows(unitClauses.join(' AND '), 'the unit list');
+    if (filtered && directives.size > 0 && directives.size <= 200)
+      unitClauses.push(`DirectiveId IN (${[...directives.keys()].map(quote).join(', ')})`);
+    const units =
+      filtered && directives.size === 0
+        ? []
+        : await this.gateway.listWorkflows(unitClauses.join(' AND '), 'the unit list');
 
     // One run per workflow ID, the latest.
     const latest = new Map<string, ListedWorkflow>();
@@ -104,7 +113,14 @@ export class RecordReader {
     return map;
   }
 
-  private async outcome(wf: ListedWorkflow, directiveId: string, unitCode: string, campaign: string | null, now: number, fresh: boolean): Promise<DirectiveOutcome> {
+  private async outcome(
+    wf: ListedWorkflow,
+    directiveId: string,
+    unitCode: string,
+    campaign: string | null,
+    now: number,
+    fresh: boolean,
+  ): Promise<DirectiveOutcome> {
     const cached = this.closed.get(wf.runId);
     if (cached) return { ...cached, campaign };
     if (wf.status === 'RUNNING') {
@@ -113,7 +129,8 @@ export class RecordReader {
       if (!fresh && seen && seen.historyLength === wf.historyLength) return directiveOutcome(seen.state, campaign, now);
       try {
         const state = await this.gateway.unitState(directiveId, unitCode, queryTimeoutMs);
-        if (this.running.size >= runningCacheLimit && !this.running.has(wf.runId)) this.running.delete(this.running.keys().next().value!);
+        if (this.running.size >= runningCacheLimit && !this.running.has(wf.runId))
+          this.running.delete(this.running.keys().next().value!);
         this.running.set(wf.runId, { historyLength: wf.historyLength, state });
         return directiveOutcome(state, campaign, now);
       } catch (err) {
@@ -121,7 +138,11 @@ export class RecordReader {
         if (!(err instanceof NotFound)) throw err;
       }
     }
-    const state = unitStateAt(wf.workflowId, await this.gateway.history(wf.workflowId, wf.runId), Number.MAX_SAFE_INTEGER);
+    const state = unitStateAt(
+      wf.workflowId,
+      await this.gateway.history(wf.workflowId, wf.runId),
+      Number.MAX_SAFE_INTEGER,
+    );
     if (!state) throw new Error('the history holds no issued transition');
     const outcome = directiveOutcome(state, campaign, now);
     this.running.delete(wf.runId);

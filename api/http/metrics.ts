@@ -70,7 +70,10 @@ export class ApiMetrics {
   /** `GET /metrics` in the Prometheus text format, behind the access rule of `ApiMetricsOptions.token`. */
   readonly handler: RequestHandler = async (req, res) => {
     if (!this.allowed(req)) {
-      res.status(this.options.token ? 401 : 404).type('text/plain').send(this.options.token ? 'unauthorized\n' : 'not found\n');
+      res
+        .status(this.options.token ? 401 : 404)
+        .type('text/plain')
+        .send(this.options.token ? 'unauthorized\n' : 'not found\n');
       return;
     }
     res.type(this.registry.contentType).send(await this.registry.metrics());
@@ -110,7 +113,9 @@ export function routeTemplate(req: Pick<Request, 'route' | 'baseUrl' | 'original
   const routeSegments = route.path.split('/').filter(Boolean);
   const pathSegments = ((req.originalUrl ?? '').split(/[?#]/)[0] ?? '').split('/').filter(Boolean);
   const fixedLength = !routeSegments.some((s) => s.includes('*') || s.includes('{'));
-  const baseSegments = fixedLength ? pathSegments.slice(0, Math.max(0, pathSegments.length - routeSegments.length)) : mount;
+  const baseSegments = fixedLength
+    ? pathSegments.slice(0, Math.max(0, pathSegments.length - routeSegments.length))
+    : mount;
   return `${templateOf(baseSegments)}/${routeSegments.join('/')}`.replace(/\/$/, '') || '/';
 }
 

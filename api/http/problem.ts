@@ -2,11 +2,23 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { FarmanError, NotFound, Rejected, ValidationFailed } from '../errors';
 
 /** Sends an RFC 9457 problem document. */
-export function sendProblem(res: Parameters<RequestHandler>[1], status: number, code: string, detail: string, extra: Record<string, unknown> = {}): void {
+export function sendProblem(
+  res: Parameters<RequestHandler>[1],
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): void {
   res
     .status(status)
     .type('application/problem+json')
-    .json({ type: `https://farman.example.org/problems/${code}`, title: code.replace(/-/g, ' '), status, detail, ...extra });
+    .json({
+      type: `https://farman.example.org/problems/${code}`,
+      title: code.replace(/-/g, ' '),
+      status,
+      detail,
+      ...extra,
+    });
 }
 
 /** The single error handler of the JSON API: known errors become problems, anything else a bare 500. */
@@ -19,10 +31,13 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
   }
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.parse.failed') {
-    return sendProblem(res, 400, 'malformed-json', 'the body is not valid JSON', { errors: [{ path: '(body)', message: 'is not valid JSON' }] });
+    return sendProblem(res, 400, 'malformed-json', 'the body is not valid JSON', {
+      errors: [{ path: '(body)', message: 'is not valid JSON' }],
+    });
   }
   if (e.type === 'entity.too.large') return sendProblem(res, 413, 'too-large', 'the body is too large');
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return sendProblem(res, e.status, 'bad-request', e.message ?? 'bad request');
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+    return sendProblem(res, e.status, 'bad-request', e.message ?? 'bad request');
   req.log?.error({ err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'unhandled error');
   return sendProblem(res, 500, 'internal', 'an internal error occurred');
 };

@@ -45,14 +45,22 @@ export class AttachmentUploads {
  * amendment) stay allowed.
  * @throws ValidationFailed naming each attachment that was not uploaded as one.
  */
-export async function resolveAttachments(files: FileStore, attachments: readonly FileRef[], kept: readonly FileRef[] = []): Promise<FileRef[]> {
+export async function resolveAttachments(
+  files: FileStore,
+  attachments: readonly FileRef[],
+  kept: readonly FileRef[] = [],
+): Promise<FileRef[]> {
   const uploads = new AttachmentUploads(files);
   const issues: { path: string; message: string }[] = [];
   const resolved: FileRef[] = [];
   for (const [i, given] of attachments.entries()) {
     const uploaded = kept.find((k) => k.sha256 === given.sha256) ?? (await uploads.find(given.sha256));
     if (uploaded && (await files.has(given.sha256))) resolved.push({ ...uploaded, name: given.name });
-    else issues.push({ path: `attachments.${i}.sha256`, message: 'no file was uploaded as an attachment with this hash (POST /api/v1/files)' });
+    else
+      issues.push({
+        path: `attachments.${i}.sha256`,
+        message: 'no file was uploaded as an attachment with this hash (POST /api/v1/files)',
+      });
   }
   if (issues.length > 0) throw new ValidationFailed(issues, 'the directive names attachments that were not uploaded');
   return resolved;
@@ -66,7 +74,12 @@ export async function resolveAttachments(files: FileStore, attachments: readonly
 export async function storeAttachment(files: FileStore, staged: Express.Multer.File): Promise<FileRef> {
   const checked = await checkUpload(staged);
   if ('error' in checked) {
-    throw new ValidationFailed([{ path: 'file', message: 'the file is empty, or not PDF, PNG, JPEG, DOCX, XLSX, PPTX, CSV or TXT with a matching name' }]);
+    throw new ValidationFailed([
+      {
+        path: 'file',
+        message: 'the file is empty, or not PDF, PNG, JPEG, DOCX, XLSX, PPTX, CSV or TXT with a matching name',
+      },
+    ]);
   }
   await storeUploads(files, [checked]);
   await new AttachmentUploads(files).record(checked.ref);
@@ -78,13 +91,19 @@ export async function storeAttachment(files: FileStore, staged: Express.Multer.F
  * stores it as an attachment (`storeAttachment`).
  * @throws ValidationFailed for a missing, empty, oversized or disallowed file.
  */
-export async function uploadAttachment(files: FileStore, parse: MultipartParser, req: Request, res: Response): Promise<FileRef> {
+export async function uploadAttachment(
+  files: FileStore,
+  parse: MultipartParser,
+  req: Request,
+  res: Response,
+): Promise<FileRef> {
   let staged: Express.Multer.File[] = [];
   try {
     staged = await parse(req, res).catch((err: unknown) => {
       throw asUploadError(err);
     });
-    if (staged.length !== 1 || staged[0].fieldname !== 'file') throw new ValidationFailed([{ path: 'file', message: 'send one file, in a multipart part named file' }]);
+    if (staged.length !== 1 || staged[0].fieldname !== 'file')
+      throw new ValidationFailed([{ path: 'file', message: 'send one file, in a multipart part named file' }]);
     return await storeAttachment(files, staged[0]);
   } finally {
     await discardUploads(staged);

@@ -14,7 +14,12 @@ function refsIn(values: ReportValues | null | undefined): FileRef[] {
  * store holds everything by hash (directive documents too); serving only hashes found in such a place
  * means a download link can never fetch a stored document or another unit's file by guessing its hash.
  */
-export async function findAttachment(gateway: TemporalGateway, sha256: string, directiveId: string, unitCode?: string): Promise<FileRef> {
+export async function findAttachment(
+  gateway: TemporalGateway,
+  sha256: string,
+  directiveId: string,
+  unitCode?: string,
+): Promise<FileRef> {
   let refs: FileRef[];
   if (unitCode) {
     const state = await gateway.unitState(directiveId, unitCode);

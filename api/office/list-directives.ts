@@ -46,7 +46,10 @@ function matchesText(text: string | undefined, item: { id: string; title: string
  * directives issued meanwhile never shift or repeat a page. With `text`, a page may hold fewer than
  * `limit` items when more than `scanLimit` candidates were read; `nextCursor` then continues the search.
  */
-export async function listDirectives(deps: { gateway: TemporalGateway; taskQueue?: string }, q: ListQuery): Promise<{ items: ListItem[]; nextCursor: string | null }> {
+export async function listDirectives(
+  deps: { gateway: TemporalGateway; taskQueue?: string },
+  q: ListQuery,
+): Promise<{ items: ListItem[]; nextCursor: string | null }> {
   const ids: string[] = [];
   try {
     for await (const info of deps.gateway.client.workflow.list({ query: visibilityQuery(q, deps.taskQueue) })) {
@@ -61,7 +64,10 @@ export async function listDirectives(deps: { gateway: TemporalGateway; taskQueue
   const items: ListItem[] = [];
   let scanned = 0;
   while (items.length < q.limit && scanned < candidates.length && scanned < scanLimit) {
-    const batch = candidates.slice(scanned, scanned + Math.min(q.limit - items.length + (q.text ? 10 : 0), scanLimit - scanned));
+    const batch = candidates.slice(
+      scanned,
+      scanned + Math.min(q.limit - items.length + (q.text ? 10 : 0), scanLimit - scanned),
+    );
     const read = await Promise.all(batch.map((id) => readItem(deps.gateway, id)));
     for (const item of read) {
       scanned++;

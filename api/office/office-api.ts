@@ -37,12 +37,34 @@ function documentExports(document: ReturnType<typeof openApiDocument>): void {
         summary: `The compliance report as ${format.toUpperCase()} (a download).`,
         tags: ['exports'],
         'x-roles': ['office', 'auditor'],
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{4}-\\d{6}$' } }],
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{4}-\\d{6}$' } },
+        ],
         responses: {
-          200: { description: 'The report file', content: { [format === 'csv' ? 'text/csv' : format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']: { schema: { type: 'string', format: 'binary' } } } },
-          401: { description: 'No credentials', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
-          403: { description: 'Not allowed', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
-          404: { description: 'No such directive', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+          200: {
+            description: 'The report file',
+            content: {
+              [format === 'csv'
+                ? 'text/csv'
+                : format === 'pdf'
+                  ? 'application/pdf'
+                  : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']: {
+                schema: { type: 'string', format: 'binary' },
+              },
+            },
+          },
+          401: {
+            description: 'No credentials',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          403: {
+            description: 'Not allowed',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          404: {
+            description: 'No such directive',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
         },
       },
     };

@@ -38,10 +38,23 @@ export interface OfficeApiDeps extends IssueDeps {
 }
 
 const json = (description: string, schema?: z.ZodType) => ({ description, schema });
-const detailSchema = z.looseObject({ id: z.string(), state: z.string(), compliancePercent: z.number(), units: z.array(z.looseObject({ unitCode: z.string() })) });
-const timelineSchema = z.looseObject({ unitCode: z.string(), name: z.string(), state: z.string(), mailPending: z.number().int(), log: z.array(z.looseObject({ seq: z.number(), at: z.string(), event: z.looseObject({ type: z.string() }) })) });
+const detailSchema = z.looseObject({
+  id: z.string(),
+  state: z.string(),
+  compliancePercent: z.number(),
+  units: z.array(z.looseObject({ unitCode: z.string() })),
+});
+const timelineSchema = z.looseObject({
+  unitCode: z.string(),
+  name: z.string(),
+  state: z.string(),
+  mailPending: z.number().int(),
+  log: z.array(z.looseObject({ seq: z.number(), at: z.string(), event: z.looseObject({ type: z.string() }) })),
+});
 const accountViewSchema = z.looseObject({ id: z.string(), username: z.string(), name: z.string(), role: z.string() });
-const fileQuerySchema = z.object({ directive: directiveParamsSchema.shape.id, unit: unitCodeSchema.optional() }).strict();
+const fileQuerySchema = z
+  .object({ directive: directiveParamsSchema.shape.id, unit: unitCodeSchema.optional() })
+  .strict();
 
 /**
  * Every endpoint of the office API, in one table: the router (office-api.ts) serves these and the OpenAPI
@@ -64,19 +77,25 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
       bodyParsedByHandler: true,
       responses: {
         201: { ...json('Issued', issueResultSchema), headers: { Location: 'The directive' } },
-        200: { ...json('Already issued with this clientRequestId', issueResultSchema), headers: { Location: 'The directive' } },
+        200: {
+          ...json('Already issued with this clientRequestId', issueResultSchema),
+          headers: { Location: 'The directive' },
+        },
       },
       handler: async ({ req, res, by, meta }) => {
         const result = await issueDirective(deps, req.body, by, meta);
         const location = `/api/v1/directives/${result.directiveId}`;
-        res.status(result.created ? 201 : 200).location(location).json({
-          id: result.directiveId,
-          created: result.created,
-          units: result.units,
-          href: location,
-          acknowledgeBy: shownInstant(result.acknowledgeBy),
-          reportBy: shownInstant(result.reportBy),
-        });
+        res
+          .status(result.created ? 201 : 200)
+          .location(location)
+          .json({
+            id: result.directiveId,
+            created: result.created,
+            units: result.units,
+            href: location,
+            acknowledgeBy: shownInstant(result.acknowledgeBy),
+            reportBy: shownInstant(result.reportBy),
+          });
       },
     }),
     operation({
@@ -109,14 +128,19 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
       operationId: 'getUnitTimeline',
       method: 'get',
       path: '/directives/{id}/units/{code}',
-      summary: "One unit's state and timeline (every recorded transition), with `mailPending`: messages not yet sent (a slow or down relay).",
+      summary:
+        "One unit's state and timeline (every recorded transition), with `mailPending`: messages not yet sent (a slow or down relay).",
       tags: ['units'],
       roles: ['office', 'auditor'],
       params: unitParamsSchema,
       responses: { 200: json('The unit', timelineSchema) },
       handler: async ({ params, res }) => {
         const state = await gateway.unitState(params.id, params.code);
-        res.json({ ...state, name: deps.registry().get(params.code)?.name ?? params.code, mailPending: pendingMail(state) });
+        res.json({
+          ...state,
+          name: deps.registry().get(params.code)?.name ?? params.code,
+          mailPending: pendingMail(state),
+        });
       },
     }),
     operation({
@@ -177,7 +201,16 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
       idempotent: true,
       responses: { 200: json('Units extended and units skipped', bulkActionResultSchema) },
       handler: async ({ params, body, res, by, meta, submissionId }) => {
-        res.json(await extendAllUnits(gateway, params.id, { acknowledgeBy: body.acknowledgeBy, reportBy: body.reportBy, reason: body.reason }, by, meta, submissionId));
+        res.json(
+          await extendAllUnits(
+            gateway,
+            params.id,
+            { acknowledgeBy: body.acknowledgeBy, reportBy: body.reportBy, reason: body.reason },
+            by,
+            meta,
+            submissionId,
+          ),
+        );
       },
     }),
     operation({
@@ -222,7 +255,7 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
         'Upload a file to attach to directives: multipart/form-data with one part named `file` (PDF, PNG, JPEG, DOCX, XLSX, PPTX, CSV or TXT, at most 10 MB, checked by content). Name the answer in `attachments`.',
       tags: ['files'],
       roles: ['office'],
-      responses: { 201: json('Stored; name it in a directive\'s attachments', fileRefSchema) },
+      responses: { 201: json("Stored; name it in a directive's attachments", fileRefSchema) },
       handler: async ({ req, res }) => {
         parseUpload ??= multipartParser(deps.files.stagingDir);
         res.status(201).json(await uploadAttachment(deps.files, parseUpload, req, res));
@@ -237,7 +270,12 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
       roles: ['office', 'auditor'],
       params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
       query: fileQuerySchema,
-      responses: { 200: { description: 'The file, as an attachment with its original name', contentType: 'application/octet-stream' } },
+      responses: {
+        200: {
+          description: 'The file, as an attachment with its original name',
+          contentType: 'application/octet-stream',
+        },
+      },
       handler: async ({ params, query, res }) => {
         const ref = await findAttachment(gateway, params.sha256, query.directive, query.unit);
         const bytes = await deps.files.get(ref.sha256).catch(() => {
@@ -281,9 +319,17 @@ export function officeOperations(deps: OfficeApiDeps): Operation[] {
       roles: ['admin'],
       params: z.object({ username: usernameSchema }),
       body: newTokenSchema,
-      responses: { 201: json('Created; keep the token now, it is not shown again', z.object({ id: z.string(), token: z.string() })) },
+      responses: {
+        201: json(
+          'Created; keep the token now, it is not shown again',
+          z.object({ id: z.string(), token: z.string() }),
+        ),
+      },
       handler: async ({ params, body, res }) => {
-        res.status(201).set('Cache-Control', 'no-store').json(await deps.auth.accounts.createToken(params.username, body.name));
+        res
+          .status(201)
+          .set('Cache-Control', 'no-store')
+          .json(await deps.auth.accounts.createToken(params.username, body.name));
       },
     }),
     ...(['disable', 'enable'] as const).map((action) =>

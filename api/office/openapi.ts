@@ -27,14 +27,24 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
   }));
 }
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
 
 function response(spec: ResponseSpec): JsonSchema {
   const out: JsonSchema = { description: spec.description };
   if (spec.schema || spec.contentType) {
-    out.content = { [spec.contentType ?? 'application/json']: { schema: spec.schema ? outputSchema(spec.schema) : { type: 'string', format: 'binary' } } };
+    out.content = {
+      [spec.contentType ?? 'application/json']: {
+        schema: spec.schema ? outputSchema(spec.schema) : { type: 'string', format: 'binary' },
+      },
+    };
   }
-  if (spec.headers) out.headers = Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
+  if (spec.headers)
+    out.headers = Object.fromEntries(
+      Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]),
+    );
   return out;
 }
 
@@ -46,12 +56,18 @@ function response(spec: ResponseSpec): JsonSchema {
 export function openApiDocument(operations: readonly Operation[], serverUrl = '/api/v1'): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const op of operations) {
-    const responses: Record<string, JsonSchema> = Object.fromEntries(Object.entries(op.responses).map(([code, spec]) => [code, response(spec)]));
-    if (op.params || op.query || op.body) responses['400'] = problem('Invalid input; `errors` lists each bad field with its path');
+    const responses: Record<string, JsonSchema> = Object.fromEntries(
+      Object.entries(op.responses).map(([code, spec]) => [code, response(spec)]),
+    );
+    if (op.params || op.query || op.body)
+      responses['400'] = problem('Invalid input; `errors` lists each bad field with its path');
     responses['401'] = problem('No credentials, or an invalid token');
-    responses['403'] = problem(`Needs the role ${op.roles.join(' or ')} (admin may do everything); or a missing CSRF token with a session cookie`);
+    responses['403'] = problem(
+      `Needs the role ${op.roles.join(' or ')} (admin may do everything); or a missing CSRF token with a session cookie`,
+    );
     if (op.params) responses['404'] = problem('No such resource');
-    if (op.method !== 'get') responses['409'] = problem('The action does not apply in the current state (closed, already decided, …)');
+    if (op.method !== 'get')
+      responses['409'] = problem('The action does not apply in the current state (closed, already decided, …)');
     responses['503'] = problem('Temporal or the worker is not reachable now; nothing was recorded, try again');
 
     const parameterList = [...parameters(op.params, 'path'), ...parameters(op.query, 'query')];
@@ -70,7 +86,9 @@ export function openApiDocument(operations: readonly Operation[], serverUrl = '/
       tags: op.tags,
       'x-roles': op.roles,
       ...(parameterList.length ? { parameters: parameterList } : {}),
-      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: inputSchema(op.body) } } } } : {}),
+      ...(op.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: inputSchema(op.body) } } } }
+        : {}),
       responses,
     };
   }
@@ -80,7 +98,7 @@ export function openApiDocument(operations: readonly Operation[], serverUrl = '/
       title: 'Farman office API',
       version: '1',
       description:
-        'The governor\'s office API: issue directives, follow their compliance, act on units. Authenticate with `Authorization: Bearer <token>` (tokens from `farman token create`). Errors are application/problem+json.',
+        "The governor's office API: issue directives, follow their compliance, act on units. Authenticate with `Authorization: Bearer <token>` (tokens from `farman token create`). Errors are application/problem+json.",
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],

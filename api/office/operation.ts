@@ -57,7 +57,9 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
 }
 
 /** Declares an operation with its types inferred from its schemas. */
-export function operation<P = Record<string, never>, Q = Record<string, never>, B = undefined>(op: Operation<P, Q, B>): Operation {
+export function operation<P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+  op: Operation<P, Q, B>,
+): Operation {
   return op as unknown as Operation;
 }
 
@@ -80,7 +82,10 @@ function clientSubmissionId(req: Request): string | undefined {
   const given = header ?? field;
   if (given === undefined) return undefined;
   const parsed = submissionIdSchema.safeParse(given);
-  if (!parsed.success) throw new ValidationFailed([{ path: header !== undefined ? 'Idempotency-Key' : 'submissionId', message: parsed.error.issues[0].message }]);
+  if (!parsed.success)
+    throw new ValidationFailed([
+      { path: header !== undefined ? 'Idempotency-Key' : 'submissionId', message: parsed.error.issues[0].message },
+    ]);
   return parsed.data;
 }
 

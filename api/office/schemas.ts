@@ -14,7 +14,9 @@ export const directiveIdSchema = z.string().regex(/^\d{4}-\d{6}$/, 'a directive 
 export const directiveStates = ['fanning-out', 'open', 'completed', 'cancelled', 'closed'] as const;
 
 /** A submission id: names one action so that a retry is recorded once (the Temporal update id). */
-export const submissionIdSchema = z.string().regex(/^[\w.:-]{8,100}$/, 'a submission id is 8-100 letters, digits, _ . : or -');
+export const submissionIdSchema = z
+  .string()
+  .regex(/^[\w.:-]{8,100}$/, 'a submission id is 8-100 letters, digits, _ . : or -');
 
 const reason = persianText(1, 2_000);
 const note = persianText(1, 2_000).optional();
@@ -24,7 +26,11 @@ const actionFields = { submissionId: submissionIdSchema.optional() };
 
 export const directiveParamsSchema = z.object({ id: directiveIdSchema });
 export const unitParamsSchema = z.object({ id: directiveIdSchema, code: unitCodeSchema });
-export const extensionParamsSchema = z.object({ id: directiveIdSchema, code: unitCodeSchema, requestId: z.string().min(1).max(120) });
+export const extensionParamsSchema = z.object({
+  id: directiveIdSchema,
+  code: unitCodeSchema,
+  requestId: z.string().min(1).max(120),
+});
 
 export const cancelBodySchema = z.object({ reason, ...actionFields }).strict();
 export const closeBodySchema = z.object({ reason: persianText(1, 2_000).default('بسته شد'), ...actionFields }).strict();
@@ -33,10 +39,13 @@ export const extendBodySchema = z
   .object({ acknowledgeBy: instantSchema.optional(), reportBy: instantSchema.optional(), reason, ...actionFields })
   .strict()
   .superRefine((b, ctx) => {
-    if (!b.acknowledgeBy && !b.reportBy) ctx.addIssue({ code: 'custom', path: ['reportBy'], message: 'give a new acknowledgeBy, reportBy or both' });
+    if (!b.acknowledgeBy && !b.reportBy)
+      ctx.addIssue({ code: 'custom', path: ['reportBy'], message: 'give a new acknowledgeBy, reportBy or both' });
   });
 
-export const decisionBodySchema = z.object({ approved: z.boolean(), until: instantSchema.optional(), note, ...actionFields }).strict();
+export const decisionBodySchema = z
+  .object({ approved: z.boolean(), until: instantSchema.optional(), note, ...actionFields })
+  .strict();
 export const acceptBodySchema = z.object({ note, ...actionFields }).strict();
 export const returnBodySchema = z.object({ reason, reportBy: instantSchema.optional(), ...actionFields }).strict();
 export const exemptBodySchema = z.object({ reason, ...actionFields }).strict();
@@ -127,7 +136,14 @@ export const listResponseSchema = z.object({ items: z.array(listItemSchema), nex
 export const unitActionResultSchema = z.object({
   seq: z.number().int(),
   at: z.string(),
-  state: z.object({ unitCode: z.string(), state: z.string(), overdue: z.string().nullable(), escalationLevel: z.number().int(), undeliverable: z.boolean(), seq: z.number().int() }),
+  state: z.object({
+    unitCode: z.string(),
+    state: z.string(),
+    overdue: z.string().nullable(),
+    escalationLevel: z.number().int(),
+    undeliverable: z.boolean(),
+    seq: z.number().int(),
+  }),
 });
 
 export const bulkActionResultSchema = z.object({

@@ -27,7 +27,9 @@ async function forUnits<A>(
   args: A,
   submissionId: string,
 ): Promise<BulkResult> {
-  const units = (await gateway.unitSummaries(directiveId)).filter((u) => states.includes(u.state)).map((u) => u.unitCode);
+  const units = (await gateway.unitSummaries(directiveId))
+    .filter((u) => states.includes(u.state))
+    .map((u) => u.unitCode);
   const result: BulkResult = { done: [], skipped: [] };
   const concurrency = 16;
   for (let i = 0; i < units.length; i += concurrency) {
@@ -60,6 +62,13 @@ export function extendAllUnits(
 }
 
 /** Reminds every unit whose report is still due, now. */
-export function remindAllUnits(gateway: TemporalGateway, directiveId: string, note: string | undefined, by: Actor, meta: RequestMeta, submissionId: string): Promise<BulkResult> {
+export function remindAllUnits(
+  gateway: TemporalGateway,
+  directiveId: string,
+  note: string | undefined,
+  by: Actor,
+  meta: RequestMeta,
+  submissionId: string,
+): Promise<BulkResult> {
   return forUnits(gateway, directiveId, reportDueStates, remindUpdate, { note, by, meta }, submissionId);
 }

@@ -58,23 +58,51 @@ export const unitCommands = {
     },
     body: decisionBodySchema,
     update: decideExtensionUpdate,
-    args: (b, target) => ({ requestId: target.requestId ?? '', approved: b.approved, until: b.approved ? b.until : undefined, note: b.note }),
+    args: (b, target) => ({
+      requestId: target.requestId ?? '',
+      approved: b.approved,
+      until: b.approved ? b.until : undefined,
+      note: b.note,
+    }),
   }),
   accept: command({
     route: { path: 'accept', operationId: 'acceptReport', summary: "Accept a unit's report." },
-    body: acceptBodySchema, update: acceptReportUpdate, args: (b) => ({ note: b.note }) }),
+    body: acceptBodySchema,
+    update: acceptReportUpdate,
+    args: (b) => ({ note: b.note }),
+  }),
   return: command({
-    route: { path: 'return', operationId: 'returnReport', summary: "Return a unit's report for correction (optionally with a new report deadline)." },
-    body: returnBodySchema, update: returnReportUpdate, args: (b) => ({ reason: b.reason, reportBy: b.reportBy }) }),
+    route: {
+      path: 'return',
+      operationId: 'returnReport',
+      summary: "Return a unit's report for correction (optionally with a new report deadline).",
+    },
+    body: returnBodySchema,
+    update: returnReportUpdate,
+    args: (b) => ({ reason: b.reason, reportBy: b.reportBy }),
+  }),
   exempt: command({
     route: { path: 'exempt', operationId: 'exemptUnit', summary: 'Exempt a unit from the directive.' },
-    body: exemptBodySchema, update: exemptUpdate, args: (b) => ({ reason: b.reason }) }),
+    body: exemptBodySchema,
+    update: exemptUpdate,
+    args: (b) => ({ reason: b.reason }),
+  }),
   remind: command({
     route: { path: 'remind', operationId: 'remindUnit', summary: 'Remind one unit now.' },
-    body: remindBodySchema, update: remindUpdate, args: (b) => ({ note: b.note }) }),
+    body: remindBodySchema,
+    update: remindUpdate,
+    args: (b) => ({ note: b.note }),
+  }),
   'revoke-links': command({
-    route: { path: 'revoke-links', operationId: 'revokeUnitLinks', summary: "Revoke the unit's e-mailed links (a new link goes out with the next message)." },
-    body: revokeLinksBodySchema, update: revokeLinksUpdate, args: () => ({}) }),
+    route: {
+      path: 'revoke-links',
+      operationId: 'revokeUnitLinks',
+      summary: "Revoke the unit's e-mailed links (a new link goes out with the next message).",
+    },
+    body: revokeLinksBodySchema,
+    update: revokeLinksUpdate,
+    args: () => ({}),
+  }),
 };
 
 export type UnitCommandName = keyof typeof unitCommands;
@@ -123,7 +151,11 @@ export function commandBody(name: UnitCommandName, fields: CommandText): Record<
   const instant = (v: string | undefined) => (text(v) ? { jalali: text(v) } : undefined);
   switch (name) {
     case 'extend':
-      return { acknowledgeBy: instant(fields.acknowledgeBy), reportBy: instant(fields.reportBy), reason: text(fields.reason) };
+      return {
+        acknowledgeBy: instant(fields.acknowledgeBy),
+        reportBy: instant(fields.reportBy),
+        reason: text(fields.reason),
+      };
     case 'decide-extension': {
       const approved = fields.decision === 'approve' ? true : fields.decision === 'reject' ? false : undefined;
       return { approved, until: instant(fields.until), note: text(fields.note) };

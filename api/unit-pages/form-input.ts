@@ -40,13 +40,17 @@ export function readText(raw: string, max: number, required = true): { value: st
   const value = normalizePersian(raw);
   if (!value) return required ? { error: 'این بخش را پر کنید.' } : { value };
   if (value.length > max) return { error: `حداکثر ${toPersianDigits(max)} نویسه مجاز است.` };
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/.test(value)) return { error: 'نویسه‌های کنترلی مجاز نیست.' };
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/.test(value))
+    return { error: 'نویسه‌های کنترلی مجاز نیست.' };
   return { value };
 }
 
 /** A number typed with any digits, `٫` or `.` as the decimal point, and optional thousands separators. */
 export function readNumber(raw: string): number | null {
-  const ascii = toAsciiDigits(raw.trim()).replace(/[٬,\s]/g, '').replace('٫', '.').replace(/^−/, '-');
+  const ascii = toAsciiDigits(raw.trim())
+    .replace(/[٬,\s]/g, '')
+    .replace('٫', '.')
+    .replace(/^−/, '-');
   if (!/^-?\d+(\.\d+)?$/.test(ascii)) return null;
   return Number(ascii);
 }
@@ -127,7 +131,13 @@ export function readReportForm(
   if (stray) errors._form = 'فایلی برای بخشی فرستاده شد که در فرم نیست.';
   const problems = fieldErrors(validateReport(form, values));
   for (const [key, message] of Object.entries(problems)) errors[key] ??= message;
-  return { name: 'value' in name ? name.value : '', position: 'value' in position ? position.value : '', values, errors, uploads: accepted };
+  return {
+    name: 'value' in name ? name.value : '',
+    position: 'value' in position ? position.value : '',
+    values,
+    errors,
+    uploads: accepted,
+  };
 }
 
 /** The raw inputs of a report form pre-filled from recorded values (a draft after a return or an amendment). */

@@ -68,7 +68,9 @@ export function describeTransition(t: Transition): string | null {
 export function historyTable(state: UnitState): Html {
   const rows = state.log.flatMap((t) => {
     const text = describeTransition(t);
-    return text ? [html`<tr><td class="nowrap">${formatJalaliDateTime(t.at)}</td><td>${text}</td><td>${who(t.by)}</td></tr>`] : [];
+    return text
+      ? [html`<tr><td class="nowrap">${formatJalaliDateTime(t.at)}</td><td>${text}</td><td>${who(t.by)}</td></tr>`]
+      : [];
   });
   return html`<table class="history"><thead><tr><th>زمان</th><th>رویداد</th><th>انجام‌دهنده</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
@@ -76,7 +78,9 @@ export function historyTable(state: UnitState): Html {
 /** The office's decisions about this unit, newest first: what the head must know before acting again. */
 export function officeDecisions(state: UnitState): string[] {
   return state.log
-    .filter((t) => ['extensionDecided', 'deadlineExtended', 'reportReturned', 'reportAccepted', 'exempted'].includes(t.event.type))
+    .filter((t) =>
+      ['extensionDecided', 'deadlineExtended', 'reportReturned', 'reportAccepted', 'exempted'].includes(t.event.type),
+    )
     .reverse()
     .map((t) => `${formatJalaliDateTime(t.at)}: ${describeTransition(t)}`);
 }

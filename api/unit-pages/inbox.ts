@@ -36,11 +36,22 @@ export interface InboxItem {
  * query: fresh, and it drops a unit that ended after visibility listed it), and the list is ordered most
  * urgent first. Directives whose state could not be read are returned apart, never dropped silently.
  */
-export async function openDirectives(deps: InboxDeps, unitCode: string, now: number): Promise<{ items: InboxItem[]; unreadable: string[] }> {
+export async function openDirectives(
+  deps: InboxDeps,
+  unitCode: string,
+  now: number,
+): Promise<{ items: InboxItem[]; unreadable: string[] }> {
   const clauses = [`FarmanKind = 'unit'`, `UnitCode = ${quote(unitCode)}`, `ExecutionStatus = 'Running'`];
   if (deps.taskQueue) clauses.push(`TaskQueue = ${quote(deps.taskQueue)}`);
   const listed = await deps.gateway.listWorkflows(clauses.join(' AND '), 'the inbox');
-  const directiveIds = [...new Set(listed.map((wf) => parseUnitWorkflowId(wf.workflowId)).filter((p) => p?.unitCode === unitCode).map((p) => p!.directiveId))];
+  const directiveIds = [
+    ...new Set(
+      listed
+        .map((wf) => parseUnitWorkflowId(wf.workflowId))
+        .filter((p) => p?.unitCode === unitCode)
+        .map((p) => p!.directiveId),
+    ),
+  ];
   const items: InboxItem[] = [];
   const unreadable: string[] = [];
   await mapBounded(directiveIds, 8, async (directiveId) => {
@@ -48,10 +59,20 @@ export async function openDirectives(deps: InboxDeps, unitCode: string, now: num
       const state = await deps.gateway.unitState(directiveId, unitCode);
       if (isTerminal(state)) return;
       const token = signLinkToken(
-        { directiveId, unitCode, purpose: 'reply', generation: state.linkGeneration, expiresAt: inboxLinkExpiry(now, state.policy.reportBy, deps.linkGraceMs) },
+        {
+          directiveId,
+          unitCode,
+          purpose: 'reply',
+          generation: state.linkGeneration,
+          expiresAt: inboxLinkExpiry(now, state.policy.reportBy, deps.linkGraceMs),
+        },
         deps.signingKeys,
       );
-      items.push({ outcome: directiveOutcome(state, null, now), escalationLevel: state.escalationLevel, href: `/u/${token}` });
+      items.push({
+        outcome: directiveOutcome(state, null, now),
+        escalationLevel: state.escalationLevel,
+        href: `/u/${token}`,
+      });
     } catch {
       unreadable.push(directiveId);
     }
@@ -64,18 +85,22 @@ function renderInbox(unitName: string, items: InboxItem[], unreadable: string[],
   const content = html`<h1>کارتابل ${unitName}</h1>
 <p class="muted">دستورالعمل‌های باز واحد شما، فوری‌ترین نخست. برای پاسخ هر یک، عنوان آن را باز کنید. این صفحه فقط نمایش است و با باز کردن آن چیزی ثبت نمی‌شود.</p>
 ${unreadable.length ? html`<p class="notice bad" role="alert">این فهرست کامل نیست: وضعیت ${toPersianDigits(unreadable.length)} دستورالعمل اکنون خوانده نشد. چند لحظه بعد دوباره این صفحه را باز کنید.</p>` : ''}
-${items.length
+${
+  items.length
     ? html`<ol class="inbox">${items.map(({ outcome: o, escalationLevel, href }) => {
         const overdue = o.due?.overdue ?? false;
         return html`<li class="card${overdue ? ' overdue' : ''}" data-directive="${o.directiveId}">
 <h2><a href="${href}">${o.title}</a></h2>
 <p class="muted">شماره <span class="ltr">${toPersianDigits(o.directiveId)}</span> — فوریت: ${priorityLabels[o.priority]} — وضعیت: ${unitStateLabels[o.state]}${escalationLevel > 0 ? html` — <span class="bad">پیگیری مرحله ${toPersianDigits(escalationLevel)}</span>` : ''}</p>
-${o.due
-  ? html`<p>${obligationLabels[o.due.obligation]} تا ${formatJalaliDateTime(o.due.deadline)} <strong class="${overdue ? 'bad' : 'ok'}">(${formatTimeLeft(o.due.deadline, now)})</strong></p>`
-  : html`<p class="muted">گزارش فرستاده شده و در انتظار بررسی فرمانداری است.</p>`}
+${
+  o.due
+    ? html`<p>${obligationLabels[o.due.obligation]} تا ${formatJalaliDateTime(o.due.deadline)} <strong class="${overdue ? 'bad' : 'ok'}">(${formatTimeLeft(o.due.deadline, now)})</strong></p>`
+    : html`<p class="muted">گزارش فرستاده شده و در انتظار بررسی فرمانداری است.</p>`
+}
 </li>`;
       })}</ol>`
-    : html`<section class="card"><p class="ok">کار بازی ندارید.</p></section>`}`;
+    : html`<section class="card"><p class="ok">کار بازی ندارید.</p></section>`
+}`;
   return layout({ title: `کارتابل ${unitName}`, who: unitName }, content);
 }
 

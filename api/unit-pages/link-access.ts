@@ -85,7 +85,9 @@ export function signedLink(deps: UnitPageDeps, token: string): SignedLink {
 /** The file references in a set of report values. */
 export function filesIn(values: ReportValues | null | undefined): FileRef[] {
   if (!values) return [];
-  return Object.values(values).flatMap((v) => (Array.isArray(v) ? v.filter((f): f is FileRef => typeof f === 'object' && f !== null && 'sha256' in f) : []));
+  return Object.values(values).flatMap((v) =>
+    Array.isArray(v) ? v.filter((f): f is FileRef => typeof f === 'object' && f !== null && 'sha256' in f) : [],
+  );
 }
 
 /**

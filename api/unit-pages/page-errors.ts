@@ -70,20 +70,34 @@ export function pageProblem(err: unknown, method: string): PageProblem {
   const posting = method === 'POST';
   if (err instanceof LinkTokenError) {
     if (err.problem === 'expired') {
-      return { status: 410, title: 'پیوند منقضی شده است', message: 'مهلت استفاده از این پیوند گذشته است. برای پیگیری این دستورالعمل با فرمانداری تماس بگیرید.' };
+      return {
+        status: 410,
+        title: 'پیوند منقضی شده است',
+        message: 'مهلت استفاده از این پیوند گذشته است. برای پیگیری این دستورالعمل با فرمانداری تماس بگیرید.',
+      };
     }
     return {
       status: 403,
       title: 'پیوند نامعتبر است',
-      message: 'این پیوند معتبر نیست. شاید نشانی ناقص کپی شده یا تغییر کرده باشد؛ پیوند را به‌طور کامل از نامه باز کنید.',
+      message:
+        'این پیوند معتبر نیست. شاید نشانی ناقص کپی شده یا تغییر کرده باشد؛ پیوند را به‌طور کامل از نامه باز کنید.',
     };
   }
   if (err instanceof LinkRefused) {
     switch (err.refusal) {
       case 'revoked':
-        return { status: 410, title: 'پیوند باطل شده است', message: 'این پیوند باطل شده است؛ پیوند تازه برای شما ارسال شده است' };
+        return {
+          status: 410,
+          title: 'پیوند باطل شده است',
+          message: 'این پیوند باطل شده است؛ پیوند تازه برای شما ارسال شده است',
+        };
       case 'cancelled':
-        return { status: 410, title: 'دستورالعمل لغو شده است', message: 'این دستورالعمل از سوی فرمانداری لغو شده است و اقدامی لازم نیست.', detail: err.reason };
+        return {
+          status: 410,
+          title: 'دستورالعمل لغو شده است',
+          message: 'این دستورالعمل از سوی فرمانداری لغو شده است و اقدامی لازم نیست.',
+          detail: err.reason,
+        };
       case 'mismatch':
         return { status: 403, title: 'پیوند نامعتبر است', message: 'این پیوند به این صفحه تعلق ندارد.' };
       case 'unknown':
@@ -91,13 +105,26 @@ export function pageProblem(err: unknown, method: string): PageProblem {
     }
   }
   if (err instanceof TooManyLookups) {
-    return { status: 429, title: 'درخواست‌ها بیش از اندازه است', message: 'از این نشانی درخواست‌های زیادی رسیده است؛ لطفاً چند دقیقه دیگر دوباره تلاش کنید.', retryAfter: err.retryAfter };
+    return {
+      status: 429,
+      title: 'درخواست‌ها بیش از اندازه است',
+      message: 'از این نشانی درخواست‌های زیادی رسیده است؛ لطفاً چند دقیقه دیگر دوباره تلاش کنید.',
+      retryAfter: err.retryAfter,
+    };
   }
   if (err instanceof CrossSiteRefused) {
-    return { status: 403, title: 'درخواست پذیرفته نشد', message: 'این فرم فقط از صفحه خود سامانه فرمان پذیرفته می‌شود. صفحه را از پیوند نامه باز کنید و دوباره بفرستید.' };
+    return {
+      status: 403,
+      title: 'درخواست پذیرفته نشد',
+      message: 'این فرم فقط از صفحه خود سامانه فرمان پذیرفته می‌شود. صفحه را از پیوند نامه باز کنید و دوباره بفرستید.',
+    };
   }
   if (err instanceof FormIncomplete) {
-    return { status: 400, title: 'فرم ناقص است', message: 'این فرم ناقص است و ثبت نشد. صفحه را از پیوند نامه دوباره باز کنید.' };
+    return {
+      status: 400,
+      title: 'فرم ناقص است',
+      message: 'این فرم ناقص است و ثبت نشد. صفحه را از پیوند نامه دوباره باز کنید.',
+    };
   }
   if (err instanceof NotFound) return { status: 404, title: 'پیدا نشد', message: 'آنچه خواستید پیدا نشد.' };
   if (err instanceof Unavailable) {
@@ -109,15 +136,19 @@ export function pageProblem(err: unknown, method: string): PageProblem {
     };
   }
   if (err instanceof Rejected) return { status: 409, title: 'ثبت نشد', message: rejectionMessage(err) };
-  if (err instanceof ValidationFailed) return { status: 422, title: 'ثبت نشد', message: 'برخی از بخش‌های فرم نادرست است.' };
+  if (err instanceof ValidationFailed)
+    return { status: 422, title: 'ثبت نشد', message: 'برخی از بخش‌های فرم نادرست است.' };
   if (err instanceof MulterError) return { status: 413, title: 'ثبت نشد', message: uploadLimitMessage(err) };
   const e = err as { type?: string; status?: number };
   if (e?.type === 'entity.too.large') return { status: 413, title: 'ثبت نشد', message: 'فرم بیش از اندازه بزرگ است.' };
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: 400, title: 'درخواست نادرست', message: 'درخواست نادرست است.' };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
+    return { status: 400, title: 'درخواست نادرست', message: 'درخواست نادرست است.' };
   return {
     status: 500,
     title: 'خطای داخلی',
-    message: posting ? 'خطایی در سامانه رخ داد و پاسخ شما ثبت نشد؛ لطفاً دوباره تلاش کنید.' : 'خطایی در سامانه رخ داد؛ لطفاً دوباره تلاش کنید.',
+    message: posting
+      ? 'خطایی در سامانه رخ داد و پاسخ شما ثبت نشد؛ لطفاً دوباره تلاش کنید.'
+      : 'خطایی در سامانه رخ داد؛ لطفاً دوباره تلاش کنید.',
   };
 }
 
@@ -131,7 +162,8 @@ export function rejectionMessage(err: Rejected): string {
     case 'not-allowed':
       if (/already acknowledged/i.test(err.message)) return 'این نسخه از دستورالعمل پیش‌تر اعلام وصول شده است.';
       if (/already submitted/i.test(err.message)) return 'گزارش شما پیش‌تر ارسال شده و در انتظار بررسی فرمانداری است.';
-      if (/waiting for a decision/i.test(err.message)) return 'درخواست تمدید پیشین شما هنوز در انتظار تصمیم فرمانداری است.';
+      if (/waiting for a decision/i.test(err.message))
+        return 'درخواست تمدید پیشین شما هنوز در انتظار تصمیم فرمانداری است.';
       if (/nothing is due/i.test(err.message)) return 'مهلتی برای تمدید باقی نیست؛ گزارش پیش‌تر ارسال شده است.';
       return 'این اقدام در وضعیت کنونی مجاز نیست.';
     case 'invalid':

@@ -1,14 +1,34 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { MulterError } from 'multer';
-import { acknowledgeUpdate, requestExtensionUpdate, submitReportUpdate, type UnitUpdateResult } from '../../workflows/contract';
+import {
+  acknowledgeUpdate,
+  requestExtensionUpdate,
+  submitReportUpdate,
+  type UnitUpdateResult,
+} from '../../workflows/contract';
 import type { Actor } from '../../workflows/types';
 import { NotFound, Rejected, Unavailable } from '../errors';
 import { requestMeta } from '../http/request-meta';
 import { downloadContentType } from '../office/attachments';
 import { bodyText, rawFromBody, readJalali, readReportForm, readText } from './form-input';
-import { filesIn, filesOfLink, openLink, signedLink, type OpenLink, type SignedLink, type UnitPageDeps } from './link-access';
-import { fieldErrors, FormIncomplete, LinkRefused, pageProblem, rejectionMessage, uploadLimitMessage } from './page-errors';
+import {
+  filesIn,
+  filesOfLink,
+  openLink,
+  signedLink,
+  type OpenLink,
+  type SignedLink,
+  type UnitPageDeps,
+} from './link-access';
+import {
+  fieldErrors,
+  FormIncomplete,
+  LinkRefused,
+  pageProblem,
+  rejectionMessage,
+  uploadLimitMessage,
+} from './page-errors';
 import { sameOriginOnly } from './same-origin';
 import { allowedActions, renderProblemPage, renderUnitPage, type FormReplay, type UnitAction } from './unit-page-view';
 import { checkUpload, discardUploads, multipartParser, storeUploads } from './uploads';
@@ -59,7 +79,10 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
 
   /** Re-renders the page with a form's input and errors; nothing was recorded. */
   async function replay(req: Request, res: Response, status: number, link: OpenLink, form: FormReplay): Promise<void> {
-    res.status(status).type('html').send(renderUnitPage(link, { now: now(), base: baseOf(req, link), replay: form }));
+    res
+      .status(status)
+      .type('html')
+      .send(renderUnitPage(link, { now: now(), base: baseOf(req, link), replay: form }));
   }
 
   /**
@@ -80,7 +103,13 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
     recorded?: () => Promise<void>,
   ): Promise<void> {
     try {
-      await deps.gateway.unitUpdate(link.claims.directiveId, link.claims.unitCode, update, { ...args, linkGeneration: link.claims.generation }, submissionId);
+      await deps.gateway.unitUpdate(
+        link.claims.directiveId,
+        link.claims.unitCode,
+        update,
+        { ...args, linkGeneration: link.claims.generation },
+        submissionId,
+      );
       await recorded?.();
     } catch (err) {
       if (!(err instanceof Rejected) && !(err instanceof NotFound)) throw err;
@@ -88,7 +117,12 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
       const fresh = await openLink(deps, link.token);
       if (!(err instanceof Rejected)) throw err;
       const errors = fieldErrors(err.issues);
-      return replay(req, res, err.code === 'invalid' ? 422 : 409, fresh, { action, raw: rawFromBody(req.body), errors, notice: rejectionMessage(err) });
+      return replay(req, res, err.code === 'invalid' ? 422 : 409, fresh, {
+        action,
+        raw: rawFromBody(req.body),
+        errors,
+        notice: rejectionMessage(err),
+      });
     }
     res.redirect(303, `${baseOf(req, link)}?done=${done}`);
   }
@@ -121,10 +155,23 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
       const errors: Record<string, string> = {};
       if ('error' in name) errors.name = name.error;
       if ('error' in position) errors.position = position.error;
-      return replay(req, res, 422, await openLink(deps, link.token), { action: 'acknowledge', raw: rawFromBody(req.body), errors });
+      return replay(req, res, 422, await openLink(deps, link.token), {
+        action: 'acknowledge',
+        raw: rawFromBody(req.body),
+        errors,
+      });
     }
     const by = unitActor(link, name.value, position.value);
-    await record(req, res, link, 'acknowledge', acknowledgeUpdate, { name: name.value, position: position.value, by, meta: requestMeta(req, submissionId) }, submissionId, 'acknowledged');
+    await record(
+      req,
+      res,
+      link,
+      'acknowledge',
+      acknowledgeUpdate,
+      { name: name.value, position: position.value, by, meta: requestMeta(req, submissionId) },
+      submissionId,
+      'acknowledged',
+    );
   });
 
   router.post('/:token/report', sameOrigin, async (req, res) => {
@@ -135,7 +182,10 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
       res.set('Connection', 'close');
       const resent = typeof req.query.submission === 'string' && reportedWith(link, req.query.submission);
       if (resent) return res.redirect(303, `${baseOf(req, link)}?done=reported`);
-      const why = link.state.state === 'reported' ? 'a report is already submitted and awaits the office' : `no report is taken in state ${link.state.state}`;
+      const why =
+        link.state.state === 'reported'
+          ? 'a report is already submitted and awaits the office'
+          : `no report is taken in state ${link.state.state}`;
       throw new Rejected('not-allowed', why);
     }
     let uploaded: Express.Multer.File[] = [];
@@ -148,14 +198,31 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
         if (err instanceof Unavailable) throw err;
         if (!(err instanceof MulterError)) throw new FormIncomplete();
         const key = err.field?.replace(/^f_/, '') ?? '_form';
-        return replay(req, res, 413, link, { action: 'report', raw: rawFromBody(req.body), errors: { [key]: uploadLimitMessage(err) } });
+        return replay(req, res, 413, link, {
+          action: 'report',
+          raw: rawFromBody(req.body),
+          errors: { [key]: uploadLimitMessage(err) },
+        });
       }
       const submissionId = submissionIdOf(req.body);
-      const previous = new Map([...filesIn(link.state.draft), ...filesIn(link.state.report?.values)].map((f) => [f.sha256, f]));
-      const reading = readReportForm(link.state.policy.form, req.body, await Promise.all(uploaded.map(checkUpload)), previous);
+      const previous = new Map(
+        [...filesIn(link.state.draft), ...filesIn(link.state.report?.values)].map((f) => [f.sha256, f]),
+      );
+      const reading = readReportForm(
+        link.state.policy.form,
+        req.body,
+        await Promise.all(uploaded.map(checkUpload)),
+        previous,
+      );
       if (Object.keys(reading.errors).length > 0) {
-        const notice = uploaded.length > 0 ? 'فایل‌ها ثبت نشدند؛ پس از اصلاح فرم، آن‌ها را دوباره انتخاب کنید.' : undefined;
-        return replay(req, res, 422, link, { action: 'report', raw: rawFromBody(req.body), errors: reading.errors, notice });
+        const notice =
+          uploaded.length > 0 ? 'فایل‌ها ثبت نشدند؛ پس از اصلاح فرم، آن‌ها را دوباره انتخاب کنید.' : undefined;
+        return replay(req, res, 422, link, {
+          action: 'report',
+          raw: rawFromBody(req.body),
+          errors: reading.errors,
+          notice,
+        });
       }
       const by = unitActor(link, reading.name, reading.position);
       await record(
@@ -164,7 +231,13 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
         link,
         'report',
         submitReportUpdate,
-        { name: reading.name, position: reading.position, values: reading.values, by, meta: requestMeta(req, submissionId) },
+        {
+          name: reading.name,
+          position: reading.position,
+          values: reading.values,
+          by,
+          meta: requestMeta(req, submissionId),
+        },
         submissionId,
         'reported',
         () => storeUploads(deps.files, reading.uploads),
@@ -192,7 +265,16 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
       return replay(req, res, 422, link, { action: 'extension', raw: rawFromBody(req.body), errors });
     }
     const by: Actor = { kind: 'unit', id: link.state.unitCode };
-    await record(req, res, link, 'extension', requestExtensionUpdate, { until, reason: reason.value, by, meta: requestMeta(req, submissionId) }, submissionId, 'extension-requested');
+    await record(
+      req,
+      res,
+      link,
+      'extension',
+      requestExtensionUpdate,
+      { until, reason: reason.value, by, meta: requestMeta(req, submissionId) },
+      submissionId,
+      'extension-requested',
+    );
   });
 
   router.use(() => {
@@ -207,7 +289,8 @@ export function unitPageRoutes(deps: UnitPageDeps): Router {
 export const unitPageErrors: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return;
   const problem = pageProblem(err, req.method);
-  if (problem.status === 500) req.log?.error({ err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'unit page failed');
+  if (problem.status === 500)
+    req.log?.error({ err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'unit page failed');
   if (problem.retryAfter) res.set('Retry-After', String(problem.retryAfter));
   res.status(problem.status).type('html').send(renderProblemPage(problem));
 };

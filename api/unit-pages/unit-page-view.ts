@@ -49,7 +49,8 @@ export function allowedActions(s: UnitState): Set<UnitAction> {
   return actions;
 }
 
-const fieldError = (errors: Record<string, string>, key: string) => (errors[key] ? html`<div class="field-error" id="err-${key}">${errors[key]}</div>` : '');
+const fieldError = (errors: Record<string, string>, key: string) =>
+  errors[key] ? html`<div class="field-error" id="err-${key}">${errors[key]}</div>` : '';
 const submissionInput = (id = randomUUID()) => html`<input type="hidden" name="submissionId" value="${id}">`;
 
 function deadlineCell(iso: string, now: Date, done: string | null): Html {
@@ -88,7 +89,13 @@ ${replay?.action === 'acknowledge' && replay.notice ? html`<div class="notice ba
 </form></section>`;
 }
 
-function reportField(field: FormField, raw: RawForm, errors: Record<string, string>, previous: FileRef[], base: string): Html {
+function reportField(
+  field: FormField,
+  raw: RawForm,
+  errors: Record<string, string>,
+  previous: FileRef[],
+  base: string,
+): Html {
   const id = `field-${field.key}`;
   const name = inputName.value(field.key);
   const value = raw[name] ?? '';
@@ -111,13 +118,14 @@ function reportField(field: FormField, raw: RawForm, errors: Record<string, stri
 <label class="inline"><input type="radio" name="${name}" value="no"${value === 'no' ? html` checked` : ''}> خیر</label>
 ${fieldError(errors, field.key)}</fieldset>`;
     case 'choice':
-      input = html`<select id="${id}" name="${name}"><option value="">— انتخاب کنید —</option>${(field.options ?? []).map(
-        (o) => html`<option value="${o}"${o === value ? html` selected` : ''}>${o}</option>`,
-      )}</select>`;
+      input = html`<select id="${id}" name="${name}"><option value="">— انتخاب کنید —</option>${(
+        field.options ?? []
+      ).map((o) => html`<option value="${o}"${o === value ? html` selected` : ''}>${o}</option>`)}</select>`;
       break;
     case 'file':
       input = html`${previous.map(
-        (f) => html`<label class="inline"><input type="checkbox" name="${inputName.keep(field.key)}" value="${f.sha256}" checked> نگه داشتن ${fileLink(base, f)}</label>`,
+        (f) =>
+          html`<label class="inline"><input type="checkbox" name="${inputName.keep(field.key)}" value="${f.sha256}" checked> نگه داشتن ${fileLink(base, f)}</label>`,
       )}<input type="file" id="${id}" name="${inputName.files(field.key)}" multiple accept="${acceptAttribute}">
 <div class="muted">PDF، تصویر، Word، Excel، PowerPoint، متن یا CSV؛ هر فایل حداکثر ${toPersianDigits(uploadLimits.fileSize / 1024 / 1024)} مگابایت.</div>`;
       break;
@@ -130,7 +138,11 @@ function reportForm(link: OpenLink, base: string, replay: FormReplay | null): Ht
   const mine = replay?.action === 'report';
   const raw: RawForm = mine
     ? replay.raw
-    : { ...rawFromValues(s.policy.form, s.draft), name: s.acknowledgedBy?.name ?? '', position: s.acknowledgedBy?.position ?? '' };
+    : {
+        ...rawFromValues(s.policy.form, s.draft),
+        name: s.acknowledgedBy?.name ?? '',
+        position: s.acknowledgedBy?.position ?? '',
+      };
   const errors = mine ? replay.errors : {};
   const previousFiles = (key: string) => filesIn(s.draft ? { [key]: s.draft[key] ?? null } : null);
   // The id is in the action too: a resubmit after the report was recorded is recognised without its body.
@@ -161,12 +173,18 @@ ${mine && replay.notice ? html`<div class="notice bad" role="alert">${replay.not
 }
 
 /** The whole page for an open link. `done` is a confirmation key from the redirect after a POST. */
-export function renderUnitPage(link: OpenLink, options: { now: Date; done?: string; replay?: FormReplay | null; base: string }): string {
+export function renderUnitPage(
+  link: OpenLink,
+  options: { now: Date; done?: string; replay?: FormReplay | null; base: string },
+): string {
   const { state: s, document: doc } = link;
   const { now, base } = options;
   const replay = options.replay ?? null;
   const actions = allowedActions(s);
-  const acknowledged = s.acknowledgedVersion === s.policy.version && s.acknowledgedAt ? `انجام شد در ${formatJalaliDateTime(s.acknowledgedAt)}` : null;
+  const acknowledged =
+    s.acknowledgedVersion === s.policy.version && s.acknowledgedAt
+      ? `انجام شد در ${formatJalaliDateTime(s.acknowledgedAt)}`
+      : null;
   const reported = s.report ? `ارسال شد در ${formatJalaliDateTime(s.report.submittedAt)}` : null;
   const confirmation = options.done ? confirmations[options.done] : undefined;
   const decisions = officeDecisions(s);
@@ -187,9 +205,14 @@ ${doc.attachments.length > 0 ? html`<h2>پیوست‌ها</h2><ul>${doc.attachme
 </section>
 ${decisions.length > 0 ? html`<section class="card" id="decisions"><h2>تصمیم‌های فرمانداری</h2><ul>${decisions.map((d) => html`<li>${d}</li>`)}</ul></section>` : ''}
 ${pendingRequest ? html`<div class="notice warn">درخواست تمدید شما تا ${formatJalaliDateTime(pendingRequest.until)} در انتظار تصمیم فرمانداری است.</div>` : ''}
-${s.report ? html`<section class="card" id="submitted-report"><h2>گزارش ارسال‌شده</h2><table>${s.policy.form.map(
-    (f) => html`<tr><th>${f.label}</th><td class="report-value">${valueText(f, s.report!.values[f.key], base)}</td></tr>`,
-  )}<tr><th>گزارش‌دهنده</th><td>${s.report.name}، ${s.report.position}</td></tr></table></section>` : ''}
+${
+  s.report
+    ? html`<section class="card" id="submitted-report"><h2>گزارش ارسال‌شده</h2><table>${s.policy.form.map(
+        (f) =>
+          html`<tr><th>${f.label}</th><td class="report-value">${valueText(f, s.report!.values[f.key], base)}</td></tr>`,
+      )}<tr><th>گزارش‌دهنده</th><td>${s.report.name}، ${s.report.position}</td></tr></table></section>`
+    : ''
+}
 ${actions.size === 0 && !confirmation ? html`<div class="notice ok">اقدامی از سوی شما لازم نیست.</div>` : ''}
 ${actions.has('acknowledge') ? acknowledgeForm(base, replay) : ''}
 ${actions.has('report') ? reportForm(link, base, replay) : ''}

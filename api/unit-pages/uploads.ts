@@ -50,14 +50,20 @@ export function multipartParser(stagingDir: string, maxConcurrent = maxConcurren
     if (inFlight >= maxConcurrent) return Promise.reject(new Unavailable('too many uploads in progress'));
     inFlight++;
     return new Promise<Express.Multer.File[]>((resolve, reject) => {
-      upload(req, res, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error('multipart parsing failed')) : resolve(Array.isArray(req.files) ? req.files : [])));
+      upload(req, res, (err: unknown) =>
+        err
+          ? reject(err instanceof Error ? err : new Error('multipart parsing failed'))
+          : resolve(Array.isArray(req.files) ? req.files : []),
+      );
     }).finally(() => inFlight--);
   };
 }
 
 /** A limit hit (MulterError) is the client's mistake: ValidationFailed naming the limit, never a 500. */
 export function asUploadError(err: unknown): unknown {
-  return err instanceof MulterError ? new ValidationFailed([{ path: err.field ?? 'file', message: err.message }], 'the upload was refused') : err;
+  return err instanceof MulterError
+    ? new ValidationFailed([{ path: err.field ?? 'file', message: err.message }], 'the upload was refused')
+    : err;
 }
 
 /**
@@ -69,7 +75,10 @@ export function stagedFormParts(parse: MultipartParser): RequestHandler {
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) return next();
     res.on('close', () => void discardUploads(Array.isArray(req.files) ? req.files : []));
-    parse(req, res).then(() => next(), (err: unknown) => next(asUploadError(err)));
+    parse(req, res).then(
+      () => next(),
+      (err: unknown) => next(asUploadError(err)),
+    );
   };
 }
 
@@ -85,12 +94,15 @@ interface AllowedType {
   matches: (bytes: Buffer) => boolean;
 }
 
-const startsWith = (signature: number[]) => (bytes: Buffer) => bytes.length >= signature.length && signature.every((b, i) => bytes[i] === b);
+const startsWith = (signature: number[]) => (bytes: Buffer) =>
+  bytes.length >= signature.length && signature.every((b, i) => bytes[i] === b);
 const zip = startsWith([0x50, 0x4b, 0x03, 0x04]);
 /** An Office Open XML package names its main part in the first local headers, uncompressed. */
-const ooxml = (folder: string) => (bytes: Buffer) => zip(bytes) && bytes.subarray(0, 64 * 1024).includes(`${folder}/`, 0, 'latin1');
+const ooxml = (folder: string) => (bytes: Buffer) =>
+  zip(bytes) && bytes.subarray(0, 64 * 1024).includes(`${folder}/`, 0, 'latin1');
 /** Text: valid UTF-8 without NUL bytes (a binary file almost always has one early on). */
-const utf8Text = (bytes: Buffer) => !bytes.subarray(0, 64 * 1024).includes(0) && Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
+const utf8Text = (bytes: Buffer) =>
+  !bytes.subarray(0, 64 * 1024).includes(0) && Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
 
 /**
  * The allow-list. Archives, executables, HTML and SVG (which can carry scripts) are not on it, nor old
@@ -99,11 +111,27 @@ const utf8Text = (bytes: Buffer) => !bytes.subarray(0, 64 * 1024).includes(0) &&
  */
 export const allowedTypes: readonly AllowedType[] = [
   { contentType: 'application/pdf', extensions: ['pdf'], matches: startsWith([0x25, 0x50, 0x44, 0x46, 0x2d]) },
-  { contentType: 'image/png', extensions: ['png'], matches: startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
+  {
+    contentType: 'image/png',
+    extensions: ['png'],
+    matches: startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  },
   { contentType: 'image/jpeg', extensions: ['jpg', 'jpeg'], matches: startsWith([0xff, 0xd8, 0xff]) },
-  { contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', extensions: ['docx'], matches: ooxml('word') },
-  { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', extensions: ['xlsx'], matches: ooxml('xl') },
-  { contentType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', extensions: ['pptx'], matches: ooxml('ppt') },
+  {
+    contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    extensions: ['docx'],
+    matches: ooxml('word'),
+  },
+  {
+    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    extensions: ['xlsx'],
+    matches: ooxml('xl'),
+  },
+  {
+    contentType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    extensions: ['pptx'],
+    matches: ooxml('ppt'),
+  },
   { contentType: 'text/csv; charset=utf-8', extensions: ['csv'], matches: utf8Text },
   { contentType: 'text/plain; charset=utf-8', extensions: ['txt'], matches: utf8Text },
 ];
@@ -144,13 +172,18 @@ export interface CheckedUpload {
  * Checks one staged file by its content and describes it, without storing it: the form may still be
  * invalid, and nothing is kept for a reply that is not recorded. Returns a Persian message when refused.
  */
-export async function checkUpload(file: Express.Multer.File): Promise<CheckedUpload | { field: string; error: string }> {
+export async function checkUpload(
+  file: Express.Multer.File,
+): Promise<CheckedUpload | { field: string; error: string }> {
   const name = cleanFileName(file.originalname);
   if (file.size === 0) return { field: file.fieldname, error: `فایل «${name}» خالی است.` };
   const bytes = await readFile(file.path);
   const contentType = detectFileType(bytes, name);
   if (!contentType) {
-    return { field: file.fieldname, error: `نوع فایل «${name}» پذیرفته نیست؛ فقط PDF، تصویر PNG یا JPEG، Word، Excel، PowerPoint، متن یا CSV.` };
+    return {
+      field: file.fieldname,
+      error: `نوع فایل «${name}» پذیرفته نیست؛ فقط PDF، تصویر PNG یا JPEG، Word، Excel، PowerPoint، متن یا CSV.`,
+    };
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return { field: file.fieldname, ref: { name, sha256, size: file.size, contentType }, stagedPath: file.path };

@@ -1,15 +1,37 @@
-import { allHandlersFinished, condition, setHandler, startChild, type ChildWorkflowHandle, type Workflow } from '@temporalio/workflow';
-import { benchShardId, benchUnitId, replyUpdate, startedQuery, type BenchParentInput, type BenchShardInput } from './contract';
+import {
+  allHandlersFinished,
+  condition,
+  setHandler,
+  startChild,
+  type ChildWorkflowHandle,
+  type Workflow,
+} from '@temporalio/workflow';
+import {
+  benchShardId,
+  benchUnitId,
+  replyUpdate,
+  startedQuery,
+  type BenchParentInput,
+  type BenchShardInput,
+} from './contract';
 
 /**
  * Starts `ids` as children of `workflow` in batches of `batch` start commands (one workflow task each, as
  * Farman's fan-out does), counting started children, then waits for every child to complete.
  */
-async function startInBatches(workflow: Workflow, ids: string[], argsOf: (i: number) => unknown[], batch: number, started: { n: number }): Promise<void> {
+async function startInBatches(
+  workflow: Workflow,
+  ids: string[],
+  argsOf: (i: number) => unknown[],
+  batch: number,
+  started: { n: number },
+): Promise<void> {
   const handles: ChildWorkflowHandle<Workflow>[] = [];
   for (let i = 0; i < ids.length; i += batch) {
     const slice = ids.slice(i, i + batch);
-    const batchHandles = await Promise.all(slice.map((workflowId, j) => startChild(workflow, { workflowId, args: argsOf(i + j) })));
+    const batchHandles = await Promise.all(
+      slice.map((workflowId, j) => startChild(workflow, { workflowId, args: argsOf(i + j) })),
+    );
     started.n += batchHandles.length;
     handles.push(...batchHandles);
   }
@@ -52,7 +74,15 @@ export async function benchParentWorkflow(input: BenchParentInput): Promise<void
   await startInBatches(
     benchShardWorkflow,
     ids,
-    (i) => [{ runId: input.runId, shardIndex: i, first: i * input.shardSize, count: Math.min(input.shardSize, input.units - i * input.shardSize), startBatch: input.startBatch }],
+    (i) => [
+      {
+        runId: input.runId,
+        shardIndex: i,
+        first: i * input.shardSize,
+        count: Math.min(input.shardSize, input.units - i * input.shardSize),
+        startBatch: input.startBatch,
+      },
+    ],
     input.startBatch,
     started,
   );

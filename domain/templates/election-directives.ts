@@ -50,7 +50,13 @@ export const electionDirectiveTemplates: readonly DirectiveTemplate[] = [
     form: [
       { key: 'devicesNeeded', label: 'تعداد دستگاه‌های مورد نیاز', type: 'number', required: true, min: 0 },
       { key: 'devicesAvailable', label: 'تعداد دستگاه‌های موجود', type: 'number', required: true, min: 0 },
-      { key: 'itReadiness', label: 'آمادگی زیرساخت فناوری اطلاعات', type: 'choice', required: true, options: ['آماده', 'نیمه‌آماده', 'آماده نیست'] },
+      {
+        key: 'itReadiness',
+        label: 'آمادگی زیرساخت فناوری اطلاعات',
+        type: 'choice',
+        required: true,
+        options: ['آماده', 'نیمه‌آماده', 'آماده نیست'],
+      },
     ],
   },
   {

@@ -29,18 +29,29 @@ export interface FuzzCounts {
  * Puts a unit of the target directive where it takes no report: a report through its page (`link`, a path),
  * then the office's accept over the API. The fuzz run then sends it uploads, which must be refused.
  */
-export async function acceptUnitReport(target: { baseUrl: string; officeToken: string; directiveId: string }, code: string, link: string): Promise<FuzzContext['accepted']> {
+export async function acceptUnitReport(
+  target: { baseUrl: string; officeToken: string; directiveId: string },
+  code: string,
+  link: string,
+): Promise<FuzzContext['accepted']> {
   const page = await (await fetch(`${target.baseUrl}${link}`)).text();
   const submissionId = submissionIdIn(page, 'report');
   const report = new FormData();
-  for (const [k, v] of Object.entries({ submissionId, name: 'حسن رحیمی', position: 'بخشدار', v_stations: '۱۲' })) report.append(k, v);
-  const sent = await fetch(`${target.baseUrl}${link}/report?submission=${submissionId}`, { method: 'POST', body: report, headers: { origin: target.baseUrl }, redirect: 'manual' });
+  for (const [k, v] of Object.entries({ submissionId, name: 'حسن رحیمی', position: 'بخشدار', v_stations: '۱۲' }))
+    report.append(k, v);
+  const sent = await fetch(`${target.baseUrl}${link}/report?submission=${submissionId}`, {
+    method: 'POST',
+    body: report,
+    headers: { origin: target.baseUrl },
+    redirect: 'manual',
+  });
   const accepted = await fetch(`${target.baseUrl}/api/v1/directives/${target.directiveId}/units/${code}/accept`, {
     method: 'POST',
     headers: { authorization: `Bearer ${target.officeToken}`, 'content-type': 'application/json' },
     body: '{}',
   });
-  if (sent.status !== 303 || accepted.status !== 200) throw new Error(`cannot accept ${code}'s report: report ${sent.status}, accept ${accepted.status}`);
+  if (sent.status !== 303 || accepted.status !== 200)
+    throw new Error(`cannot accept ${code}'s report: report ${sent.status}, accept ${accepted.status}`);
   return { code, link };
 }
 
@@ -50,9 +61,21 @@ export async function acceptUnitReport(target: { baseUrl: string; officeToken: s
  * field error on the pages), and, over the whole run, no change to the units' histories, the directive
  * serials or the stored files. The seed is reported so a failing run can be replayed.
  */
-export async function fuzzDeployment(target: FuzzTarget, runs: { issue: number; actions: number; pages: number; oversizedUploads?: boolean; seed?: number }): Promise<FuzzCounts> {
+export async function fuzzDeployment(
+  target: FuzzTarget,
+  runs: { issue: number; actions: number; pages: number; oversizedUploads?: boolean; seed?: number },
+): Promise<FuzzCounts> {
   const seed = runs.seed ?? Date.now() % 2_147_483_647;
-  const counts: FuzzCounts = { seed, requests: 0, byKind: {}, byStatus: {}, fourXX: 0, fiveXX: 0, failures: [], stateChanges: [] };
+  const counts: FuzzCounts = {
+    seed,
+    requests: 0,
+    byKind: {},
+    byStatus: {},
+    fourXX: 0,
+    fiveXX: 0,
+    failures: [],
+    stateChanges: [],
+  };
   const before = await snapshot(target);
   const families: [fc.Arbitrary<HostileRequest>, number][] = [
     [issueRequests(target), runs.issue],
@@ -77,7 +100,12 @@ export async function fuzzDeployment(target: FuzzTarget, runs: { issue: number; 
  * reach it must change nothing anyway, which the state snapshot checks.
  */
 function fetchOnce(target: FuzzTarget, request: HostileRequest): Promise<Response> {
-  return fetch(`${target.baseUrl}${request.path}`, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' });
+  return fetch(`${target.baseUrl}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    redirect: 'manual',
+  });
 }
 
 async function send(target: FuzzTarget, request: HostileRequest, counts: FuzzCounts): Promise<void> {
@@ -102,7 +130,9 @@ async function send(target: FuzzTarget, request: HostileRequest, counts: FuzzCou
   if (!clear) {
     const shown = request.path.replace(/\/u\/[^/]+/, '/u/<token>').slice(0, 80);
     const said = /<div class="notice[^"]*"[^>]*>([^<]*)</.exec(text)?.[1] ?? text.replace(/\s+/g, ' ').slice(0, 120);
-    counts.failures.push(`${request.kind} [${request.breaking}] ${request.method} ${shown} → ${status} ${type.split(';')[0]}: ${said.replace(/\/u\/[^/?\s]+/g, '/u/<token>')}`);
+    counts.failures.push(
+      `${request.kind} [${request.breaking}] ${request.method} ${shown} → ${status} ${type.split(';')[0]}: ${said.replace(/\/u\/[^/?\s]+/g, '/u/<token>')}`,
+    );
   }
 }
 
@@ -111,7 +141,12 @@ function clearMessage(request: HostileRequest, status: number, type: string, tex
   if (request.path.startsWith('/api/')) {
     if (!type.startsWith('application/problem+json')) return false;
     const problem = JSON.parse(text) as { title?: unknown; detail?: unknown; status?: unknown };
-    return typeof problem.title === 'string' && typeof problem.detail === 'string' && problem.detail.length > 0 && problem.status === status;
+    return (
+      typeof problem.title === 'string' &&
+      typeof problem.detail === 'string' &&
+      problem.detail.length > 0 &&
+      problem.status === status
+    );
   }
   if (!type.startsWith('text/html')) return status === 431 || status === 414;
   const alert = /<div class="(notice [a-z]+|field-error)"[^>]*>([^<]*[\u0600-\u06FF][^<]*)<\/div>/.exec(text);
@@ -127,7 +162,11 @@ async function snapshot(target: FuzzTarget): Promise<Snapshot> {
   const units: Record<string, string> = {};
   for (const code of [...target.unitCodes, target.accepted.code]) {
     const s = await target.unitState(code);
-    units[code] = JSON.stringify({ state: s.state, log: s.log.filter((t) => t.event.type !== 'mailRecorded').length, linkGeneration: s.linkGeneration });
+    units[code] = JSON.stringify({
+      state: s.state,
+      log: s.log.filter((t) => t.event.type !== 'mailRecorded').length,
+      linkGeneration: s.linkGeneration,
+    });
   }
   const files: string[] = [];
   for (const dir of ['directives', 'requests', 'files']) files.push(...listFiles(path.join(target.dataDir, dir), dir));
@@ -150,7 +189,8 @@ function listFiles(dir: string, label: string): string[] {
 
 function diff(a: Snapshot, b: Snapshot): string[] {
   const out: string[] = [];
-  for (const code of Object.keys(a.units)) if (a.units[code] !== b.units[code]) out.push(`unit ${code}: ${a.units[code]} → ${b.units[code]}`);
+  for (const code of Object.keys(a.units))
+    if (a.units[code] !== b.units[code]) out.push(`unit ${code}: ${a.units[code]} → ${b.units[code]}`);
   const before = new Set(a.files);
   const after = new Set(b.files);
   for (const f of b.files) if (!before.has(f)) out.push(`new or changed file ${f}`);

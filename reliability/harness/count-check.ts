@@ -16,10 +16,15 @@ export interface CountCheck {
   settledMs: number;
 }
 
-const nonZero = (counts: StateCounts): StateCounts => Object.fromEntries(Object.entries(counts).filter(([, n]) => (n ?? 0) > 0));
+const nonZero = (counts: StateCounts): StateCounts =>
+  Object.fromEntries(Object.entries(counts).filter(([, n]) => (n ?? 0) > 0));
 
 /** The directive's counts and the units' own states, side by side. */
-export async function countsBothWays(gateway: TemporalGateway, directiveId: string, codes?: string[]): Promise<{ shown: StateCounts; units: StateCounts }> {
+export async function countsBothWays(
+  gateway: TemporalGateway,
+  directiveId: string,
+  codes?: string[],
+): Promise<{ shown: StateCounts; units: StateCounts }> {
   codes ??= (await gateway.unitSummaries(directiveId)).map((s) => s.unitCode);
   const states = await Promise.all(codes.map((code) => gateway.unitState(directiveId, code)));
   const units: StateCounts = {};
@@ -41,7 +46,12 @@ function difference(a: StateCounts, b: StateCounts): number {
  * `timeoutMs`: the check that every change of a unit reaches the counts its parents show. `codes` are the
  * directive's units (all of them, read from the directive, when not given).
  */
-export async function checkCounts(gateway: TemporalGateway, directiveId: string, codes?: string[], timeoutMs = 15_000): Promise<CountCheck> {
+export async function checkCounts(
+  gateway: TemporalGateway,
+  directiveId: string,
+  codes?: string[],
+  timeoutMs = 15_000,
+): Promise<CountCheck> {
   const started = Date.now();
   for (;;) {
     const both = await countsBothWays(gateway, directiveId, codes);

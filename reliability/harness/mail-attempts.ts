@@ -29,6 +29,8 @@ export async function activityAttempts(client: Client, workflowId: string): Prom
  */
 export async function failedMailAttempts(client: Client, workflowId: string): Promise<number> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const failed = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.failure).map(localActivityAttempt);
+  const failed = (history.events ?? [])
+    .filter((e) => e.markerRecordedEventAttributes?.failure)
+    .map(localActivityAttempt);
   return Math.max(0, ...failed.map((a) => a ?? 0));
 }

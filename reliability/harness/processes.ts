@@ -32,7 +32,9 @@ export function spawnFarman(entry: 'api/main.ts' | 'worker/main.ts', env: Record
   const stdout: string[] = [];
   child.stdout.setEncoding('utf8').on('data', (d: string) => (chunks.push(d), stdout.push(d)));
   child.stderr.setEncoding('utf8').on('data', (d: string) => chunks.push(d));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
   let stopping: Promise<number | string> | null = null;
   return {
     child,
@@ -45,7 +47,7 @@ export function spawnFarman(entry: 'api/main.ts' | 'worker/main.ts', env: Record
         .map((line) => JSON.parse(line) as Record<string, unknown>),
     exited,
     stop() {
-      stopping ??= (child.exitCode === null && child.signalCode === null ? (child.kill('SIGTERM'), exited) : exited);
+      stopping ??= child.exitCode === null && child.signalCode === null ? (child.kill('SIGTERM'), exited) : exited;
       return stopping;
     },
   };
@@ -54,11 +56,15 @@ export function spawnFarman(entry: 'api/main.ts' | 'worker/main.ts', env: Record
 /** Waits until `url` answers 200, failing with the process's output when it does not within `timeoutMs`. */
 export async function waitUntilOk(url: string, proc: FarmanProcess, timeoutMs = 60_000): Promise<void> {
   try {
-    await eventually(async () => {
-      if (proc.child.exitCode !== null) throw new Error(`the process exited with ${proc.child.exitCode}`);
-      const res = await fetch(url);
-      return res.status === 200 ? true : undefined;
-    }, timeoutMs, url);
+    await eventually(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`the process exited with ${proc.child.exitCode}`);
+        const res = await fetch(url);
+        return res.status === 200 ? true : undefined;
+      },
+      timeoutMs,
+      url,
+    );
   } catch (err) {
     throw new Error(`${(err as Error).message}\n--- process output ---\n${proc.output().slice(-4_000)}`);
   }
@@ -70,4 +76,3 @@ export async function officeTokenIn(dataDir: string): Promise<string> {
   await accounts.create({ username: 'office', name: 'کارشناس دفتر', role: 'office', password: 'office-password-0123' });
   return (await accounts.createToken('office', 'tests')).token;
 }
-

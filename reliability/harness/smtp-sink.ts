@@ -54,7 +54,9 @@ export class SmtpSink {
           .then((mail) => {
             this.messages.push({
               messageId: mail.messageId ?? '',
-              to: (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase())),
+              to: (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) =>
+                a.value.map((v) => (v.address ?? '').toLowerCase()),
+              ),
               subject: mail.subject ?? '',
               text: mail.text ?? '',
               html: typeof mail.html === 'string' ? mail.html : '',

@@ -24,14 +24,25 @@ export function mailsFor(stack: MailSource, directiveId: string, unitCode: strin
 }
 
 /** Waits for the unit's notice and returns the link mailed in it. */
-export async function noticeLink(stack: MailSource, directiveId: string, unitCode: string, purpose = 'notice'): Promise<string> {
-  const mail = await eventually(() => mailsFor(stack, directiveId, unitCode, purpose)[0], 30_000, `${purpose} to ${unitCode}`);
+export async function noticeLink(
+  stack: MailSource,
+  directiveId: string,
+  unitCode: string,
+  purpose = 'notice',
+): Promise<string> {
+  const mail = await eventually(
+    () => mailsFor(stack, directiveId, unitCode, purpose)[0],
+    30_000,
+    `${purpose} to ${unitCode}`,
+  );
   return linkFrom(mail);
 }
 
 /** The submission id rendered into the page's form that posts to `<link>/<action>`. */
 export function submissionIdIn(page: string, action: string): string {
-  const form = new RegExp(`<form[^>]*action="[^"]*/${action}(?:\\?[^"]*)?"[^>]*>\\s*<input type="hidden" name="submissionId" value="([0-9a-f-]{36})">`).exec(page);
+  const form = new RegExp(
+    `<form[^>]*action="[^"]*/${action}(?:\\?[^"]*)?"[^>]*>\\s*<input type="hidden" name="submissionId" value="([0-9a-f-]{36})">`,
+  ).exec(page);
   if (!form) throw new Error(`no ${action} form on the page`);
   return form[1];
 }
@@ -43,7 +54,11 @@ export async function getPage(url: string): Promise<{ status: number; html: stri
 }
 
 /** POSTs a form as the page's own browser would (same origin), without following the redirect. */
-export async function postForm(url: string, fields: Record<string, string> | FormData, headers: Record<string, string> = {}): Promise<Response> {
+export async function postForm(
+  url: string,
+  fields: Record<string, string> | FormData,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const origin = new URL(url).origin;
   const body = fields instanceof FormData ? fields : new URLSearchParams(fields);
   return fetch(url, { method: 'POST', body, redirect: 'manual', headers: { origin, ...headers } });

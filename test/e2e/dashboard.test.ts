@@ -21,13 +21,35 @@ beforeAll(async () => {
   // one stays silent and becomes overdue.
   const issued = await issueViaApi(
     stack,
-    directiveBody({ title: 'ترکیب نیروهای اجرایی', targets: { mode: 'list', codes: lateCodes }, acknowledgeBy: inSeconds(6), reportBy: inSeconds(600), escalation: [] }),
+    directiveBody({
+      title: 'ترکیب نیروهای اجرایی',
+      targets: { mode: 'list', codes: lateCodes },
+      acknowledgeBy: inSeconds(6),
+      reportBy: inSeconds(600),
+      escalation: [],
+    }),
   );
   lateId = issued.id;
   const who = { name: 'فاطمه احمدی', position: 'بخشدار مرکزی' };
-  await stack.gateway.unitUpdate(lateId, lateCodes[0], submitReportUpdate, { ...who, values: { stations: 7, inspected: true }, by: unitActor(lateCodes[0]) }, 'e2e-rep-0');
-  await stack.gateway.unitUpdate(lateId, lateCodes[1], acknowledgeUpdate, { ...who, by: unitActor(lateCodes[1]) }, 'e2e-ack-1');
-  await eventually(async () => ((await stack.gateway.directiveStatus(lateId)).overdue === 1 ? true : undefined), 30_000, 'the silent unit to become overdue');
+  await stack.gateway.unitUpdate(
+    lateId,
+    lateCodes[0],
+    submitReportUpdate,
+    { ...who, values: { stations: 7, inspected: true }, by: unitActor(lateCodes[0]) },
+    'e2e-rep-0',
+  );
+  await stack.gateway.unitUpdate(
+    lateId,
+    lateCodes[1],
+    acknowledgeUpdate,
+    { ...who, by: unitActor(lateCodes[1]) },
+    'e2e-ack-1',
+  );
+  await eventually(
+    async () => ((await stack.gateway.directiveStatus(lateId)).overdue === 1 ? true : undefined),
+    30_000,
+    'the silent unit to become overdue',
+  );
 });
 
 afterAll(async () => {
@@ -90,12 +112,18 @@ describe('The office dashboard in Chromium', () => {
     expect(await panel.locator('ol.timeline').innerText()).toMatch(jalaliDate);
     await panel.locator('summary', { hasText: 'یادآوری همین حالا' }).click();
     await panel.locator('form[action$="/actions/remind"] input[name=note]').fill('لطفاً فوراً اعلام وصول کنید');
-    await Promise.all([page.waitForURL(/done=remind/), panel.locator('form[action$="/actions/remind"] button[type=submit]').click()]);
+    await Promise.all([
+      page.waitForURL(/done=remind/),
+      panel.locator('form[action$="/actions/remind"] button[type=submit]').click(),
+    ]);
     expect(await page.locator('.notice.ok').innerText()).toBe('یادآوری فرستاده شد.');
     expect(new URL(page.url()).searchParams.get('overdue')).toBe('1');
     const state = await stack.gateway.unitState(lateId, 'THR-SHM-MRK');
     expect(state.remindersSent).toBe(1);
-    expect(state.log.find((t) => t.event.type === 'remindRequested')?.by).toMatchObject({ kind: 'office', id: stack.accounts.office.user.id });
+    expect(state.log.find((t) => t.event.type === 'remindRequested')?.by).toMatchObject({
+      kind: 'office',
+      id: stack.accounts.office.user.id,
+    });
     expect(await page.locator('#unit ol.timeline').innerText()).toContain('یادآوری دستی — لطفاً فوراً اعلام وصول کنید');
     await screenshot(page, 'dashboard-directive');
 
@@ -106,13 +134,20 @@ describe('The office dashboard in Chromium', () => {
     await page.locator('#unit form[action$="/actions/extend"] input[name=reason]').fill('درخواست شفاهی');
     await page.locator('#unit form[action$="/actions/extend"] button[type=submit]').click();
     expect(await page.locator('.notice.bad').innerText()).toContain('مهلت گزارش: تاریخ نامعتبر است');
-    expect(await page.locator('#unit form[action$="/actions/extend"] input[name=reason]').inputValue()).toBe('درخواست شفاهی');
+    expect(await page.locator('#unit form[action$="/actions/extend"] input[name=reason]').inputValue()).toBe(
+      'درخواست شفاهی',
+    );
     await page.locator('#unit summary', { hasText: 'پذیرش گزارش' }).click();
-    await Promise.all([page.waitForURL(/done=accept/), page.locator('#unit form[action$="/actions/accept"] button[type=submit]').click()]);
+    await Promise.all([
+      page.waitForURL(/done=accept/),
+      page.locator('#unit form[action$="/actions/accept"] button[type=submit]').click(),
+    ]);
     expect((await stack.gateway.unitState(lateId, 'THR-TEH-MRK')).state).toBe('accepted');
 
     // The same session without the form's CSRF token is refused and records nothing.
-    const forged = await page.request.post(`${stack.baseUrl}/directives/${lateId}/actions/remind`, { form: { unit: 'THR-SHM-MRK', submissionId: 'no-csrf-000001' } });
+    const forged = await page.request.post(`${stack.baseUrl}/directives/${lateId}/actions/remind`, {
+      form: { unit: 'THR-SHM-MRK', submissionId: 'no-csrf-000001' },
+    });
     expect(forged.status()).toBe(403);
     expect((await stack.gateway.unitState(lateId, 'THR-SHM-MRK')).remindersSent).toBe(1);
     await context.close();
@@ -120,11 +155,32 @@ describe('The office dashboard in Chromium', () => {
 
   test('When the office decides an extension, returns a report, amends, extends every unit and cancels through the forms, then each is recorded and attributed', async () => {
     const codes = ['THR-DMV-MRK', 'THR-FRZ-MRK'];
-    const { id } = await issueViaApi(stack, directiveBody({ title: 'تجهیزات انتخابات تمام‌الکترونیک', targets: { mode: 'list', codes }, acknowledgeBy: inSeconds(300), reportBy: inSeconds(600), escalation: [] }));
+    const { id } = await issueViaApi(
+      stack,
+      directiveBody({
+        title: 'تجهیزات انتخابات تمام‌الکترونیک',
+        targets: { mode: 'list', codes },
+        acknowledgeBy: inSeconds(300),
+        reportBy: inSeconds(600),
+        escalation: [],
+      }),
+    );
     const asked = new Date(Date.now() + 3 * 86_400_000);
     asked.setUTCSeconds(0, 0);
-    await stack.gateway.unitUpdate(id, codes[0], requestExtensionUpdate, { until: asked.toISOString(), reason: 'کمبود نیرو', by: unitActor(codes[0]) }, 'e2e-ext-0');
-    await stack.gateway.unitUpdate(id, codes[1], submitReportUpdate, { name: 'رضا احمدی', position: 'بخشدار', values: { stations: 3 }, by: unitActor(codes[1]) }, 'e2e-rep-1');
+    await stack.gateway.unitUpdate(
+      id,
+      codes[0],
+      requestExtensionUpdate,
+      { until: asked.toISOString(), reason: 'کمبود نیرو', by: unitActor(codes[0]) },
+      'e2e-ext-0',
+    );
+    await stack.gateway.unitUpdate(
+      id,
+      codes[1],
+      submitReportUpdate,
+      { name: 'رضا احمدی', position: 'بخشدار', values: { stations: 3 }, by: unitActor(codes[1]) },
+      'e2e-rep-1',
+    );
     const { context, page } = await signIn('office');
     const submit = async (action: string, fill: Record<string, string> = {}) => {
       const form = page.locator(`form[action$="/actions/${action}"]`);
@@ -135,29 +191,40 @@ describe('The office dashboard in Chromium', () => {
     };
 
     await page.goto(`${stack.baseUrl}/directives/${id}?sort=extensions&dir=desc`);
-    expect((await page.locator('table.units tbody tr').first().innerText())).toContain('در انتظار');
+    expect(await page.locator('table.units tbody tr').first().innerText()).toContain('در انتظار');
     await page.goto(`${stack.baseUrl}/directives/${id}?unit=${codes[0]}`);
     await submit('decide-extension', { note: 'موافقت شد' });
     const decided = await stack.gateway.unitState(id, codes[0]);
     expect(decided.policy.reportBy).toBe(asked.toISOString());
-    expect(decided.extensionRequests[0].decision).toMatchObject({ approved: true, by: { id: stack.accounts.office.user.id } });
+    expect(decided.extensionRequests[0].decision).toMatchObject({
+      approved: true,
+      by: { id: stack.accounts.office.user.id },
+    });
 
     await page.goto(`${stack.baseUrl}/directives/${id}?unit=${codes[1]}`);
     await submit('return', { reason: 'تعداد شعب ناقص است' });
     expect((await stack.gateway.unitState(id, codes[1])).state).toBe('returned');
 
     const later = new Date(Date.now() + 5 * 86_400_000);
-    await submit('amend', { title: 'تجهیزات انتخابات تمام‌الکترونیک (اصلاحیه)', acknowledgeBy: formatJalaliDateTime(new Date(Date.now() + 86_400_000)), reportBy: formatJalaliDateTime(later) });
+    await submit('amend', {
+      title: 'تجهیزات انتخابات تمام‌الکترونیک (اصلاحیه)',
+      acknowledgeBy: formatJalaliDateTime(new Date(Date.now() + 86_400_000)),
+      reportBy: formatJalaliDateTime(later),
+    });
     expect((await stack.gateway.directiveStatus(id)).version).toBe(2);
     expect(await page.locator('h1').innerText()).toBe('تجهیزات انتخابات تمام‌الکترونیک (اصلاحیه)');
 
     const extended = new Date(Date.now() + 7 * 86_400_000);
     await submit('extend-all', { reportBy: formatJalaliDateTime(extended), reason: 'تعطیلی رسمی' });
     for (const code of codes) {
-      const unit = await eventually(async () => {
-        const u = await stack.gateway.unitState(id, code);
-        return u.log.some((t) => t.event.type === 'deadlineExtended') ? u : undefined;
-      }, 20_000, `the extension of ${code}`);
+      const unit = await eventually(
+        async () => {
+          const u = await stack.gateway.unitState(id, code);
+          return u.log.some((t) => t.event.type === 'deadlineExtended') ? u : undefined;
+        },
+        20_000,
+        `the extension of ${code}`,
+      );
       expect(formatJalaliDateTime(unit.policy.reportBy)).toBe(formatJalaliDateTime(extended));
     }
 
@@ -174,7 +241,9 @@ describe('The office dashboard in Chromium', () => {
     expect(await page.locator('#unit ol.timeline li').count()).toBeGreaterThan(1);
     expect(await page.locator('form[action*="/actions/"]').count()).toBe(0);
     expect(await page.locator('a[href="/directives/new"]').count()).toBe(0);
-    const forged = await page.request.post(`${stack.baseUrl}/directives/${lateId}/actions/remind`, { form: { unit: 'THR-SHM-MRK', submissionId: 'forged-000001' } });
+    const forged = await page.request.post(`${stack.baseUrl}/directives/${lateId}/actions/remind`, {
+      form: { unit: 'THR-SHM-MRK', submissionId: 'forged-000001' },
+    });
     expect(forged.status()).toBe(403);
     expect((await stack.gateway.unitState(lateId, 'THR-SHM-MRK')).remindersSent).toBe(1);
     await context.close();
@@ -208,8 +277,16 @@ describe('The office dashboard in Chromium', () => {
     await screenshot(page, 'dashboard-new-directive-errors');
 
     // Arabic-Indic digits in one date, Persian in the other; both read as Tehran time.
-    const year = Number(new Intl.DateTimeFormat('en-US-u-ca-persian', { year: 'numeric', timeZone: 'Asia/Tehran' }).format(new Date()).replace(/\D/g, '')) + 1;
-    await page.fill('#acknowledgeBy', `${year}/01/15 09:30`.replace(/\d/g, (d) => '٠١٢٣٤٥٦٧٨٩'[Number(d)]));
+    const year =
+      Number(
+        new Intl.DateTimeFormat('en-US-u-ca-persian', { year: 'numeric', timeZone: 'Asia/Tehran' })
+          .format(new Date())
+          .replace(/\D/g, ''),
+      ) + 1;
+    await page.fill(
+      '#acknowledgeBy',
+      `${year}/01/15 09:30`.replace(/\d/g, (d) => '٠١٢٣٤٥٦٧٨٩'[Number(d)]),
+    );
     await page.fill('#reportBy', toPersianDigits(`${year}/01/20 14:00`));
     await Promise.all([page.waitForURL(/\/directives\/\d{4}-\d{6}\?done=issued$/), page.click('button[value=issue]')]);
     expect(await page.locator('.notice.ok').innerText()).toContain('دستورالعمل صادر شد');
@@ -223,10 +300,14 @@ describe('The office dashboard in Chromium', () => {
     expect(spec.escalation.map((l) => l.notify)).toEqual(['deputy', 'governor']);
     expect(spec.issuedBy).toMatchObject({ kind: 'office', id: stack.accounts.office.user.id });
     const reyUnits = stack.registry.under(['THR-REY']).map((u) => u.code);
-    const status = await eventually(async () => {
-      const s = await stack.gateway.directiveStatus(id);
-      return s.started === reyUnits.length ? s : undefined;
-    }, 30_000, 'every unit of Rey to start');
+    const status = await eventually(
+      async () => {
+        const s = await stack.gateway.directiveStatus(id);
+        return s.started === reyUnits.length ? s : undefined;
+      },
+      30_000,
+      'every unit of Rey to start',
+    );
     expect(status.total).toBe(reyUnits.length);
     // The page right after the redirect reads the workflow itself, so it shows every unit at once.
     await page.reload();

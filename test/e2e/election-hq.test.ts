@@ -17,23 +17,53 @@ const phone = { width: 390, height: 844 };
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ cookieSecure: false }), launchBrowser()]);
-  const created = await stack.api('/api/v1/campaigns', { method: 'POST', json: { id: campaign, title: 'انتخابات شوراهای اسلامی شهر و روستا ۱۴۰۵' } });
+  const created = await stack.api('/api/v1/campaigns', {
+    method: 'POST',
+    json: { id: campaign, title: 'انتخابات شوراهای اسلامی شهر و روستا ۱۴۰۵' },
+  });
   expect(created.status).toBe(201);
   const issued = await issueViaApi(
     stack,
-    directiveBody({ title: 'ترکیب نیروهای اجرایی', campaign, targets: { mode: 'list', codes: [reporter, acknowledger, silent] }, acknowledgeBy: inSeconds(5), reportBy: inSeconds(900), escalation: [] }),
+    directiveBody({
+      title: 'ترکیب نیروهای اجرایی',
+      campaign,
+      targets: { mode: 'list', codes: [reporter, acknowledger, silent] },
+      acknowledgeBy: inSeconds(5),
+      reportBy: inSeconds(900),
+      escalation: [],
+    }),
   );
   directiveId = issued.id;
   const who = { name: 'فاطمه احمدی', position: 'بخشدار مرکزی' };
-  await stack.gateway.unitUpdate(directiveId, reporter, submitReportUpdate, { ...who, values: { stations: 7, inspected: true }, by: unitActor(reporter) }, randomUUID());
-  await stack.gateway.unitUpdate(directiveId, acknowledger, acknowledgeUpdate, { ...who, by: unitActor(acknowledger) }, randomUUID());
-  await eventually(async () => ((await stack.gateway.directiveStatus(directiveId)).overdue === 1 ? true : undefined), 30_000, 'the silent unit to become overdue');
+  await stack.gateway.unitUpdate(
+    directiveId,
+    reporter,
+    submitReportUpdate,
+    { ...who, values: { stations: 7, inspected: true }, by: unitActor(reporter) },
+    randomUUID(),
+  );
+  await stack.gateway.unitUpdate(
+    directiveId,
+    acknowledger,
+    acknowledgeUpdate,
+    { ...who, by: unitActor(acknowledger) },
+    randomUUID(),
+  );
+  await eventually(
+    async () => ((await stack.gateway.directiveStatus(directiveId)).overdue === 1 ? true : undefined),
+    30_000,
+    'the silent unit to become overdue',
+  );
   // Visibility lists what the scoreboard reads.
-  await eventually(async () => {
-    const res = await stack.api(`/api/v1/scoreboard?campaign=${campaign}`);
-    const board = (await res.json()) as { rows: unknown[] };
-    return board.rows.length === 3 ? true : undefined;
-  }, 20_000, 'the scoreboard to list three units');
+  await eventually(
+    async () => {
+      const res = await stack.api(`/api/v1/scoreboard?campaign=${campaign}`);
+      const board = (await res.json()) as { rows: unknown[] };
+      return board.rows.length === 3 ? true : undefined;
+    },
+    20_000,
+    'the scoreboard to list three units',
+  );
 });
 
 afterAll(async () => {
@@ -62,7 +92,10 @@ async function fitsWidth(page: Page): Promise<boolean> {
 const isRtl = (page: Page) => page.evaluate<string>('getComputedStyle(document.body).direction');
 
 describe('The HQ pages in Chromium', () => {
-  for (const [label, viewport] of [['1366×768', officeViewport], ['a 390-px phone', phone]] as const) {
+  for (const [label, viewport] of [
+    ['1366×768', officeViewport],
+    ['a 390-px phone', phone],
+  ] as const) {
     test(`When the office opens the scoreboard on ${label}, then the worst unit is marked, columns sort, and a figure leads to the directives behind it`, async () => {
       const { context, page } = await signedIn(viewport);
       await page.goto(`${stack.baseUrl}/scoreboard?campaign=${campaign}`);
@@ -76,11 +109,15 @@ describe('The HQ pages in Chromium', () => {
       await screenshot(page, `hq-scoreboard-${viewport.width}`);
 
       // Sorting by a column is a link: the rank column, already sorted, reverses.
-      const ranked = await page.locator('table.scoreboard tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-unit')));
+      const ranked = await page
+        .locator('table.scoreboard tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-unit')));
       expect(ranked.at(-1)).toBe(silent);
       await page.click('table.scoreboard thead a:has-text("رتبه")');
       await page.waitForURL(/order=desc/);
-      const reversed = await page.locator('table.scoreboard tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-unit')));
+      const reversed = await page
+        .locator('table.scoreboard tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-unit')));
       expect(reversed).toEqual([...ranked].reverse());
 
       // The silent unit's "never acknowledged" figure opens its record with that directive listed.
@@ -88,7 +125,11 @@ describe('The HQ pages in Chromium', () => {
       await page.click(`tr[data-unit="${silent}"] a[href*="figure=neverAcknowledged"]`);
       await page.waitForURL(new RegExp(`/units/${silent}\\?`));
       expect(await fitsWidth(page)).toBe(true);
-      expect(await page.locator('table.directives tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-directive')))).toEqual([directiveId]);
+      expect(
+        await page
+          .locator('table.directives tbody tr')
+          .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-directive'))),
+      ).toEqual([directiveId]);
       expect(await page.locator('.figure a[data-figure="neverAcknowledged"]').innerText()).toContain('۱');
       expect(await page.locator('table.open-now tbody tr').count()).toBe(1);
       await screenshot(page, `hq-unit-record-${viewport.width}`);

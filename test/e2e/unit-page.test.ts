@@ -51,7 +51,11 @@ test('When a district head opens the mailed link in Chromium with JavaScript off
     const pdf = Buffer.from('%PDF-1.4\n% فهرست محل‌ها\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
     await page.fill('#field-stations', '۱۲');
     await page.check('input[name=v_inspected][value=yes]');
-    await page.setInputFiles('#field-locations', { name: 'فهرست محل‌ها.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await page.setInputFiles('#field-locations', {
+      name: 'فهرست محل‌ها.pdf',
+      mimeType: 'application/pdf',
+      buffer: pdf,
+    });
     await page.fill('#field-problems', 'کمبود برق اضطراری در دو شعبه');
     // The reporter's name and position come pre-filled from the acknowledgement.
     expect(await page.inputValue('#rep-name')).toBe('رضا احمدی');
@@ -71,10 +75,16 @@ test('When a district head opens the mailed link in Chromium with JavaScript off
       problems: 'کمبود برق اضطراری در دو شعبه',
     });
     // The office sees it through the API.
-    const detail = await eventually(async () => {
-      const d = (await (await stack.api(`/api/v1/directives/${id}`)).json()) as { units: { unitCode: string; state: string }[] };
-      return d.units.find((u) => u.unitCode === code)?.state === 'reported' ? d : undefined;
-    }, 20_000, 'the office API shows the report');
+    const detail = await eventually(
+      async () => {
+        const d = (await (await stack.api(`/api/v1/directives/${id}`)).json()) as {
+          units: { unitCode: string; state: string }[];
+        };
+        return d.units.find((u) => u.unitCode === code)?.state === 'reported' ? d : undefined;
+      },
+      20_000,
+      'the office API shows the report',
+    );
     expect(detail.units).toHaveLength(1);
 
     const download = await page.request.get(`${link}/files/${sha256}`);

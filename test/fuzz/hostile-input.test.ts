@@ -20,7 +20,11 @@ beforeAll(async () => {
   expect(status).toBe(201);
   const links: Record<string, string> = {};
   for (const code of [...unitCodes, acceptedCode]) links[code] = new URL(await noticeLink(stack, id, code)).pathname;
-  const accepted = await acceptUnitReport({ baseUrl: stack.baseUrl, officeToken: stack.officeToken, directiveId: id }, acceptedCode, links[acceptedCode]);
+  const accepted = await acceptUnitReport(
+    { baseUrl: stack.baseUrl, officeToken: stack.officeToken, directiveId: id },
+    acceptedCode,
+    links[acceptedCode],
+  );
   delete links[acceptedCode];
   target = {
     accepted,
@@ -40,7 +44,9 @@ afterAll(async () => {
 
 test('When over a thousand hostile requests hit the API and the unit pages, then each gets a clear 4xx, none a 5xx, and nothing changes', async () => {
   const counts = await fuzzDeployment(target, { issue: 350, actions: 250, pages: 450, oversizedUploads: true });
-  console.log(`fuzz seed ${counts.seed}: ${counts.requests} requests, ${counts.fourXX} 4xx, ${counts.fiveXX} 5xx; by status ${JSON.stringify(counts.byStatus)}; by kind ${JSON.stringify(counts.byKind)}`);
+  console.log(
+    `fuzz seed ${counts.seed}: ${counts.requests} requests, ${counts.fourXX} 4xx, ${counts.fiveXX} 5xx; by status ${JSON.stringify(counts.byStatus)}; by kind ${JSON.stringify(counts.byKind)}`,
+  );
   expect(counts.requests).toBeGreaterThanOrEqual(1_000);
   expect(counts.failures).toEqual([]);
   expect(counts.fiveXX).toBe(0);

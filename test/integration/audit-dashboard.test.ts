@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cancelDirective } from '../../api/directives/amend-directive';
 import type { HistoryEntry } from '../../audit/archive';
-import { acceptReportUpdate, acknowledgeUpdate, directiveWorkflowId, submitReportUpdate, unitWorkflowId } from '../../workflows/contract';
+import {
+  acceptReportUpdate,
+  acknowledgeUpdate,
+  directiveWorkflowId,
+  submitReportUpdate,
+  unitWorkflowId,
+} from '../../workflows/contract';
 import { directiveBody, issueViaApi, officeActor, unitActor } from '../support/directives';
 import { eventually, startStack, type TestStack } from '../support/stack';
 
@@ -14,13 +20,37 @@ beforeAll(async () => {
   stack = await startStack({ archiver: true });
   ({ id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [code] } })));
   // The notice goes out before the head can reply to it; the timeline must show that order.
-  await eventually(async () => ((await stack.gateway.unitState(id, code)).mailSent === 1 ? true : undefined), 20_000, 'the notice');
+  await eventually(
+    async () => ((await stack.gateway.unitState(id, code)).mailSent === 1 ? true : undefined),
+    20_000,
+    'the notice',
+  );
   const reply = { name: 'مریم رضایی', position: 'بخشدار', by: unitActor(code) };
-  await stack.gateway.unitUpdate(id, code, acknowledgeUpdate, { ...reply, meta: { submissionId: 'dash-ack' } }, 'dash-ack');
-  await stack.gateway.unitUpdate(id, code, submitReportUpdate, { ...reply, values: { stations: 3 }, meta: { submissionId: 'dash-rep' } }, 'dash-rep');
+  await stack.gateway.unitUpdate(
+    id,
+    code,
+    acknowledgeUpdate,
+    { ...reply, meta: { submissionId: 'dash-ack' } },
+    'dash-ack',
+  );
+  await stack.gateway.unitUpdate(
+    id,
+    code,
+    submitReportUpdate,
+    { ...reply, values: { stations: 3 }, meta: { submissionId: 'dash-rep' } },
+    'dash-rep',
+  );
   await stack.gateway.unitUpdate(id, code, acceptReportUpdate, { by: officeActor }, 'dash-accept');
   await stack.client.workflow.getHandle(directiveWorkflowId(id)).result();
-  await eventually(async () => ((await stack.archive.historiesOf(unitWorkflowId(id, code))).some((e) => e.status === 'Completed') && (await stack.archive.historiesOf(directiveWorkflowId(id))).length > 0 ? true : undefined), 30_000, 'the directive archived');
+  await eventually(
+    async () =>
+      (await stack.archive.historiesOf(unitWorkflowId(id, code))).some((e) => e.status === 'Completed') &&
+      (await stack.archive.historiesOf(directiveWorkflowId(id))).length > 0
+        ? true
+        : undefined,
+    30_000,
+    'the directive archived',
+  );
 });
 afterAll(async () => {
   await stack?.stop();
@@ -41,13 +71,27 @@ test('When an auditor opens a directive, then its timeline from the archive show
   const page = await (await asAuditor(`/audit/directives/${id}`)).text();
   expect(page).toContain('سابقه از تاریخچه‌های بایگانی‌شده خوانده شد');
   const kinds = [...page.matchAll(/data-kind="([a-z-]+)"/g)].map((m) => m[1]);
-  expect(kinds).toEqual(['directive-issued', 'unit-issued', 'mail-sent', 'acknowledged', 'report-submitted', 'report-accepted', 'mail-sent', 'directive-completed']);
+  expect(kinds).toEqual([
+    'directive-issued',
+    'unit-issued',
+    'mail-sent',
+    'acknowledged',
+    'report-submitted',
+    'report-accepted',
+    'mail-sent',
+    'directive-completed',
+  ]);
   expect(page).toContain('مریم رضایی (بخشدار)؛ شناسه ارسال dash-ack');
-  const notice = stack.sink.withHeader('x-farman-purpose', 'notice').find((m) => m.headers.get('x-farman-unit') === code)!;
+  const notice = stack.sink
+    .withHeader('x-farman-purpose', 'notice')
+    .find((m) => m.headers.get('x-farman-unit') === code)!;
   expect(page).toContain(`Message-ID: ${notice.messageId.replace(/</g, '&lt;').replace(/>/g, '&gt;')}`);
 
   const filtered = await (await asAuditor(`/audit/directives/${id}?unit=THR-NONE`)).text();
-  expect([...filtered.matchAll(/data-kind="([a-z-]+)"/g)].map((m) => m[1])).toEqual(['directive-issued', 'directive-completed']);
+  expect([...filtered.matchAll(/data-kind="([a-z-]+)"/g)].map((m) => m[1])).toEqual([
+    'directive-issued',
+    'directive-completed',
+  ]);
 
   const csv = await asAuditor(`/audit/directives/${id}/timeline.csv`);
   expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -63,7 +107,9 @@ test('When an auditor downloads an archive entry, then the bytes are the archive
   const entry = (await stack.archive.historiesOf(unitWorkflowId(id, code))).find((e) => e.status === 'Completed')!;
   const res = await asAuditor(`/audit/entries/${entry.seq}`);
   expect(res.status).toBe(200);
-  expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="?farman-archive-\d+-directive_1\d{3}-\d{6}_unit_THR-TEH-KAN\.json/);
+  expect(res.headers.get('content-disposition')).toMatch(
+    /^attachment; filename="?farman-archive-\d+-directive_1\d{3}-\d{6}_unit_THR-TEH-KAN\.json/,
+  );
   const bytes = Buffer.from(await res.arrayBuffer());
   expect(createHash('sha256').update(bytes).digest('hex')).toBe(entry.sha256);
   const manifest = await asAuditor('/audit/manifest.jsonl');
@@ -88,7 +134,10 @@ test('When the directive id or unit code is malformed, or the directive does not
 });
 
 test('When a directive is still running, then its timeline is read from the live server and says it is not archived yet', async () => {
-  const { id: running } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: ['THR-REY-FSH'] } }));
+  const { id: running } = await issueViaApi(
+    stack,
+    directiveBody({ targets: { mode: 'list', codes: ['THR-REY-FSH'] } }),
+  );
   const page = await (await asAuditor(`/audit/directives/${running}`)).text();
   expect(page).toContain('هنوز بایگانی نشده است');
   expect(page).toContain('data-kind="directive-issued"');
@@ -96,7 +145,9 @@ test('When a directive is still running, then its timeline is read from the live
 });
 
 test('When an archived file is changed, then the audit page shows the broken chain by position and refuses to send that file', async () => {
-  const entry = (await stack.archive.entries()).find((e): e is HistoryEntry => e.kind === 'history' && e.workflowId === directiveWorkflowId(id))!;
+  const entry = (await stack.archive.entries()).find(
+    (e): e is HistoryEntry => e.kind === 'history' && e.workflowId === directiveWorkflowId(id),
+  )!;
   const file = stack.archive.resolve(entry.file);
   const original = readFileSync(file);
   const changed = Buffer.from(original);
@@ -105,7 +156,11 @@ test('When an archived file is changed, then the audit page shows the broken cha
   try {
     const page = await (await asAuditor('/audit')).text();
     expect(page).toContain('زنجیره آسیب دیده است');
-    expect(page).toMatch(new RegExp(`<td>${String(entry.seq).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)])}</td><td class="ltr">file-modified</td>`));
+    expect(page).toMatch(
+      new RegExp(
+        `<td>${String(entry.seq).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)])}</td><td class="ltr">file-modified</td>`,
+      ),
+    );
     const download = await asAuditor(`/audit/entries/${entry.seq}`);
     expect(download.status).toBe(409);
     expect(await download.text()).toContain('دست‌کاری');

@@ -3,7 +3,13 @@ import type { HistoryEntry } from '../../audit/archive';
 import { exportToArchive } from '../../audit/history-source';
 import type { TimelineEntry } from '../../audit/timeline';
 import { runAudit } from '../../scripts/audit';
-import { acceptReportUpdate, acknowledgeUpdate, directiveWorkflowId, submitReportUpdate, unitWorkflowId } from '../../workflows/contract';
+import {
+  acceptReportUpdate,
+  acknowledgeUpdate,
+  directiveWorkflowId,
+  submitReportUpdate,
+  unitWorkflowId,
+} from '../../workflows/contract';
 import { directiveBody, issueViaApi, officeActor, unitActor } from '../support/directives';
 import { eventually, startStack, type TestStack } from '../support/stack';
 
@@ -24,10 +30,14 @@ async function audit(...argv: string[]): Promise<{ code: number; out: string; er
   let err = '';
   const errStream = new PassThrough();
   errStream.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const code = await runAudit([...argv, '--archive', stack.archive.dir], { out: (t) => (out += t), err: errStream }, {
-    TEMPORAL_ADDRESS: process.env.FARMAN_TEST_TEMPORAL_ADDRESS,
-    TEMPORAL_NAMESPACE: process.env.FARMAN_TEST_TEMPORAL_NAMESPACE,
-  });
+  const code = await runAudit(
+    [...argv, '--archive', stack.archive.dir],
+    { out: (t) => (out += t), err: errStream },
+    {
+      TEMPORAL_ADDRESS: process.env.FARMAN_TEST_TEMPORAL_ADDRESS,
+      TEMPORAL_NAMESPACE: process.env.FARMAN_TEST_TEMPORAL_NAMESPACE,
+    },
+  );
   return { code, out, err };
 }
 
@@ -38,13 +48,35 @@ describe('A 3-unit directive where one unit is accepted and archived and two are
   beforeAll(async () => {
     ({ id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [done, openA, openB] } })));
     const by = unitActor(done);
-    await stack.gateway.unitUpdate(id, done, acknowledgeUpdate, { name: 'رضا احمدی', position: 'بخشدار', by, meta: { submissionId: `p-ack-${id}` } }, `p-ack-${id}`);
-    await stack.gateway.unitUpdate(id, done, submitReportUpdate, { name: 'رضا احمدی', position: 'بخشدار', values: { stations: 3 }, by, meta: { submissionId: `p-rep-${id}` } }, `p-rep-${id}`);
+    await stack.gateway.unitUpdate(
+      id,
+      done,
+      acknowledgeUpdate,
+      { name: 'رضا احمدی', position: 'بخشدار', by, meta: { submissionId: `p-ack-${id}` } },
+      `p-ack-${id}`,
+    );
+    await stack.gateway.unitUpdate(
+      id,
+      done,
+      submitReportUpdate,
+      { name: 'رضا احمدی', position: 'بخشدار', values: { stations: 3 }, by, meta: { submissionId: `p-rep-${id}` } },
+      `p-rep-${id}`,
+    );
     await stack.gateway.unitUpdate(id, done, acceptReportUpdate, { by: officeActor }, `p-accept-${id}`);
-    await eventually(async () => {
-      const entries = (await stack.archive.entries()).filter((e): e is HistoryEntry => e.kind === 'history' && e.workflowId.startsWith(directiveWorkflowId(id)));
-      return entries.length === 1 && entries[0].workflowId === unitWorkflowId(id, done) && entries[0].status === 'Completed' ? true : undefined;
-    }, 30_000, 'the accepted unit to be archived, and only it');
+    await eventually(
+      async () => {
+        const entries = (await stack.archive.entries()).filter(
+          (e): e is HistoryEntry => e.kind === 'history' && e.workflowId.startsWith(directiveWorkflowId(id)),
+        );
+        return entries.length === 1 &&
+          entries[0].workflowId === unitWorkflowId(id, done) &&
+          entries[0].status === 'Completed'
+          ? true
+          : undefined;
+      },
+      30_000,
+      'the accepted unit to be archived, and only it',
+    );
   });
 
   test('When the auditor asks for the timeline, then what the archive lacks is read from the server and every unit is there', async () => {

@@ -24,13 +24,30 @@ const heads = { name: 'بخشدار', position: 'بخشدار' };
 async function replyBackToBack(stack: TestStack, acknowledgers: number, reporters: number) {
   const { id } = await issueViaApi(
     stack,
-    directiveBody({ targets: { mode: 'all' }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200), acceptance: 'manual', form: [] }),
+    directiveBody({
+      targets: { mode: 'all' },
+      acknowledgeBy: inSeconds(3600),
+      reportBy: inSeconds(7200),
+      acceptance: 'manual',
+      form: [],
+    }),
   );
   const codes = stack.registry.recipients().map((u) => u.code);
   await inPool(codes.slice(0, acknowledgers), 12, async (code) => {
     const i = codes.indexOf(code);
-    await whenBusyRetry(() => stack.gateway.unitUpdate(id, code, acknowledgeUpdate, { ...heads, by: unitActor(code) }, `ack-${code}`));
-    if (i < reporters) await whenBusyRetry(() => stack.gateway.unitUpdate(id, code, submitReportUpdate, { ...heads, values: {}, by: unitActor(code) }, `report-${code}`));
+    await whenBusyRetry(() =>
+      stack.gateway.unitUpdate(id, code, acknowledgeUpdate, { ...heads, by: unitActor(code) }, `ack-${code}`),
+    );
+    if (i < reporters)
+      await whenBusyRetry(() =>
+        stack.gateway.unitUpdate(
+          id,
+          code,
+          submitReportUpdate,
+          { ...heads, values: {}, by: unitActor(code) },
+          `report-${code}`,
+        ),
+      );
   });
   return { id, codes };
 }
@@ -51,7 +68,11 @@ describe.each([
     const acknowledgers = 36;
     const reporters = 24;
     const { id, codes } = await replyBackToBack(stack, acknowledgers, reporters);
-    const expected = { reported: reporters, acknowledged: acknowledgers - reporters, notified: unitCount - acknowledgers };
+    const expected = {
+      reported: reporters,
+      acknowledged: acknowledgers - reporters,
+      notified: unitCount - acknowledgers,
+    };
 
     const check = await checkCounts(stack.gateway, id, codes, settleMs);
     expect(check).toMatchObject({ agreed: true, miscounted: 0 });

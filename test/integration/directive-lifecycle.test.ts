@@ -27,9 +27,21 @@ afterAll(async () => {
 });
 
 const ack = (id: string, code: string, submissionId: string) =>
-  stack.gateway.unitUpdate(id, code, acknowledgeUpdate, { name: 'رضا احمدی', position: 'بخشدار', by: unitActor(code) }, submissionId);
+  stack.gateway.unitUpdate(
+    id,
+    code,
+    acknowledgeUpdate,
+    { name: 'رضا احمدی', position: 'بخشدار', by: unitActor(code) },
+    submissionId,
+  );
 const report = (id: string, code: string, submissionId: string, stations = 12) =>
-  stack.gateway.unitUpdate(id, code, submitReportUpdate, { name: 'رضا احمدی', position: 'بخشدار', values: { stations, inspected: true }, by: unitActor(code) }, submissionId);
+  stack.gateway.unitUpdate(
+    id,
+    code,
+    submitReportUpdate,
+    { name: 'رضا احمدی', position: 'بخشدار', values: { stations, inspected: true }, by: unitActor(code) },
+    submissionId,
+  );
 
 async function directiveResult(id: string): Promise<DirectiveStatus> {
   return stack.client.workflow.getHandle(directiveWorkflowId(id)).result();
@@ -42,7 +54,15 @@ describe('Issuing a directive', () => {
       [directiveBody({ targets: { mode: 'list', codes: ['THR-XXX-NOPE'] } }), 'targets.codes.0'],
       [directiveBody({ acknowledgeBy: '2020-01-01T00:00:00Z' }), 'acknowledgeBy'],
       [directiveBody({ acknowledgeBy: inSeconds(100), reportBy: inSeconds(50) }), 'reportBy'],
-      [directiveBody({ escalation: [{ after: '2h', notify: 'deputy' }, { after: '1h', notify: 'governor' }] }), 'escalation.1.after'],
+      [
+        directiveBody({
+          escalation: [
+            { after: '2h', notify: 'deputy' },
+            { after: '1h', notify: 'governor' },
+          ],
+        }),
+        'escalation.1.after',
+      ],
       [directiveBody({ escalation: [{ after: 'soon', notify: 'deputy' }] }), 'escalation.0.after'],
       [directiveBody({ form: [{ key: 'x', label: 'انتخاب', type: 'choice', required: true }] }), 'form.0.options'],
       [directiveBody({ title: 'ع'.repeat(201) }), 'title'],
@@ -56,7 +76,11 @@ describe('Issuing a directive', () => {
       const problem = (await res.json()) as { errors: { path: string }[] };
       expect(problem.errors.map((e) => e.path)).toContain(path);
     }
-    const malformed = await stack.api('/api/v1/directives', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title": ' });
+    const malformed = await stack.api('/api/v1/directives', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"title": ',
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
@@ -78,7 +102,10 @@ describe('Issuing a directive', () => {
   });
 
   test('When a directive is issued with a Jalali deadline and a client request id, then a repeat returns the original', async () => {
-    const body = directiveBody({ clientRequestId: 'req-0000-jalali', reportBy: { jalali: '1499/01/01 10:00' } as never });
+    const body = directiveBody({
+      clientRequestId: 'req-0000-jalali',
+      reportBy: { jalali: '1499/01/01 10:00' } as never,
+    });
     const first = await issueViaApi(stack, body);
     const again = await issueViaApi(stack, body);
     expect(first.status).toBe(201);
@@ -92,7 +119,11 @@ describe('Issuing a directive', () => {
   });
 
   test('When a directive is issued with deadlines relative to now and repeated, then both answers show the instants of the first issue', async () => {
-    const body = directiveBody({ clientRequestId: 'req-0000-relative', acknowledgeBy: { in: '2h' } as never, reportBy: { in: '2d' } as never });
+    const body = directiveBody({
+      clientRequestId: 'req-0000-relative',
+      acknowledgeBy: { in: '2h' } as never,
+      reportBy: { in: '2d' } as never,
+    });
     const before = Date.now();
     const first = await issueViaApi(stack, body);
     expect(first.status).toBe(201);
@@ -112,11 +143,16 @@ describe('A directive to several units', () => {
   test('When every unit acknowledges and reports and the office accepts, then the directive completes with every unit accepted', async () => {
     const codes = ['THR-TEH-MRK', 'THR-TEH-KAN', 'THR-REY-MRK'];
     const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes } }));
-    const listed = await eventually(async () => {
-      const found: string[] = [];
-      for await (const wf of stack.client.workflow.list({ query: `DirectiveId = '${id}' AND FarmanKind = 'unit'` })) found.push(wf.workflowId);
-      return found.length === codes.length ? found : undefined;
-    }, 30_000, 'one child per unit in visibility');
+    const listed = await eventually(
+      async () => {
+        const found: string[] = [];
+        for await (const wf of stack.client.workflow.list({ query: `DirectiveId = '${id}' AND FarmanKind = 'unit'` }))
+          found.push(wf.workflowId);
+        return found.length === codes.length ? found : undefined;
+      },
+      30_000,
+      'one child per unit in visibility',
+    );
     expect(listed.sort()).toEqual(codes.map((c) => unitWorkflowId(id, c)).sort());
 
     for (const code of codes) {
@@ -129,7 +165,9 @@ describe('A directive to several units', () => {
     expect(summary.state).toBe('completed');
     expect(summary.counts.accepted).toBe(3);
     const unit = await stack.gateway.unitState(id, 'THR-TEH-MRK');
-    expect(unit.log.map((t) => t.event.type)).toEqual(expect.arrayContaining(['issued', 'acknowledged', 'reportSubmitted', 'reportAccepted']));
+    expect(unit.log.map((t) => t.event.type)).toEqual(
+      expect.arrayContaining(['issued', 'acknowledged', 'reportSubmitted', 'reportAccepted']),
+    );
     expect(unit.report?.values).toEqual({ stations: 12, inspected: true });
     expect(unit.log.find((t) => t.event.type === 'reportAccepted')?.by).toEqual(officeActor);
   });
@@ -138,9 +176,14 @@ describe('A directive to several units', () => {
     const codes = ['THR-SHM-LVS', 'THR-REY-KHR'];
     const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes } }));
     const handle = stack.client.workflow.getHandle(unitWorkflowId(id, codes[0]));
-    await eventually(async () => ((await stack.gateway.unitState(id, codes[0])).mailSent === 1 ? true : undefined), 20_000, 'notice sent');
+    await eventually(
+      async () => ((await stack.gateway.unitState(id, codes[0])).mailSent === 1 ? true : undefined),
+      20_000,
+      'notice sent',
+    );
     const events = (await handle.fetchHistory()).events ?? [];
-    const type = (e: (typeof events)[number]) => temporal.api.enums.v1.EventType[e.eventType!].replace('EVENT_TYPE_', '');
+    const type = (e: (typeof events)[number]) =>
+      temporal.api.enums.v1.EventType[e.eventType!].replace('EVENT_TYPE_', '');
     // One workflow task: no activity task, no search-attribute upsert, no patch marker, no timer re-armed
     // after the notice is recorded (the mail marker is the local activity's).
     expect(events.slice(0, 8).map(type)).toEqual([
@@ -164,31 +207,51 @@ describe('A directive to several units', () => {
     expect(before.get(searchAttributes.nextDeadline)?.toISOString()).toBe(new Date(acknowledgeBy).toISOString());
     // A change that moves the state is still upserted, and only what changed.
     await ack(id, codes[0], `ack-attrs-${id}`);
-    const upserts = ((await handle.fetchHistory()).events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
-    expect(upserts.map((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes!.searchAttributes!.indexedFields!).sort())).toEqual([['ComplianceState', 'NextDeadline']]);
-    await eventually(async () => ((await attributes()).get(searchAttributes.complianceState) === 'acknowledged' ? true : undefined), 20_000, 'visibility updated');
+    const upserts = ((await handle.fetchHistory()).events ?? []).filter(
+      (e) => e.upsertWorkflowSearchAttributesEventAttributes,
+    );
+    expect(
+      upserts.map((e) =>
+        Object.keys(e.upsertWorkflowSearchAttributesEventAttributes!.searchAttributes!.indexedFields!).sort(),
+      ),
+    ).toEqual([['ComplianceState', 'NextDeadline']]);
+    await eventually(
+      async () => ((await attributes()).get(searchAttributes.complianceState) === 'acknowledged' ? true : undefined),
+      20_000,
+      'visibility updated',
+    );
     await cancelDirective(stack, id, 'test over', officeActor, {});
   });
 
   test('When a unit stays silent, then it gets its reminder, then escalation level 1 (deputy), then level 2 (governor)', async () => {
     const code = 'THR-SHM-MRK';
-    const { id } = await issueViaApi(
-      stack,
-      silentUnitBody(code, 4, 2),
-    );
+    const { id } = await issueViaApi(stack, silentUnitBody(code, 4, 2));
     const unit = stack.registry.get(code)!;
-    const state = await eventually(async () => {
-      const s = await stack.gateway.unitState(id, code);
-      return s.escalationLevel === 2 && s.mailSent >= 4 ? s : undefined;
-    }, 30_000, 'escalation level 2');
+    const state = await eventually(
+      async () => {
+        const s = await stack.gateway.unitState(id, code);
+        return s.escalationLevel === 2 && s.mailSent >= 4 ? s : undefined;
+      },
+      30_000,
+      'escalation level 2',
+    );
     const events = state.log.map((t) => t.event.type).filter((t) => t !== 'mailRecorded');
     expect(events).toEqual(['issued', 'reminderDue', 'deadlineMissed', 'escalationDue', 'escalationDue']);
     expect(state.overdue).toBe('acknowledge');
-    expect(stack.sink.to(unit.head.email).map((m) => m.headers.get('x-farman-purpose'))).toEqual(['notice', 'reminder-1']);
-    expect(stack.sink.to(unit.escalation.deputy.email).some((m) => m.headers.get('x-farman-purpose') === 'escalation-1-1')).toBe(true);
-    expect(stack.sink.to(unit.escalation.governor.email).some((m) => m.headers.get('x-farman-purpose') === 'escalation-2-2')).toBe(true);
+    expect(stack.sink.to(unit.head.email).map((m) => m.headers.get('x-farman-purpose'))).toEqual([
+      'notice',
+      'reminder-1',
+    ]);
+    expect(
+      stack.sink.to(unit.escalation.deputy.email).some((m) => m.headers.get('x-farman-purpose') === 'escalation-1-1'),
+    ).toBe(true);
+    expect(
+      stack.sink.to(unit.escalation.governor.email).some((m) => m.headers.get('x-farman-purpose') === 'escalation-2-2'),
+    ).toBe(true);
     // The order is the ladder's: reminder before the deadline, then level 1, then level 2.
-    const times = ['reminderDue', 'deadlineMissed', 'escalationDue'].map((type) => Date.parse(state.log.find((t) => t.event.type === type)!.at));
+    const times = ['reminderDue', 'deadlineMissed', 'escalationDue'].map((type) =>
+      Date.parse(state.log.find((t) => t.event.type === type)!.at),
+    );
     expect(times).toEqual([...times].sort((a, b) => a - b));
     await cancelDirective(stack, id, 'test over', officeActor, {});
   });
@@ -198,21 +261,41 @@ describe('A directive to several units', () => {
     const oldDeadline = inSeconds(3);
     const { id } = await issueViaApi(
       stack,
-      directiveBody({ targets: { mode: 'list', codes: [code] }, acknowledgeBy: oldDeadline, reportBy: inSeconds(60), reminders: { acknowledge: [4], report: [] }, escalation: [{ after: 1, notify: 'deputy' }] }),
+      directiveBody({
+        targets: { mode: 'list', codes: [code] },
+        acknowledgeBy: oldDeadline,
+        reportBy: inSeconds(60),
+        reminders: { acknowledge: [4], report: [] },
+        escalation: [{ after: 1, notify: 'deputy' }],
+      }),
     );
     const newDeadline = inSeconds(10);
-    await stack.gateway.unitUpdate(id, code, extendDeadlineUpdate, { acknowledgeBy: newDeadline, reason: 'عذر موجه', by: officeActor }, `extend-${id}`);
+    await stack.gateway.unitUpdate(
+      id,
+      code,
+      extendDeadlineUpdate,
+      { acknowledgeBy: newDeadline, reason: 'عذر موجه', by: officeActor },
+      `extend-${id}`,
+    );
     // The reminder for the new deadline is due 4 s before it, after the old deadline has passed.
-    const state = await eventually(async () => {
-      const s = await stack.gateway.unitState(id, code);
-      return s.remindersSent === 1 ? s : undefined;
-    }, 30_000, 'the reminder for the new deadline');
+    const state = await eventually(
+      async () => {
+        const s = await stack.gateway.unitState(id, code);
+        return s.remindersSent === 1 ? s : undefined;
+      },
+      30_000,
+      'the reminder for the new deadline',
+    );
     expect(Date.now()).toBeGreaterThan(Date.parse(oldDeadline));
     expect(state.policy.acknowledgeBy).toBe(newDeadline);
     expect(state.overdue).toBeNull();
     expect(state.log.some((t) => t.event.type === 'deadlineMissed' || t.event.type === 'escalationDue')).toBe(false);
-    expect(state.log.find((t) => t.event.type === 'reminderDue')?.event).toMatchObject({ key: `rem:acknowledge@${newDeadline}#0` });
-    const purposes = stack.sink.withHeader('x-farman-unit', code).map((m) => m.headers.get('x-farman-purpose') as string);
+    expect(state.log.find((t) => t.event.type === 'reminderDue')?.event).toMatchObject({
+      key: `rem:acknowledge@${newDeadline}#0`,
+    });
+    const purposes = stack.sink
+      .withHeader('x-farman-unit', code)
+      .map((m) => m.headers.get('x-farman-purpose') as string);
     expect(purposes.filter((p) => /^(escalation|undeliverable)/.test(p))).toEqual([]);
     await cancelDirective(stack, id, 'test over', officeActor, {});
   });
@@ -223,13 +306,23 @@ describe('A directive to several units', () => {
     const { id } = await issueViaApi(stack, original);
     await ack(id, codes[0], 'amend-ack-0');
     await report(id, codes[0], 'amend-rep-0', 31);
-    const { targets: _targets, ...fields } = original;  
-    const status = await amendDirective(stack, id, { ...fields, title: 'تعیین محل صندوق‌ها (اصلاحیه)' }, officeActor, {});
+    const { targets: _targets, ...fields } = original;
+    const status = await amendDirective(
+      stack,
+      id,
+      { ...fields, title: 'تعیین محل صندوق‌ها (اصلاحیه)' },
+      officeActor,
+      {},
+    );
     expect(status.version).toBe(2);
-    const amended = await eventually(async () => {
-      const s = await stack.gateway.unitState(id, codes[0]);
-      return s.policy.version === 2 ? s : undefined;
-    }, 20_000, 'the amendment to reach the unit');
+    const amended = await eventually(
+      async () => {
+        const s = await stack.gateway.unitState(id, codes[0]);
+        return s.policy.version === 2 ? s : undefined;
+      },
+      20_000,
+      'the amendment to reach the unit',
+    );
     expect(amended.state).toBe('notified');
     expect(amended.acknowledgedVersion).toBe(1);
     expect(amended.draft).toEqual({ stations: 31, inspected: true });
@@ -238,7 +331,11 @@ describe('A directive to several units', () => {
     expect(again.state.state).toBe('acknowledged');
     const other = await stack.gateway.unitState(id, codes[1]);
     expect(other.policy.version).toBe(2);
-    await eventually(() => (stack.sink.withHeader('x-farman-purpose', 'amendment-v2').length === 2 ? true : undefined), 20_000, 'two amendment e-mails');
+    await eventually(
+      () => (stack.sink.withHeader('x-farman-purpose', 'amendment-v2').length === 2 ? true : undefined),
+      20_000,
+      'two amendment e-mails',
+    );
     await cancelDirective(stack, id, 'test over', officeActor, {});
   });
 
@@ -254,11 +351,16 @@ describe('A directive to several units', () => {
     expect(summary.state).toBe('cancelled');
     expect(summary.counts).toMatchObject({ accepted: 1, cancelled: 2 });
     await expect(ack(id, codes[1], 'after-cancel')).rejects.toThrow(Rejected);
-    await expect(ack(id, codes[1], 'after-cancel')).rejects.toMatchObject({ code: 'closed', message: 'the directive was cancelled' });
+    await expect(ack(id, codes[1], 'after-cancel')).rejects.toMatchObject({
+      code: 'closed',
+      message: 'the directive was cancelled',
+    });
     // Cancelling is idempotent: a repeat answers with the same outcome; an amendment is refused.
     await expect(cancelDirective(stack, id, 'again', officeActor, {})).resolves.toMatchObject({ state: 'cancelled' });
-    const { targets: _targets, ...fields } = directiveBody();  
-    await expect(amendDirective(stack, id, { ...fields, title: 'اصلاحیه دیرهنگام' }, officeActor, {})).rejects.toMatchObject({ code: 'closed' });
+    const { targets: _targets, ...fields } = directiveBody();
+    await expect(
+      amendDirective(stack, id, { ...fields, title: 'اصلاحیه دیرهنگام' }, officeActor, {}),
+    ).rejects.toMatchObject({ code: 'closed' });
   });
 
   test('When the same reply is sent five times at once and again later, then it is recorded once and every answer agrees', async () => {
@@ -277,9 +379,21 @@ describe('A directive to several units', () => {
   test('When a report breaks the form, then it is rejected with field paths and nothing is recorded', async () => {
     const code = 'THR-TEH-AG-POL';
     const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [code] } }));
-    const bad = stack.gateway.unitUpdate(id, code, submitReportUpdate, { name: 'x', position: 'y', values: { stations: -3, extra: 1 }, by: unitActor(code) }, 'bad-rep');
+    const bad = stack.gateway.unitUpdate(
+      id,
+      code,
+      submitReportUpdate,
+      { name: 'x', position: 'y', values: { stations: -3, extra: 1 }, by: unitActor(code) },
+      'bad-rep',
+    );
     await expect(bad).rejects.toMatchObject({ code: 'invalid' });
-    await expect(bad).rejects.toHaveProperty('issues', expect.arrayContaining([{ path: 'values.stations', message: 'must be at least 0' }, { path: 'values.extra', message: 'is not a field of this form' }]));
+    await expect(bad).rejects.toHaveProperty(
+      'issues',
+      expect.arrayContaining([
+        { path: 'values.stations', message: 'must be at least 0' },
+        { path: 'values.extra', message: 'is not a field of this form' },
+      ]),
+    );
     const state = await stack.gateway.unitState(id, code);
     expect(state.log.map((t) => t.event.type).filter((t) => t !== 'mailRecorded')).toEqual(['issued']);
     await cancelDirective(stack, id, 'test over', officeActor, {});

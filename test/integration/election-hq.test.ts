@@ -4,7 +4,13 @@ import ExcelJS from 'exceljs';
 import { pdfRenderer } from '../../api/exports/pdf-renderer';
 import { readHistoryFacts } from '../../audit/history-facts';
 import { historyToJson } from '../../audit/history-json';
-import { acceptReportUpdate, acknowledgeUpdate, returnReportUpdate, submitReportUpdate, unitWorkflowId } from '../../workflows/contract';
+import {
+  acceptReportUpdate,
+  acknowledgeUpdate,
+  returnReportUpdate,
+  submitReportUpdate,
+  unitWorkflowId,
+} from '../../workflows/contract';
 import type { Transition, UnitEvent } from '../../workflows/unit-state';
 import { directiveBody, issueViaApi, officeActor, unitActor } from '../support/directives';
 import { linkFrom, mailsFor } from '../../reliability/harness/unit-links';
@@ -54,14 +60,33 @@ interface RecordAnswer {
 }
 interface ScoreboardAnswer {
   complete: boolean;
-  rows: { code: string; rank: number; worst: boolean; county: string; kind: string; onTimePercent: number | null; figures: Record<string, Figure> }[];
+  rows: {
+    code: string;
+    rank: number;
+    worst: boolean;
+    county: string;
+    kind: string;
+    onTimePercent: number | null;
+    figures: Record<string, Figure>;
+  }[];
   counties: { county: string; units: number; figures: Record<string, number> }[];
 }
 
 const reply = { name: 'علی رضایی', position: 'بخشدار' };
 const values = { stations: 12, inspected: true };
-const update = (id: string, code: string, def: Parameters<TestStack['gateway']['unitUpdate']>[2], args: Record<string, unknown>) =>
-  stack.gateway.unitUpdate(id, code, def, { by: code === 'office' ? officeActor : unitActor(code), ...args }, randomUUID());
+const update = (
+  id: string,
+  code: string,
+  def: Parameters<TestStack['gateway']['unitUpdate']>[2],
+  args: Record<string, unknown>,
+) =>
+  stack.gateway.unitUpdate(
+    id,
+    code,
+    def,
+    { by: code === 'office' ? officeActor : unitActor(code), ...args },
+    randomUUID(),
+  );
 
 /**
  * The test's own count, independent of the code under test: straight from each unit workflow's history
@@ -70,7 +95,16 @@ const update = (id: string, code: string, def: Parameters<TestStack['gateway']['
  */
 async function independentCount(code: string, directiveIds: string[]): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {
-    received: [], acknowledgedOnTime: [], acknowledgedLate: [], neverAcknowledged: [], reportedOnTime: [], reportedLate: [], reportMissing: [], returned: [], escalated: [], openNow: [],
+    received: [],
+    acknowledgedOnTime: [],
+    acknowledgedLate: [],
+    neverAcknowledged: [],
+    reportedOnTime: [],
+    reportedLate: [],
+    reportMissing: [],
+    returned: [],
+    escalated: [],
+    openNow: [],
   };
   for (const id of directiveIds) {
     const history = historyToJson(await stack.client.workflow.getHandle(unitWorkflowId(id, code)).fetchHistory());
@@ -80,13 +114,24 @@ async function independentCount(code: string, directiveIds: string[]): Promise<R
     const firstAck = transitions.find((t) => t.event.type === 'acknowledged' || t.event.type === 'reportSubmitted');
     const firstReport = transitions.find((t) => t.event.type === 'reportSubmitted');
     out.received.push(id);
-    if (firstAck) out[Date.parse(firstAck.at) <= Date.parse(issued.policy.acknowledgeBy) ? 'acknowledgedOnTime' : 'acknowledgedLate'].push(id);
+    if (firstAck)
+      out[
+        Date.parse(firstAck.at) <= Date.parse(issued.policy.acknowledgeBy) ? 'acknowledgedOnTime' : 'acknowledgedLate'
+      ].push(id);
     else out.neverAcknowledged.push(id);
-    if (firstReport) out[Date.parse(firstReport.at) <= Date.parse(issued.policy.reportBy) ? 'reportedOnTime' : 'reportedLate'].push(id);
+    if (firstReport)
+      out[Date.parse(firstReport.at) <= Date.parse(issued.policy.reportBy) ? 'reportedOnTime' : 'reportedLate'].push(
+        id,
+      );
     else out.reportMissing.push(id);
     if (events.some((e) => e.type === 'reportReturned')) out.returned.push(id);
     if (events.some((e) => e.type === 'escalationDue')) out.escalated.push(id);
-    if (!events.some((e) => e.type === 'reportAccepted' || e.type === 'exempted' || e.type === 'cancelled' || e.type === 'closed')) out.openNow.push(id);
+    if (
+      !events.some(
+        (e) => e.type === 'reportAccepted' || e.type === 'exempted' || e.type === 'cancelled' || e.type === 'closed',
+      )
+    )
+      out.openNow.push(id);
   }
   for (const k of Object.keys(out)) out[k].sort().reverse();
   return out;
@@ -98,22 +143,34 @@ describe('The election HQ', () => {
   let outside = '';
 
   test('When the office creates a campaign, then it is listed, can be read, and refuses a second campaign with its id', async () => {
-    const created = await stack.api('/api/v1/campaigns', { method: 'POST', json: { id: campaign, title: 'انتخابات شوراهای اسلامی شهر و روستا ۱۴۰۵' } });
+    const created = await stack.api('/api/v1/campaigns', {
+      method: 'POST',
+      json: { id: campaign, title: 'انتخابات شوراهای اسلامی شهر و روستا ۱۴۰۵' },
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`/api/v1/campaigns/${campaign}`);
     const again = await stack.api('/api/v1/campaigns', { method: 'POST', json: { id: campaign, title: 'تکراری است' } });
     expect(again.status).toBe(409);
     const bad = await stack.api('/api/v1/campaigns', { method: 'POST', json: { id: 'Not An Id', title: 'ستاد' } });
     expect(bad.status).toBe(400);
-    const read = await json<{ id: string; title: string; directives: string[] }>(stack.api(`/api/v1/campaigns/${campaign}`));
+    const read = await json<{ id: string; title: string; directives: string[] }>(
+      stack.api(`/api/v1/campaigns/${campaign}`),
+    );
     expect(read).toMatchObject({ id: campaign, title: 'انتخابات شوراهای اسلامی شهر و روستا ۱۴۰۵', directives: [] });
     expect((await stack.api('/api/v1/campaigns/no-such-campaign')).status).toBe(404);
-    const listed = await eventually(async () => {
-      const { campaigns } = await json<{ campaigns: { id: string }[] }>(stack.api('/api/v1/campaigns'));
-      return campaigns.some((c) => c.id === campaign) ? campaigns : undefined;
-    }, 20_000, 'the campaign in the list');
+    const listed = await eventually(
+      async () => {
+        const { campaigns } = await json<{ campaigns: { id: string }[] }>(stack.api('/api/v1/campaigns'));
+        return campaigns.some((c) => c.id === campaign) ? campaigns : undefined;
+      },
+      20_000,
+      'the campaign in the list',
+    );
     expect(listed.find((c) => c.id === campaign)).toBeDefined();
-    const unknown = await stack.api('/api/v1/directives', { method: 'POST', json: directiveBody({ campaign: 'no-such-campaign' }) });
+    const unknown = await stack.api('/api/v1/directives', {
+      method: 'POST',
+      json: directiveBody({ campaign: 'no-such-campaign' }),
+    });
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['campaign']);
   });
@@ -134,7 +191,16 @@ describe('The election HQ', () => {
       inCampaign.push(issued.id);
     }
     // A directive of no campaign, to the unit that is otherwise always on time: it stays open.
-    outside = (await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [onTime] }, acknowledgeBy: inSeconds(600), reportBy: inSeconds(1200) }))).id;
+    outside = (
+      await issueViaApi(
+        stack,
+        directiveBody({
+          targets: { mode: 'list', codes: [onTime] },
+          acknowledgeBy: inSeconds(600),
+          reportBy: inSeconds(1200),
+        }),
+      )
+    ).id;
 
     for (const id of inCampaign) {
       for (const code of [onTime, agency, returned]) {
@@ -143,21 +209,36 @@ describe('The election HQ', () => {
       }
       await update(id, late, acknowledgeUpdate, reply);
       await update(id, onTime, acceptReportUpdate, { by: officeActor });
-      await update(id, returned, returnReportUpdate, { by: officeActor, reason: 'تعداد شعب با فهرست پیوست نمی‌خواند.' });
+      await update(id, returned, returnReportUpdate, {
+        by: officeActor,
+        reason: 'تعداد شعب با فهرست پیوست نمی‌خواند.',
+      });
       await update(id, returned, submitReportUpdate, { ...reply, values: { stations: 13, inspected: true } });
       await update(id, returned, acceptReportUpdate, { by: officeActor });
     }
     // The late unit reports once its report deadline has been recorded as missed; the silent one says nothing.
     for (const id of inCampaign) {
-      await eventually(async () => ((await stack.gateway.unitState(id, late)).overdue === 'report' ? true : undefined), 30_000, `${late} overdue on ${id}`);
+      await eventually(
+        async () => ((await stack.gateway.unitState(id, late)).overdue === 'report' ? true : undefined),
+        30_000,
+        `${late} overdue on ${id}`,
+      );
       await update(id, late, submitReportUpdate, { ...reply, values });
-      await eventually(async () => ((await stack.gateway.unitState(id, silent)).escalationLevel === 1 ? true : undefined), 30_000, `${silent} escalated on ${id}`);
+      await eventually(
+        async () => ((await stack.gateway.unitState(id, silent)).escalationLevel === 1 ? true : undefined),
+        30_000,
+        `${silent} escalated on ${id}`,
+      );
     }
     // Visibility lists what the record reads: wait until it sees every unit workflow.
-    await eventually(async () => {
-      const r = await json<RecordAnswer>(stack.api(`/api/v1/units/${silent}/record?campaign=${campaign}`));
-      return r.figures.received.count === 3 ? true : undefined;
-    }, 20_000, 'visibility of the campaign');
+    await eventually(
+      async () => {
+        const r = await json<RecordAnswer>(stack.api(`/api/v1/units/${silent}/record?campaign=${campaign}`));
+        return r.figures.received.count === 3 ? true : undefined;
+      },
+      20_000,
+      'visibility of the campaign',
+    );
 
     const expected: Record<string, number> = {};
     for (const code of units) {
@@ -191,7 +272,9 @@ describe('The election HQ', () => {
     expect(whole.open.map((o) => o.directiveId)).toEqual([outside]);
     expect(whole.timeToAcknowledge.medianMs).toBeGreaterThanOrEqual(0);
     // A Jalali date range that ends before the campaign leaves nothing.
-    const before = await json<RecordAnswer>(stack.api(`/api/v1/units/${onTime}/record?to=${encodeURIComponent('1400/01/01')}`));
+    const before = await json<RecordAnswer>(
+      stack.api(`/api/v1/units/${onTime}/record?to=${encodeURIComponent('1400/01/01')}`),
+    );
     expect(before.figures.received.count).toBe(0);
 
     const board = await json<ScoreboardAnswer>(stack.api(`/api/v1/scoreboard?campaign=${campaign}`));
@@ -213,7 +296,9 @@ describe('The election HQ', () => {
     expect(agencies.rows.map((r) => r.code)).toEqual([agency]);
     const reyOnly = await json<ScoreboardAnswer>(stack.api(`/api/v1/scoreboard?campaign=${campaign}&county=THR-REY`));
     expect(reyOnly.rows.map((r) => r.code).sort()).toEqual([returned, silent].sort());
-    const byMissing = await json<ScoreboardAnswer>(stack.api(`/api/v1/scoreboard?campaign=${campaign}&sort=reportMissing&order=desc`));
+    const byMissing = await json<ScoreboardAnswer>(
+      stack.api(`/api/v1/scoreboard?campaign=${campaign}&sort=reportMissing&order=desc`),
+    );
     expect(byMissing.rows[0].code).toBe(silent);
 
     // The pages say the same, and every figure links to the directives behind it.
@@ -244,10 +329,19 @@ describe('The election HQ', () => {
       .toString('utf8')
       .replace(/[\u200e\u200f\u202a-\u202e]/g, '');
     const [cover, ...rest] = text.split('\f').filter((p) => p.trim());
-    for (const words of ['گزارش جلسه ستاد', 'شوراهای', 'روستا ۱۴۰۵', 'واحدهای تأخیردار اکنون', 'فشاپویه', 'معاون فرماندار']) expect(cover).toContain(words);
+    for (const words of [
+      'گزارش جلسه ستاد',
+      'شوراهای',
+      'روستا ۱۴۰۵',
+      'واحدهای تأخیردار اکنون',
+      'فشاپویه',
+      'معاون فرماندار',
+    ])
+      expect(cover).toContain(words);
     expect(cover).toMatch(/[۰-۹]{4}\/[۰-۹]{2}\/[۰-۹]{2}/);
     const tables = rest.join('\n');
-    for (const words of ['هر شهرستان', 'هر واحد', 'هر دستورالعمل', 'کهریزک', 'ضعیف‌ترین']) expect(tables).toContain(words);
+    for (const words of ['هر شهرستان', 'هر واحد', 'هر دستورالعمل', 'کهریزک', 'ضعیف‌ترین'])
+      expect(tables).toContain(words);
     const xlsx = await stack.api(`/api/v1/campaigns/${campaign}/report.xlsx`);
     expect(xlsx.status).toBe(200);
     const book = new ExcelJS.Workbook();
@@ -260,7 +354,9 @@ describe('The election HQ', () => {
     expect(book.getWorksheet('تأخیرها')!.rowCount).toBe(1 + 3);
 
     // The directive list and the campaign know which directives are the campaign's.
-    const listed = await json<{ items: { id: string; campaign: string | null }[] }>(stack.api(`/api/v1/directives?campaign=${campaign}&limit=100`));
+    const listed = await json<{ items: { id: string; campaign: string | null }[] }>(
+      stack.api(`/api/v1/directives?campaign=${campaign}&limit=100`),
+    );
     expect(listed.items.map((d) => d.id)).toEqual([...inCampaign].sort().reverse());
     expect(listed.items.every((d) => d.campaign === campaign)).toBe(true);
     const read = await json<{ directives: string[] }>(stack.api(`/api/v1/campaigns/${campaign}`));
@@ -270,11 +366,42 @@ describe('The election HQ', () => {
 
 describe('A partial answer', () => {
   test('When the worker is down, then a record of running units says it is incomplete and names the directives it could not read', async () => {
-    const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: ['THR-SHM-LVS'] }, acknowledgeBy: inSeconds(600), reportBy: inSeconds(1200) }));
-    await eventually(async () => ((await json<RecordAnswer>(stack.api('/api/v1/units/THR-SHM-LVS/record'))).figures.received.count === 1 ? true : undefined), 20_000, 'visibility');
+    const { id } = await issueViaApi(
+      stack,
+      directiveBody({
+        targets: { mode: 'list', codes: ['THR-SHM-LVS'] },
+        acknowledgeBy: inSeconds(600),
+        reportBy: inSeconds(1200),
+      }),
+    );
+    await eventually(
+      async () =>
+        (await json<RecordAnswer>(stack.api('/api/v1/units/THR-SHM-LVS/record'))).figures.received.count === 1
+          ? true
+          : undefined,
+      20_000,
+      'visibility',
+    );
     // A unit nobody has read yet: the scoreboard has nothing to fall back on for it.
-    const unread = (await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: ['THR-ESL-CHD'] }, acknowledgeBy: inSeconds(600), reportBy: inSeconds(1200) }))).id;
-    await eventually(async () => ((await stack.gateway.listWorkflows(`UnitCode = 'THR-ESL-CHD' AND DirectiveId = '${unread}'`, 'test')).length === 1 ? true : undefined), 20_000, 'visibility');
+    const unread = (
+      await issueViaApi(
+        stack,
+        directiveBody({
+          targets: { mode: 'list', codes: ['THR-ESL-CHD'] },
+          acknowledgeBy: inSeconds(600),
+          reportBy: inSeconds(1200),
+        }),
+      )
+    ).id;
+    await eventually(
+      async () =>
+        (await stack.gateway.listWorkflows(`UnitCode = 'THR-ESL-CHD' AND DirectiveId = '${unread}'`, 'test')).length ===
+        1
+          ? true
+          : undefined,
+      20_000,
+      'visibility',
+    );
     await stack.stopWorker();
     try {
       const record = await json<RecordAnswer>(stack.api('/api/v1/units/THR-SHM-LVS/record'));
@@ -282,7 +409,9 @@ describe('A partial answer', () => {
       expect(record.unreadable).toEqual([{ directiveId: id, reason: expect.any(String) }]);
       expect(record.figures.received.count).toBe(0);
       // The scoreboard reuses what it read of a unit whose history has not grown since; it cannot for the other.
-      const board = await json<{ complete: boolean; rows: { code: string; complete: boolean }[] }>(stack.api('/api/v1/scoreboard'));
+      const board = await json<{ complete: boolean; rows: { code: string; complete: boolean }[] }>(
+        stack.api('/api/v1/scoreboard'),
+      );
       expect(board.complete).toBe(false);
       expect(board.rows.filter((r) => !r.complete).map((r) => r.code)).toEqual(['THR-ESL-CHD']);
       const { cookie } = await stack.session('office');
@@ -301,36 +430,87 @@ function inboxLinkFrom(text: string): string {
   if (!m) throw new Error('no inbox link in the message');
   return m[0];
 }
-const expiryOf = (link: string) => (JSON.parse(Buffer.from(link.split('/k/')[1].split('.')[2], 'base64url').toString()) as { e: number }).e;
+const expiryOf = (link: string) =>
+  (JSON.parse(Buffer.from(link.split('/k/')[1].split('.')[2], 'base64url').toString()) as { e: number }).e;
 const listedIn = (page: string) => [...page.matchAll(/data-directive="([^"]+)"/g)].map((m) => m[1]);
 
 describe("The head's inbox", () => {
   const code = 'THR-SHM-RQS';
-  const oneUnit = (overrides: Parameters<typeof directiveBody>[0]) => directiveBody({ targets: { mode: 'list', codes: [code] }, ...overrides });
+  const oneUnit = (overrides: Parameters<typeof directiveBody>[0]) =>
+    directiveBody({ targets: { mode: 'list', codes: [code] }, ...overrides });
 
   test('When a unit has several directives, then the inbox link in its messages lists exactly the open ones, most urgent first, each linking to its page, and reading it changes nothing', async () => {
-    const later = (await issueViaApi(stack, oneUnit({ title: 'آگاهی‌بخشی عمومی', priority: 'normal', acknowledgeBy: inSeconds(900), reportBy: inSeconds(1800) }))).id;
-    const sooner = (await issueViaApi(stack, oneUnit({ title: 'آموزش نیروهای فنی', priority: 'immediate', acknowledgeBy: inSeconds(300), reportBy: inSeconds(1200) }))).id;
-    const done = (await issueViaApi(stack, oneUnit({ title: 'کاستی‌های دوره‌های گذشته', acknowledgeBy: inSeconds(300), reportBy: inSeconds(600) }))).id;
-    const cancelled = (await issueViaApi(stack, oneUnit({ title: 'ترکیب نیروهای اجرایی', acknowledgeBy: inSeconds(300), reportBy: inSeconds(600) }))).id;
+    const later = (
+      await issueViaApi(
+        stack,
+        oneUnit({
+          title: 'آگاهی‌بخشی عمومی',
+          priority: 'normal',
+          acknowledgeBy: inSeconds(900),
+          reportBy: inSeconds(1800),
+        }),
+      )
+    ).id;
+    const sooner = (
+      await issueViaApi(
+        stack,
+        oneUnit({
+          title: 'آموزش نیروهای فنی',
+          priority: 'immediate',
+          acknowledgeBy: inSeconds(300),
+          reportBy: inSeconds(1200),
+        }),
+      )
+    ).id;
+    const done = (
+      await issueViaApi(
+        stack,
+        oneUnit({ title: 'کاستی‌های دوره‌های گذشته', acknowledgeBy: inSeconds(300), reportBy: inSeconds(600) }),
+      )
+    ).id;
+    const cancelled = (
+      await issueViaApi(
+        stack,
+        oneUnit({ title: 'ترکیب نیروهای اجرایی', acknowledgeBy: inSeconds(300), reportBy: inSeconds(600) }),
+      )
+    ).id;
     await update(done, code, submitReportUpdate, { ...reply, values });
     await update(done, code, acceptReportUpdate, { by: officeActor });
-    expect((await stack.api(`/api/v1/directives/${cancelled}/cancel`, { method: 'POST', json: { reason: 'ادغام با دستور دیگر' } })).status).toBe(200);
+    expect(
+      (
+        await stack.api(`/api/v1/directives/${cancelled}/cancel`, {
+          method: 'POST',
+          json: { reason: 'ادغام با دستور دیگر' },
+        })
+      ).status,
+    ).toBe(200);
 
     const notice = await eventually(() => mailsFor(stack, later, code, 'notice')[0], 30_000, 'the notice');
     const inbox = inboxLinkFrom(notice.text);
     expect(notice.html).toContain(inbox.replace(stack.baseUrl, ''));
-    expect(expiryOf(inbox)).toBeGreaterThanOrEqual(Date.parse((await stack.gateway.unitState(later, code)).policy.reportBy) + 86_400_000);
+    expect(expiryOf(inbox)).toBeGreaterThanOrEqual(
+      Date.parse((await stack.gateway.unitState(later, code)).policy.reportBy) + 86_400_000,
+    );
     // Every message to the head carries it: the cancellation too.
-    const cancellation = await eventually(() => mailsFor(stack, cancelled, code, 'cancellation')[0], 30_000, 'the cancellation');
+    const cancellation = await eventually(
+      () => mailsFor(stack, cancelled, code, 'cancellation')[0],
+      30_000,
+      'the cancellation',
+    );
     expect(inboxLinkFrom(cancellation.text)).toMatch(/\/k\//);
 
-    const seqBefore = await Promise.all([later, sooner].map(async (id) => (await stack.gateway.unitState(id, code)).seq));
-    const page = await eventually(async () => {
-      const res = await fetch(inbox);
-      const text = await res.text();
-      return res.status === 200 && listedIn(text).length === 2 ? text : undefined;
-    }, 20_000, 'the inbox listing both open directives');
+    const seqBefore = await Promise.all(
+      [later, sooner].map(async (id) => (await stack.gateway.unitState(id, code)).seq),
+    );
+    const page = await eventually(
+      async () => {
+        const res = await fetch(inbox);
+        const text = await res.text();
+        return res.status === 200 && listedIn(text).length === 2 ? text : undefined;
+      },
+      20_000,
+      'the inbox listing both open directives',
+    );
     expect(listedIn(page)).toEqual([sooner, later]);
     expect(page).toContain('آموزش نیروهای فنی');
     expect(page).not.toContain('کاستی‌های دوره‌های گذشته');
@@ -344,7 +524,9 @@ describe("The head's inbox", () => {
       const res = await fetch(`${stack.baseUrl}${link}`);
       expect(res.status).toBe(200);
     }
-    const seqAfter = await Promise.all([later, sooner].map(async (id) => (await stack.gateway.unitState(id, code)).seq));
+    const seqAfter = await Promise.all(
+      [later, sooner].map(async (id) => (await stack.gateway.unitState(id, code)).seq),
+    );
     expect(seqAfter).toEqual(seqBefore);
 
     // A reply link is not an inbox link, nor the other way round.
@@ -355,16 +537,29 @@ describe("The head's inbox", () => {
   });
 
   test('When the office revokes a unit’s inbox links, then old ones are refused and the next message carries one that works', async () => {
-    const id = (await issueViaApi(stack, oneUnit({ title: 'تجهیزات انتخابات تمام‌الکترونیک', acknowledgeBy: inSeconds(900), reportBy: inSeconds(1800) }))).id;
-    const old = inboxLinkFrom((await eventually(() => mailsFor(stack, id, code, 'notice')[0], 30_000, 'the notice')).text);
+    const id = (
+      await issueViaApi(
+        stack,
+        oneUnit({ title: 'تجهیزات انتخابات تمام‌الکترونیک', acknowledgeBy: inSeconds(900), reportBy: inSeconds(1800) }),
+      )
+    ).id;
+    const old = inboxLinkFrom(
+      (await eventually(() => mailsFor(stack, id, code, 'notice')[0], 30_000, 'the notice')).text,
+    );
     expect((await fetch(old)).status).toBe(200);
-    const revoked = await json<{ generation: number }>(stack.api(`/api/v1/units/${code}/revoke-inbox`, { method: 'POST', json: {} }));
+    const revoked = await json<{ generation: number }>(
+      stack.api(`/api/v1/units/${code}/revoke-inbox`, { method: 'POST', json: {} }),
+    );
     expect(revoked.generation).toBe(2);
     const refused = await fetch(old);
     expect(refused.status).toBe(410);
     expect(await refused.text()).toContain('باطل');
-    expect((await stack.api(`/api/v1/directives/${id}/units/${code}/remind`, { method: 'POST', json: {} })).status).toBe(200);
-    const fresh = inboxLinkFrom((await eventually(() => mailsFor(stack, id, code, 'reminder-1')[0], 30_000, 'the reminder')).text);
+    expect(
+      (await stack.api(`/api/v1/directives/${id}/units/${code}/remind`, { method: 'POST', json: {} })).status,
+    ).toBe(200);
+    const fresh = inboxLinkFrom(
+      (await eventually(() => mailsFor(stack, id, code, 'reminder-1')[0], 30_000, 'the reminder')).text,
+    );
     expect(fresh).not.toBe(old);
     const res = await fetch(fresh);
     expect(res.status).toBe(200);

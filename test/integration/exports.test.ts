@@ -34,12 +34,22 @@ beforeAll(async () => {
   id = issued.id;
   // The central district of Tehran reports; the central district of Rey only acknowledges.
   const who = { name: 'فاطمه احمدی', position: 'بخشدار مرکزی' };
-  await stack.gateway.unitUpdate(id, codes[0], submitReportUpdate, { ...who, values: { stations: 12, inspected: true, problems: injected }, by: unitActor(codes[0]) }, 'exp-report-0');
+  await stack.gateway.unitUpdate(
+    id,
+    codes[0],
+    submitReportUpdate,
+    { ...who, values: { stations: 12, inspected: true, problems: injected }, by: unitActor(codes[0]) },
+    'exp-report-0',
+  );
   await stack.gateway.unitUpdate(id, codes[1], acknowledgeUpdate, { ...who, by: unitActor(codes[1]) }, 'exp-ack-1');
-  await eventually(async () => {
-    const s = await stack.gateway.directiveStatus(id);
-    return s.counts.reported === 1 && s.counts.acknowledged === 1 ? s : undefined;
-  }, 20_000, 'the directive to count the report and the acknowledgement');
+  await eventually(
+    async () => {
+      const s = await stack.gateway.directiveStatus(id);
+      return s.counts.reported === 1 && s.counts.acknowledged === 1 ? s : undefined;
+    },
+    20_000,
+    'the directive to count the report and the acknowledgement',
+  );
   mkdirSync(artifacts, { recursive: true });
 });
 
@@ -62,7 +72,9 @@ describe('Exports of a directive', () => {
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parseCsv(body.subarray(3).toString('utf8'));
     const [headers, ...units] = rows;
-    expect(headers).toEqual(expect.arrayContaining(['واحد', 'شهرستان', 'وضعیت', 'زمان گزارش', 'تعداد شعب اخذ رأی', 'مشکلات مشاهده‌شده']));
+    expect(headers).toEqual(
+      expect.arrayContaining(['واحد', 'شهرستان', 'وضعیت', 'زمان گزارش', 'تعداد شعب اخذ رأی', 'مشکلات مشاهده‌شده']),
+    );
     expect(units).toHaveLength(3);
     const col = (name: string) => headers.indexOf(name);
     const tehran = units.find((r) => r[col('کد واحد')] === 'THR-TEH-MRK')!;
@@ -96,7 +108,9 @@ describe('Exports of a directive', () => {
     expect(headers).toEqual(expect.arrayContaining(['واحد', 'شهرستان', 'وضعیت', 'تعداد شعب اخذ رأی']));
     expect(sheet.rowCount).toBe(4);
     const col = (name: string) => headers.indexOf(name) + 1;
-    const tehranRow = [2, 3, 4].map((r) => sheet.getRow(r)).find((r) => r.getCell(col('کد واحد')).value === 'THR-TEH-MRK')!;
+    const tehranRow = [2, 3, 4]
+      .map((r) => sheet.getRow(r))
+      .find((r) => r.getCell(col('کد واحد')).value === 'THR-TEH-MRK')!;
     expect(tehranRow.getCell(col('واحد')).value).toBe('بخش مرکزی');
     expect(tehranRow.getCell(col('تعداد شعب اخذ رأی')).value).toBe(12);
     expect(tehranRow.getCell(col('مشکلات مشاهده‌شده')).value).toBe(`'${injected}`);
@@ -115,13 +129,16 @@ describe('Exports of a directive', () => {
     const pages = body.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? [];
     expect(pages).toHaveLength(2);
     // pdftotext (poppler-utils, brought by the pretest step) writes bidi embedding marks around runs and breaks table cells into words.
-    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: body }).toString('utf8').replace(/[\u200e\u200f\u202a-\u202e]/g, '');
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: body })
+      .toString('utf8')
+      .replace(/[\u200e\u200f\u202a-\u202e]/g, '');
     const pageTexts = text.split('\f').filter((p) => p.trim());
     expect(pageTexts).toHaveLength(2);
     expect(pageTexts[0]).toContain('تعیین محل استقرار صندوق‌های اخذ رأی');
     expect(pageTexts[0]).toContain('۳۳.۳٪');
     expect(pageTexts[0]).toContain('واحدهای تأخیردار');
-    for (const word of ['وضعیت واحدها', 'مرکزی', 'شمیرانات', 'فاطمه', 'احمدی', 'THR-TEH-MRK']) expect(pageTexts[1]).toContain(word);
+    for (const word of ['وضعیت واحدها', 'مرکزی', 'شمیرانات', 'فاطمه', 'احمدی', 'THR-TEH-MRK'])
+      expect(pageTexts[1]).toContain(word);
     expect(pageTexts[1]).toMatch(/[۰-۹]{4}\/[۰-۹]{2}\/[۰-۹]{2}/);
   });
 

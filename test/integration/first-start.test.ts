@@ -17,7 +17,17 @@ afterAll(() => {
 
 describe('npm start', () => {
   test('When it prints "ready", then the worker is already polling, and Ctrl-C stops everything', async () => {
-    const ports = { PORT: 0, TEMPORAL_PORT: 0, TEMPORAL_UI_PORT: 0, DEV_SMTP_PORT: 0, DEV_INBOX_PORT: 0, DEV_SMSC_PORT: 0, DEV_SMS_INBOX_PORT: 0, WORKER_HEALTH_PORT: 0, WORKER_METRICS_PORT: 0 };
+    const ports = {
+      PORT: 0,
+      TEMPORAL_PORT: 0,
+      TEMPORAL_UI_PORT: 0,
+      DEV_SMTP_PORT: 0,
+      DEV_INBOX_PORT: 0,
+      DEV_SMSC_PORT: 0,
+      DEV_SMS_INBOX_PORT: 0,
+      WORKER_HEALTH_PORT: 0,
+      WORKER_METRICS_PORT: 0,
+    };
     // Distinct ports: the OS may hand the same free port out twice when asked one at a time.
     const taken = new Set<number>();
     for (const key of Object.keys(ports) as (keyof typeof ports)[]) {
@@ -25,14 +35,21 @@ describe('npm start', () => {
       while (taken.has(ports[key]));
       taken.add(ports[key]);
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    };
     env.DATA_DIR = mkdtempSync(path.join(tmpdir(), 'farman-start-'));
     env.TEMPORAL_CLI = findTemporalCli() ?? undefined;
     delete env.TEMPORAL_ADDRESS;
     delete env.SMTP_URL;
     delete env.SMS_URL;
 
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, '../../scripts/start.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', path.join(__dirname, '../../scripts/start.ts')],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     start = child;
     let output = '';
     const startedAt = Date.now();
@@ -52,7 +69,9 @@ describe('npm start', () => {
     expect(health).toBe(200);
     expect(output.indexOf('starting the worker and the API')).toBeLessThan(output.indexOf('[farman] ready'));
     expect(output).toContain(`Temporal gRPC    127.0.0.1:${ports.TEMPORAL_PORT}`);
-    expect(output).toContain(`Dev SMS (SMSC)   http://localhost:${ports.DEV_SMS_INBOX_PORT}   (SMPP smpp://127.0.0.1:${ports.DEV_SMSC_PORT})`);
+    expect(output).toContain(
+      `Dev SMS (SMSC)   http://localhost:${ports.DEV_SMS_INBOX_PORT}   (SMPP smpp://127.0.0.1:${ports.DEV_SMSC_PORT})`,
+    );
     process.stdout.write(`npm start ready after ${Date.now() - startedAt} ms\n`);
 
     const stoppedAt = Date.now();

@@ -43,7 +43,8 @@ async function issue(body: unknown): Promise<string> {
     body: JSON.stringify(body),
   });
   const json = (await res.json()) as { id?: string };
-  if (res.status !== 201) throw new Error(`issuing answered ${res.status}; the API logged:\n${api.output().slice(-3_000)}`);
+  if (res.status !== 201)
+    throw new Error(`issuing answered ${res.status}; the API logged:\n${api.output().slice(-3_000)}`);
   issued.push(json.id!);
   return json.id!;
 }
@@ -98,7 +99,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const id of issued) await client?.workflow.getHandle(directiveWorkflowId(id)).terminate('test over').catch(() => undefined);
+  for (const id of issued)
+    await client?.workflow
+      .getHandle(directiveWorkflowId(id))
+      .terminate('test over')
+      .catch(() => undefined);
   await Promise.all([api?.stop(), worker?.stop()]);
   await connection?.close();
   await sink?.down();
@@ -125,7 +130,11 @@ describe('Operations of the real processes', () => {
 
   test('When a directive is issued and its head opens the link and acknowledges, then the API counts both by route template and never by raw URL', async () => {
     const id = await issue(directiveBody({ targets: { mode: 'list', codes: [headUnit] } }));
-    const notice = await eventually(() => sink.to(headOf(headUnit)).find((m) => m.headers.get('x-farman-directive') === id), 30_000, 'the notice');
+    const notice = await eventually(
+      () => sink.to(headOf(headUnit)).find((m) => m.headers.get('x-farman-directive') === id),
+      30_000,
+      'the notice',
+    );
     const link = new RegExp(`${apiUrl}/u/[^\\s"<]+`).exec(notice.text)?.[0];
     expect(link).toBeDefined();
     const page = await fetch(link!);
@@ -139,19 +148,27 @@ describe('Operations of the real processes', () => {
       body: new URLSearchParams({ submissionId: submissionId!, name: 'رضا احمدی', position: 'بخشدار' }).toString(),
     });
     expect(answer.status).toBeLessThan(400);
-    expect((await fetch(`${apiUrl}/api/v1/directives/${id}`, { headers: { authorization: `Bearer ${officeToken}` } })).status).toBe(200);
+    expect(
+      (await fetch(`${apiUrl}/api/v1/directives/${id}`, { headers: { authorization: `Bearer ${officeToken}` } }))
+        .status,
+    ).toBe(200);
 
     expect((await fetch(`${apiUrl}/metrics`)).status).toBe(401);
-    expect((await fetch(`${apiUrl}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789abc' } })).status).toBe(401);
+    expect(
+      (await fetch(`${apiUrl}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789abc' } })).status,
+    ).toBe(401);
     const text = await scrape(`${apiUrl}/metrics`, { authorization: `Bearer ${metricsToken}` });
     expect(sample(text, 'farman_directives_issued_total')).toBe(1);
     expect(sample(text, 'farman_replies_recorded_total', { kind: 'acknowledge' })).toBe(1);
-    const count = (method: string, route: string) => sample(text, 'farman_http_request_duration_seconds_count', { method, route });
+    const count = (method: string, route: string) =>
+      sample(text, 'farman_http_request_duration_seconds_count', { method, route });
     expect(count('POST', '/api/v1/directives')).toBe(1);
     expect(count('GET', '/api/v1/directives/:id')).toBe(1);
     expect(count('GET', '/u/:token')).toBe(1);
     expect(count('POST', '/u/:token/acknowledge')).toBe(1);
-    expect(sample(text, 'farman_http_request_duration_seconds_bucket', { route: '/readyz', le: '+Inf' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'farman_http_request_duration_seconds_bucket', { route: '/readyz', le: '+Inf' }),
+    ).toBeGreaterThanOrEqual(1);
     const routes = new Set([...text.matchAll(/route="([^"]*)"/g)].map((m) => m[1]));
     for (const route of routes) expect(route).toMatch(/^(\/([a-z][a-z0-9-]*|:[a-z0-9]+|\*))+$|^\/$|^unmatched$/i);
     expect(text).not.toContain(id);
@@ -170,10 +187,17 @@ describe('Operations of the real processes', () => {
     );
     sink.refuse.add(headOf(refusedUnit).toLowerCase());
     await issue(directiveBody({ targets: { mode: 'list', codes: [refusedUnit] } }));
-    const text = await eventually(async () => {
-      const t = await scrape(`${healthUrl}/metrics`);
-      return (sample(t, 'farman_escalations_sent_total', { to: 'deputy' }) ?? 0) >= 1 && (sample(t, 'farman_mail_undeliverable_total', { kind: 'notice' }) ?? 0) >= 1 ? t : undefined;
-    }, 30_000, 'the escalation and the refused notice in the worker metrics');
+    const text = await eventually(
+      async () => {
+        const t = await scrape(`${healthUrl}/metrics`);
+        return (sample(t, 'farman_escalations_sent_total', { to: 'deputy' }) ?? 0) >= 1 &&
+          (sample(t, 'farman_mail_undeliverable_total', { kind: 'notice' }) ?? 0) >= 1
+          ? t
+          : undefined;
+      },
+      30_000,
+      'the escalation and the refused notice in the worker metrics',
+    );
     expect(sample(text, 'farman_mail_sent_total', { kind: 'escalation' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'farman_mail_sent_total', { kind: 'notice' })).toBeGreaterThanOrEqual(1);
     const core = await scrape(coreMetricsUrl);
@@ -188,9 +212,18 @@ describe('Operations of the real processes', () => {
     const output = api.output() + worker.output();
     const lines = [...api.jsonLines(), ...worker.jsonLines()];
     expect(lines.length).toBeGreaterThan(10);
-    for (const line of lines) expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), service: expect.stringMatching(/^farman-(api|worker)$/) }));
+    for (const line of lines)
+      expect(line).toEqual(
+        expect.objectContaining({
+          level: expect.any(String),
+          time: expect.any(String),
+          service: expect.stringMatching(/^farman-(api|worker)$/),
+        }),
+      );
     // The link was requested and logged, as a path with the token replaced: the redaction had work to do.
-    const linkRequests = api.jsonLines().filter((l) => String((l.req as { url?: string } | undefined)?.url).startsWith('/u/'));
+    const linkRequests = api
+      .jsonLines()
+      .filter((l) => String((l.req as { url?: string } | undefined)?.url).startsWith('/u/'));
     expect(linkRequests.map((l) => (l.req as { url: string }).url)).toEqual(['/u/[token]', '/u/[token]/acknowledge']);
     expect(linkRequests.every((l) => typeof (l.req as { id?: unknown }).id === 'string')).toBe(true);
     // The worker's SDK and activity logs come through the same logger.

@@ -29,7 +29,11 @@ const password = 'first-session-password-0123';
 function runInTerminal(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   const file = path.join(process.env.FARMAN_TEST_DIR!, `readme-${Date.now()}.sh`);
   writeFileSync(file, script);
-  const child = spawn('script', ['-qec', `bash -e ${file}`, '/dev/null'], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qec', `bash -e ${file}`, '/dev/null'], {
+    cwd: root,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   let prompts = 0;
   const onData = (chunk: Buffer) => {
@@ -69,7 +73,12 @@ describe("The README's first session, on any day", () => {
     const answer = /\{"id":"(\d{4}-\d{6})".*?\}\}/.exec(output);
     expect(answer).not.toBeNull();
     id = answer![1];
-    const issued = JSON.parse(answer![0]) as { created: boolean; units: number; acknowledgeBy: { at: string; jalali: string }; reportBy: { at: string; jalali: string } };
+    const issued = JSON.parse(answer![0]) as {
+      created: boolean;
+      units: number;
+      acknowledgeBy: { at: string; jalali: string };
+      reportBy: { at: string; jalali: string };
+    };
     expect(issued.created).toBe(true);
     expect(issued.units).toBeGreaterThan(1);
     expect(Date.parse(issued.acknowledgeBy.at) - issuedAround).toBeGreaterThanOrEqual(3 * 60_000 - 60_000);
@@ -89,10 +98,16 @@ describe("The README's first session, on any day", () => {
   }, 120_000);
 
   test('When a minute passes, then a reminder arrives in the inbox and the same timeline command shows it', async () => {
-    const reminders = await eventually(() => {
-      const sent = stack.sink.withHeader('x-farman-directive', id).filter((m) => (m.headers.get('x-farman-purpose') as string).startsWith('reminder'));
-      return sent.length > 0 ? sent : undefined;
-    }, 110_000, 'a reminder e-mail');
+    const reminders = await eventually(
+      () => {
+        const sent = stack.sink
+          .withHeader('x-farman-directive', id)
+          .filter((m) => (m.headers.get('x-farman-purpose') as string).startsWith('reminder'));
+        return sent.length > 0 ? sent : undefined;
+      },
+      110_000,
+      'a reminder e-mail',
+    );
     expect(reminders.length).toBeGreaterThan(0);
     const timelineLine = block.split('\n').find((l) => l.startsWith('npm run audit -- timeline'))!;
     const { code, output } = await runInTerminal(`export DIRECTIVE=${id}\n${timelineLine}\n`, env);

@@ -24,7 +24,11 @@ test('The committed histories cover the main scenarios, directive, shard and uni
   expect(histories.some((h) => !h.workflowId.includes('/unit:') && !h.workflowId.includes('/shard:'))).toBe(true);
   // Units send mail as local activities (a marker each), never as activity tasks.
   for (const h of histories.filter((u) => u.workflowId.includes('/unit:'))) {
-    expect([h.workflowId, eventTypes(h).includes(ACTIVITY_TASK_SCHEDULED), eventTypes(h).includes(MARKER_RECORDED)]).toEqual([h.workflowId, false, true]);
+    expect([
+      h.workflowId,
+      eventTypes(h).includes(ACTIVITY_TASK_SCHEDULED),
+      eventTypes(h).includes(MARKER_RECORDED),
+    ]).toEqual([h.workflowId, false, true]);
   }
 });
 
@@ -40,13 +44,21 @@ test('When a directive closes its units, then a unit with nothing left to send e
 });
 
 describe('When the current build replays every committed history with its real workflow ID', () => {
-  test.each(histories.map((h) => [`${h.scenario} ${h.workflowId}`, h] as const))('then %s is deterministic', async (_name, h) => {
-    await expect(Worker.runReplayHistory(currentBuild, h.history, h.workflowId)).resolves.toBeUndefined();
-  });
+  test.each(histories.map((h) => [`${h.scenario} ${h.workflowId}`, h] as const))(
+    'then %s is deterministic',
+    async (_name, h) => {
+      await expect(Worker.runReplayHistory(currentBuild, h.history, h.workflowId)).resolves.toBeUndefined();
+    },
+  );
 });
 
 test('When a changed unit workflow replays a recorded unit history, then replay fails with DeterminismViolationError', async () => {
-  const changed = await bundleWorkflowCode({ workflowsPath: require.resolve(path.join(__dirname, '..', 'fixtures', 'changed-workflows')), logger: silent });
+  const changed = await bundleWorkflowCode({
+    workflowsPath: require.resolve(path.join(__dirname, '..', 'fixtures', 'changed-workflows')),
+    logger: silent,
+  });
   const unit = histories.find((h) => h.scenario === 'silent-unit' && h.workflowId.includes('/unit:'))!;
-  await expect(Worker.runReplayHistory({ workflowBundle: changed }, unit.history, unit.workflowId)).rejects.toThrow(DeterminismViolationError);
+  await expect(Worker.runReplayHistory({ workflowBundle: changed }, unit.history, unit.workflowId)).rejects.toThrow(
+    DeterminismViolationError,
+  );
 });

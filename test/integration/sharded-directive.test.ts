@@ -22,7 +22,13 @@ async function historyLength(workflowId: string): Promise<number> {
 test(`When a directive targets ${unitCount} units, then it fans out through shards of at most 500 and every unit ends accepted`, async () => {
   const { id } = await issueViaApi(
     stack,
-    directiveBody({ targets: { mode: 'all' }, acknowledgeBy: inSeconds(600), reportBy: inSeconds(900), acceptance: 'automatic', form: [] }),
+    directiveBody({
+      targets: { mode: 'all' },
+      acknowledgeBy: inSeconds(600),
+      reportBy: inSeconds(900),
+      acceptance: 'automatic',
+      form: [],
+    }),
   );
   const codes = stack.registry.recipients().map((u) => u.code);
   expect(codes).toHaveLength(unitCount);
@@ -32,7 +38,13 @@ test(`When a directive targets ${unitCount} units, then it fans out through shar
   expect(status.total).toBe(unitCount);
 
   await inPool(codes, 16, (code) =>
-    stack.gateway.unitUpdate(id, code, submitReportUpdate, { name: 'بخشدار', position: 'بخشدار', values: {}, by: unitActor(code) }, `report-${code}`),
+    stack.gateway.unitUpdate(
+      id,
+      code,
+      submitReportUpdate,
+      { name: 'بخشدار', position: 'بخشدار', values: {}, by: unitActor(code) },
+      `report-${code}`,
+    ),
   );
   const summary: DirectiveStatus = await stack.client.workflow.getHandle(`directive:${id}`).result();
   expect(summary.state).toBe('completed');
@@ -48,6 +60,8 @@ test(`When a directive targets ${unitCount} units, then it fans out through shar
     }),
   );
   expect(shardSizes).toEqual([500, 100]);
-  const lengths = await Promise.all([`directive:${id}`, ...status.shards, unitWorkflowId(id, codes[0])].map(historyLength));
+  const lengths = await Promise.all(
+    [`directive:${id}`, ...status.shards, unitWorkflowId(id, codes[0])].map(historyLength),
+  );
   for (const length of lengths) expect(length).toBeLessThan(10_240 / 2);
 }, 600_000);

@@ -33,7 +33,11 @@ describe('Graceful shutdown', () => {
     const token = await officeTokenIn(dataDir);
     seedDirectiveIds(dataDir);
     const port = await freePort();
-    const api = spawnFarman('api/main.ts', { ...baseEnv(dataDir), PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+    const api = spawnFarman('api/main.ts', {
+      ...baseEnv(dataDir),
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+    });
     const connection = await Connection.connect({ address: address() });
     try {
       await waitUntilOk(`http://127.0.0.1:${port}/readyz`, api);
@@ -45,7 +49,12 @@ describe('Graceful shutdown', () => {
         port,
         method: 'POST',
         path: '/api/v1/directives',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}`, expect: '100-continue' },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+          expect: '100-continue',
+        },
       });
       const response = new Promise<{ status: number; json: { id?: string } }>((resolve, reject) => {
         req.on('response', (res) => {
@@ -58,7 +67,11 @@ describe('Graceful shutdown', () => {
       await new Promise<void>((resolve) => req.once('continue', () => resolve()));
 
       api.child.kill('SIGTERM');
-      await eventually(() => (api.output().includes('"msg":"draining') ? true : undefined), 10_000, 'the API to start draining');
+      await eventually(
+        () => (api.output().includes('"msg":"draining') ? true : undefined),
+        10_000,
+        'the API to start draining',
+      );
       await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
 
       req.end(body);
@@ -66,7 +79,9 @@ describe('Graceful shutdown', () => {
       expect(status).toBe(201);
       expect(json.id).toMatch(/^\d{4}-\d{6}$/);
       expect(await api.exited).toBe(0);
-      await new Client({ connection, namespace: namespace() }).workflow.getHandle(directiveWorkflowId(json.id!)).terminate('test over');
+      await new Client({ connection, namespace: namespace() }).workflow
+        .getHandle(directiveWorkflowId(json.id!))
+        .terminate('test over');
       const messages = api.jsonLines().map((l) => l.msg);
       expect(messages.indexOf('drained')).toBeGreaterThan(messages.findIndex((m) => String(m).startsWith('draining')));
     } finally {

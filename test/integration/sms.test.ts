@@ -21,11 +21,35 @@ const longName = 'بخش مرکزی و روستاهای پیرامون آن در
 
 function testRegistry(): RegistryFile {
   const file = JSON.parse(readFileSync(sampleRegistryPath, 'utf8')) as RegistryFile;
-  const district = (code: string, name: string, head: RegistryFile['units'][number]['head']) => ({ code, name, kind: 'district' as const, parent: 'THR-TEH', head });
+  const district = (code: string, name: string, head: RegistryFile['units'][number]['head']) => ({
+    code,
+    name,
+    kind: 'district' as const,
+    parent: 'THR-TEH',
+    head,
+  });
   file.units.push(
-    district('THR-TEH-LNG', longName, { title: 'بخشدار', name: 'مریم احمدی', email: 'lng@example.org', mobile: '0912 000 2001', channels: ['email', 'sms'] }),
-    district('THR-TEH-SMS', 'بخش پیامکی', { title: 'بخشدار', name: 'رضا کریمی', email: 'sms-only@example.org', mobile: '+98 912 000 2002', channels: ['sms'] }),
-    district('THR-TEH-EML', 'بخش رایانامه', { title: 'بخشدار', name: 'سارا نوری', email: 'bounce@example.org', mobile: '۰۹۱۲۰۰۰۲۰۰۳', channels: ['email'] }),
+    district('THR-TEH-LNG', longName, {
+      title: 'بخشدار',
+      name: 'مریم احمدی',
+      email: 'lng@example.org',
+      mobile: '0912 000 2001',
+      channels: ['email', 'sms'],
+    }),
+    district('THR-TEH-SMS', 'بخش پیامکی', {
+      title: 'بخشدار',
+      name: 'رضا کریمی',
+      email: 'sms-only@example.org',
+      mobile: '+98 912 000 2002',
+      channels: ['sms'],
+    }),
+    district('THR-TEH-EML', 'بخش رایانامه', {
+      title: 'بخشدار',
+      name: 'سارا نوری',
+      email: 'bounce@example.org',
+      mobile: '۰۹۱۲۰۰۰۲۰۰۳',
+      channels: ['email'],
+    }),
   );
   // Parsed as a registry file is at load: the mobiles in their written forms become canonical.
   return registryFileSchema.parse(file);
@@ -45,23 +69,33 @@ type MailRecord = Extract<UnitEvent, { type: 'mailRecorded' }> & Partial<Pick<Se
 
 /** The unit's recorded messages of a kind, once `count` of them are recorded. */
 async function recorded(id: string, code: string, kind: string, count = 1): Promise<MailRecord[]> {
-  return eventually(async () => {
-    const state = await stack.gateway.unitState(id, code);
-    const records = state.log.map((t) => t.event).filter((e): e is MailRecord => e.type === 'mailRecorded' && e.kind === kind);
-    return records.length >= count ? records : undefined;
-  }, 60_000, `${count} ${kind} recorded for ${code}`);
+  return eventually(
+    async () => {
+      const state = await stack.gateway.unitState(id, code);
+      const records = state.log
+        .map((t) => t.event)
+        .filter((e): e is MailRecord => e.type === 'mailRecorded' && e.kind === kind);
+      return records.length >= count ? records : undefined;
+    },
+    60_000,
+    `${count} ${kind} recorded for ${code}`,
+  );
 }
 
 const smsOf = (record: MailRecord): ChannelOutcome => record.channels!.find((c) => c.channel === 'sms')!;
 /** The message the sink reassembled from the parts of one recorded SMS. */
-const received = (outcome: ChannelOutcome): ReceivedSms => stack.smsSink!.messages.find((m) => m.parts.some((p) => p.smscId === outcome.smscIds![0]))!;
+const received = (outcome: ChannelOutcome): ReceivedSms =>
+  stack.smsSink!.messages.find((m) => m.parts.some((p) => p.smscId === outcome.smscIds![0]))!;
 const shortLinkIn = (text: string) => /https?:\/\/\S+\/s\/[A-Za-z0-9_-]{11}/.exec(text)?.[0];
 
 describe('SMS to district heads', () => {
   test('When a directive is issued, then a head told by SMS and e-mail gets both, the SMS in one UCS-2 part with the unit, what is due, the Jalali deadline and a short link', async () => {
     const code = 'THR-TEH-MRK';
     const reportBy = inSeconds(7200);
-    const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [code] }, acknowledgeBy: inSeconds(3600), reportBy }));
+    const { id } = await issueViaApi(
+      stack,
+      directiveBody({ targets: { mode: 'list', codes: [code] }, acknowledgeBy: inSeconds(3600), reportBy }),
+    );
     const [notice] = await recorded(id, code, 'notice');
     expect(notice.delivered).toBe(true);
     expect(notice.channels!.map((c) => [c.channel, c.delivered])).toEqual([
@@ -83,18 +117,37 @@ describe('SMS to district heads', () => {
     // The SMSC's delivery receipt comes back on the session, is read, and is recorded in the unit's history.
     const receipt = await eventually(() => receipts.find((r) => r.smscId === sms.smscIds![0]), 10_000, 'receipt');
     expect(receipt.state).toBe('delivered');
-    const dlr = await eventually(async () => {
-      const state = await stack.gateway.unitState(id, code);
-      return state.log.map((t) => t.event).find((e) => e.type === 'smsReceipt');
-    }, 10_000, 'receipt recorded');
-    expect(dlr).toMatchObject({ type: 'smsReceipt', purpose: 'notice', reference: sms.reference, smscId: sms.smscIds![0], part: 0, state: 'delivered', error: '000' });
+    const dlr = await eventually(
+      async () => {
+        const state = await stack.gateway.unitState(id, code);
+        return state.log.map((t) => t.event).find((e) => e.type === 'smsReceipt');
+      },
+      10_000,
+      'receipt recorded',
+    );
+    expect(dlr).toMatchObject({
+      type: 'smsReceipt',
+      purpose: 'notice',
+      reference: sms.reference,
+      smscId: sms.smscIds![0],
+      part: 0,
+      state: 'delivered',
+      error: '000',
+    });
     expect(Date.parse((dlr as { doneAt: string }).doneAt)).toBeGreaterThan(Date.now() - 120_000);
     await cancelDirective(stack, id, 'test over', officeActor, {});
   });
 
   test('When a head opens the short link, then it leads to the unit page; after the office revokes the links it is refused, and the new SMS link works', async () => {
     const code = 'THR-TEH-KAN';
-    const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [code] }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200) }));
+    const { id } = await issueViaApi(
+      stack,
+      directiveBody({
+        targets: { mode: 'list', codes: [code] },
+        acknowledgeBy: inSeconds(3600),
+        reportBy: inSeconds(7200),
+      }),
+    );
     const [notice] = await recorded(id, code, 'notice');
     const link = shortLinkIn(received(smsOf(notice)).text)!;
 
@@ -108,7 +161,11 @@ describe('SMS to district heads', () => {
     // A GET changes nothing: the unit is still only notified.
     expect((await stack.gateway.unitState(id, code)).state).toBe('notified');
 
-    const revoke = await stack.api(`/api/v1/directives/${id}/units/${code}/revoke-links`, { method: 'POST', json: {}, headers: { 'idempotency-key': `revoke-${id}` } });
+    const revoke = await stack.api(`/api/v1/directives/${id}/units/${code}/revoke-links`, {
+      method: 'POST',
+      json: {},
+      headers: { 'idempotency-key': `revoke-${id}` },
+    });
     expect(revoke.status).toBeLessThan(300);
     const notices = await recorded(id, code, 'notice', 2);
     const again = await fetch(link, { redirect: 'manual' });
@@ -123,7 +180,15 @@ describe('SMS to district heads', () => {
 
   test('When a reminder to a unit with a long name does not fit one part, then it goes in three concatenated parts that the SMSC reassembles', async () => {
     const code = 'THR-TEH-LNG';
-    const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [code] }, acknowledgeBy: inSeconds(4), reportBy: inSeconds(600), reminders: { acknowledge: [3], report: [] } }));
+    const { id } = await issueViaApi(
+      stack,
+      directiveBody({
+        targets: { mode: 'list', codes: [code] },
+        acknowledgeBy: inSeconds(4),
+        reportBy: inSeconds(600),
+        reminders: { acknowledge: [3], report: [] },
+      }),
+    );
     const [reminder] = await recorded(id, code, 'reminder');
     const sms = smsOf(reminder);
     expect(sms.parts).toBe(3);
@@ -139,10 +204,17 @@ describe('SMS to district heads', () => {
 });
 
 describe('Falling back to the other channel', () => {
-  test('When the SMSC refuses an SMS-only head\'s number for good, then the notice is mailed instead and recorded as delivered by e-mail', async () => {
+  test("When the SMSC refuses an SMS-only head's number for good, then the notice is mailed instead and recorded as delivered by e-mail", async () => {
     const code = 'THR-TEH-SMS';
     stack.smsSink!.refuse.add('989120002002');
-    const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [code] }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200) }));
+    const { id } = await issueViaApi(
+      stack,
+      directiveBody({
+        targets: { mode: 'list', codes: [code] },
+        acknowledgeBy: inSeconds(3600),
+        reportBy: inSeconds(7200),
+      }),
+    );
     const [notice] = await recorded(id, code, 'notice');
     expect(notice.delivered).toBe(true);
     expect(notice.channels!.map((c) => [c.channel, c.delivered, c.fallback ?? false])).toEqual([
@@ -155,10 +227,17 @@ describe('Falling back to the other channel', () => {
     await cancelDirective(stack, id, 'test over', officeActor, {});
   });
 
-  test('When the mail relay bounces an e-mail-only head, then the notice goes by SMS to the registry\'s mobile', async () => {
+  test("When the mail relay bounces an e-mail-only head, then the notice goes by SMS to the registry's mobile", async () => {
     const code = 'THR-TEH-EML';
     stack.sink.refuse.add('bounce@example.org');
-    const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [code] }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200) }));
+    const { id } = await issueViaApi(
+      stack,
+      directiveBody({
+        targets: { mode: 'list', codes: [code] },
+        acknowledgeBy: inSeconds(3600),
+        reportBy: inSeconds(7200),
+      }),
+    );
     const [notice] = await recorded(id, code, 'notice');
     expect(notice.delivered).toBe(true);
     expect(notice.channels!.map((c) => [c.channel, c.delivered, c.fallback ?? false])).toEqual([
@@ -176,7 +255,10 @@ describe('An SMSC outage', () => {
   test('When the SMSC restarts in the middle of a fan-out, then every head told by SMS gets the notice once it is back, and none twice past what the protocol can tell', async () => {
     const sink = stack.smsSink!;
     const before = sink.messages.length;
-    const res = await stack.api('/api/v1/directives', { method: 'POST', json: directiveBody({ targets: { mode: 'all' }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200) }) });
+    const res = await stack.api('/api/v1/directives', {
+      method: 'POST',
+      json: directiveBody({ targets: { mode: 'all' }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200) }),
+    });
     expect(res.status).toBe(201);
     const id = ((await res.json()) as { id: string }).id;
     await eventually(() => (sink.messages.length > before + 3 ? true : undefined), 60_000, 'the first texts');
@@ -185,11 +267,19 @@ describe('An SMSC outage', () => {
     await new Promise((r) => setTimeout(r, 4000));
     await sink.up();
 
-    const smsHeads = stack.registry.recipients().filter((u) => u.head.channels?.includes('sms') && !sink.refuse.has(u.head.mobile!.slice(1)));
-    await eventually(async () => {
-      const states = await Promise.all(smsHeads.map((u) => stack.gateway.unitState(id, u.code)));
-      return states.every((s) => s.log.some((t) => t.event.type === 'mailRecorded' && t.event.kind === 'notice')) ? true : undefined;
-    }, 120_000, 'every notice recorded');
+    const smsHeads = stack.registry
+      .recipients()
+      .filter((u) => u.head.channels?.includes('sms') && !sink.refuse.has(u.head.mobile!.slice(1)));
+    await eventually(
+      async () => {
+        const states = await Promise.all(smsHeads.map((u) => stack.gateway.unitState(id, u.code)));
+        return states.every((s) => s.log.some((t) => t.event.type === 'mailRecorded' && t.event.kind === 'notice'))
+          ? true
+          : undefined;
+      },
+      120_000,
+      'every notice recorded',
+    );
     const texts = sink.messages.slice(before);
     const perMobile = new Map<string, number>();
     for (const m of texts) perMobile.set(m.to, (perMobile.get(m.to) ?? 0) + 1);

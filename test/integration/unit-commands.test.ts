@@ -19,9 +19,23 @@ let id: string;
 
 beforeAll(async () => {
   stack = await startStack();
-  ({ id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200), form: [] })));
+  ({ id } = await issueViaApi(
+    stack,
+    directiveBody({
+      targets: { mode: 'list', codes },
+      acknowledgeBy: inSeconds(3600),
+      reportBy: inSeconds(7200),
+      form: [],
+    }),
+  ));
   for (const code of codes) {
-    await stack.gateway.unitUpdate(id, code, submitReportUpdate, { name: 'بخشدار', position: 'بخشدار', values: {}, by: unitActor(code) }, `report-${code}`);
+    await stack.gateway.unitUpdate(
+      id,
+      code,
+      submitReportUpdate,
+      { name: 'بخشدار', position: 'بخشدار', values: {}, by: unitActor(code) },
+      `report-${code}`,
+    );
   }
 });
 afterAll(async () => {
@@ -34,10 +48,17 @@ const cli = (args: string[]) =>
     env: { ...process.env, FARMAN_URL: stack.baseUrl, FARMAN_TOKEN: stack.officeToken, DATA_DIR: stack.dataDir },
   }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({
+      code: err.code,
+      stdout: err.stdout,
+      stderr: err.stderr,
+    }),
   );
 
-async function dashboardAction(action: string, fields: Record<string, string>): Promise<{ status: number; html: string }> {
+async function dashboardAction(
+  action: string,
+  fields: Record<string, string>,
+): Promise<{ status: number; html: string }> {
   const office = await stack.session('office');
   const res = await fetch(`${stack.baseUrl}/directives/${id}/actions/${action}`, {
     method: 'POST',
@@ -51,7 +72,9 @@ async function dashboardAction(action: string, fields: Record<string, string>): 
 const stateOf = async (code: string) => (await stack.gateway.unitState(id, code)).state;
 
 test('The API serves every unit command of the table, at the route the table names', async () => {
-  const spec = (await (await stack.api('/api/v1/openapi.json')).json()) as { paths: Record<string, { post?: { operationId: string } }> };
+  const spec = (await (await stack.api('/api/v1/openapi.json')).json()) as {
+    paths: Record<string, { post?: { operationId: string } }>;
+  };
   for (const name of unitCommandNames) {
     const { route } = unitCommands[name];
     expect(spec.paths[`/directives/{id}/units/{code}/${route.path}`]?.post?.operationId).toBe(route.operationId);
@@ -59,7 +82,10 @@ test('The API serves every unit command of the table, at the route the table nam
 });
 
 test('When the office accepts through the API, returns through the dashboard and exempts through the CLI, then each unit records it', async () => {
-  const api = await stack.api(`/api/v1/directives/${id}/units/${codes[0]}/accept`, { method: 'POST', json: { note: 'تأیید شد' } });
+  const api = await stack.api(`/api/v1/directives/${id}/units/${codes[0]}/accept`, {
+    method: 'POST',
+    json: { note: 'تأیید شد' },
+  });
   expect(api.status).toBe(200);
   expect(await stateOf(codes[0])).toBe('accepted');
 
@@ -75,7 +101,10 @@ test('When the office accepts through the API, returns through the dashboard and
 
 test('When an extension names no new deadline, then the API, the dashboard and the CLI refuse it for the same field and nothing changes', async () => {
   const before = (await stack.gateway.unitState(id, codes[1])).seq;
-  const api = await stack.api(`/api/v1/directives/${id}/units/${codes[1]}/extend`, { method: 'POST', json: { reason: 'تمدید' } });
+  const api = await stack.api(`/api/v1/directives/${id}/units/${codes[1]}/extend`, {
+    method: 'POST',
+    json: { reason: 'تمدید' },
+  });
   expect(api.status).toBe(400);
   expect(api.headers.get('content-type')).toMatch(/application\/problem\+json/);
   const problem = (await api.json()) as { errors: { path: string }[] };

@@ -30,16 +30,27 @@ function expectWellFormed(mail: { html: string; text: string }): void {
 }
 
 describe('Notices', () => {
-  test('When a directive goes to N units, then exactly N notices arrive, one per head, each with a link that opens that unit\'s page', async () => {
-    const { id, json } = await issueViaApi(stack, directiveBody({ targets: { mode: 'under', parents: ['THR-TEH'] }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200) }));
+  test("When a directive goes to N units, then exactly N notices arrive, one per head, each with a link that opens that unit's page", async () => {
+    const { id, json } = await issueViaApi(
+      stack,
+      directiveBody({
+        targets: { mode: 'under', parents: ['THR-TEH'] },
+        acknowledgeBy: inSeconds(3600),
+        reportBy: inSeconds(7200),
+      }),
+    );
     const n = json.units as number;
     expect(n).toBe(7);
     const codes = stack.registry.resolveTargets({ mode: 'under', parents: ['THR-TEH'] });
     if (!('codes' in codes)) throw new Error('targets did not resolve');
-    await eventually(async () => {
-      const states = await Promise.all(codes.codes.map((c) => stack.gateway.unitState(id, c)));
-      return states.every((s) => s.mailSent === 1) ? true : undefined;
-    }, 30_000, 'every notice recorded as sent');
+    await eventually(
+      async () => {
+        const states = await Promise.all(codes.codes.map((c) => stack.gateway.unitState(id, c)));
+        return states.every((s) => s.mailSent === 1) ? true : undefined;
+      },
+      30_000,
+      'every notice recorded as sent',
+    );
     const notices = stack.sink.messages.filter((m) => m.headers.get('x-farman-directive') === id);
     expect(notices).toHaveLength(n);
     expect(new Set(notices.map((m) => m.messageId)).size).toBe(n);
@@ -65,7 +76,14 @@ describe('Notices', () => {
 
   test('When the directive body and title carry script payloads, then the mail HTML shows them as text', async () => {
     const code = 'THR-TEH-AFT';
-    const { id } = await issueViaApi(stack, directiveBody({ title: `دستور ${payloads[1]}`, body: `متن ${payloads.join(' ')}`, targets: { mode: 'list', codes: [code] } }));
+    const { id } = await issueViaApi(
+      stack,
+      directiveBody({
+        title: `دستور ${payloads[1]}`,
+        body: `متن ${payloads.join(' ')}`,
+        targets: { mode: 'list', codes: [code] },
+      }),
+    );
     await noticeLink(stack, id, code);
     const [mail] = mailsFor(stack, id, code, 'notice');
     for (const p of payloads) expect(mail.html).not.toContain(p);
@@ -78,7 +96,11 @@ describe('Notices', () => {
 
   test('When the office amends a directive, then each unit is told what changed, in Persian', async () => {
     const code = 'THR-REY-KHR';
-    const body = directiveBody({ targets: { mode: 'list', codes: [code] }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200) });
+    const body = directiveBody({
+      targets: { mode: 'list', codes: [code] },
+      acknowledgeBy: inSeconds(3600),
+      reportBy: inSeconds(7200),
+    });
     const { id } = await issueViaApi(stack, body);
     await noticeLink(stack, id, code);
     const { targets: _targets, ...rest } = body;
@@ -90,7 +112,11 @@ describe('Notices', () => {
     expect(mail.text).toContain('متن اصلاح‌شده');
     expect(linkFrom(mail).startsWith(`${stack.baseUrl}/u/`)).toBe(true);
     await cancelDirective(stack, id, 'test over', officeActor, {});
-    const cancellation = await eventually(() => mailsFor(stack, id, code, 'cancellation')[0], 20_000, 'cancellation mail');
+    const cancellation = await eventually(
+      () => mailsFor(stack, id, code, 'cancellation')[0],
+      20_000,
+      'cancellation mail',
+    );
     expect(cancellation.text).toContain('test over');
   });
 });
@@ -102,14 +128,15 @@ describe('Reminders and escalations', () => {
     const county = stack.registry.get('THR-SHM')!;
     // The contacts come from the unit's own county.
     expect(unit.escalation).toEqual(county.escalation);
-    const { id } = await issueViaApi(
-      stack,
-      silentUnitBody(code, 5, 3),
+    const { id } = await issueViaApi(stack, silentUnitBody(code, 5, 3));
+    const state = await eventually(
+      async () => {
+        const s = await stack.gateway.unitState(id, code);
+        return s.escalationLevel === 2 && s.mailSent >= 4 ? s : undefined;
+      },
+      30_000,
+      'escalation level 2 mailed',
     );
-    const state = await eventually(async () => {
-      const s = await stack.gateway.unitState(id, code);
-      return s.escalationLevel === 2 && s.mailSent >= 4 ? s : undefined;
-    }, 30_000, 'escalation level 2 mailed');
     const reminder = mailsFor(stack, id, code, 'reminder-1')[0];
     expect(reminder.to).toEqual([unit.head.email]);
     expectWellFormed(reminder);
@@ -133,7 +160,12 @@ describe('Reminders and escalations', () => {
     // The record keeps who each message went to, as the registry said at send time.
     const recorded = state.log.flatMap((t) => (t.event.type === 'mailRecorded' ? [t.event] : []));
     const { title, name, email } = county.escalation.deputy;
-    expect(recorded.find((e) => e.purpose === 'escalation-1-1')?.recipient).toEqual({ role: 'deputy', title, name, email });
+    expect(recorded.find((e) => e.purpose === 'escalation-1-1')?.recipient).toEqual({
+      role: 'deputy',
+      title,
+      name,
+      email,
+    });
     expect(reminder.receivedAt).toBeLessThanOrEqual(first.receivedAt);
     expect(first.receivedAt).toBeLessThanOrEqual(second.receivedAt);
     await cancelDirective(stack, id, 'test over', officeActor, {});
@@ -145,19 +177,30 @@ describe('Delivery faults', () => {
     const codes = ['THR-ESL-MRK', 'THR-ESL-CHD', 'THR-ESL-AHM'];
     await stack.sink.down();
     try {
-      const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200) }));
+      const { id } = await issueViaApi(
+        stack,
+        directiveBody({ targets: { mode: 'list', codes }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200) }),
+      );
       // The outage lasts until every unit's notice has failed at least three times (retries after 1 s, 2 s,
       // the later ones on a durable timer, so the outage is in the history).
-      await eventually(async () => {
-        const attempts = await Promise.all(codes.map((c) => failedMailAttempts(stack.client, unitWorkflowId(id, c))));
-        return attempts.every((a) => a >= 3) ? attempts : undefined;
-      }, 30_000, 'three failed attempts per notice');
+      await eventually(
+        async () => {
+          const attempts = await Promise.all(codes.map((c) => failedMailAttempts(stack.client, unitWorkflowId(id, c))));
+          return attempts.every((a) => a >= 3) ? attempts : undefined;
+        },
+        30_000,
+        'three failed attempts per notice',
+      );
       expect(mailsFor(stack, id, codes[0])).toHaveLength(0);
       await stack.sink.up();
-      await eventually(async () => {
-        const states = await Promise.all(codes.map((c) => stack.gateway.unitState(id, c)));
-        return states.every((s) => s.mailSent === 1) ? true : undefined;
-      }, 60_000, 'notices delivered after the outage');
+      await eventually(
+        async () => {
+          const states = await Promise.all(codes.map((c) => stack.gateway.unitState(id, c)));
+          return states.every((s) => s.mailSent === 1) ? true : undefined;
+        },
+        60_000,
+        'notices delivered after the outage',
+      );
       const delivered = stack.sink.messages.filter((m) => m.headers.get('x-farman-directive') === id);
       expect(delivered).toHaveLength(codes.length);
       expect(new Set(delivered.map((m) => m.messageId)).size).toBe(codes.length);
@@ -173,19 +216,34 @@ describe('Delivery faults', () => {
     }
   });
 
-  test('When the relay refuses a head\'s address for good (550), then it is recorded as undeliverable after one attempt and the deputy is told', async () => {
+  test("When the relay refuses a head's address for good (550), then it is recorded as undeliverable after one attempt and the deputy is told", async () => {
     const code = 'THR-SHR-JQN';
     const unit = stack.registry.get(code)!;
     stack.sink.refuse.add(unit.head.email.toLowerCase());
     try {
-      const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [code] }, acknowledgeBy: inSeconds(3600), reportBy: inSeconds(7200) }));
-      const state = await eventually(async () => {
-        const s = await stack.gateway.unitState(id, code);
-        return s.undeliverable && s.mailSent >= 1 ? s : undefined;
-      }, 30_000, 'undeliverable recorded and the deputy told');
+      const { id } = await issueViaApi(
+        stack,
+        directiveBody({
+          targets: { mode: 'list', codes: [code] },
+          acknowledgeBy: inSeconds(3600),
+          reportBy: inSeconds(7200),
+        }),
+      );
+      const state = await eventually(
+        async () => {
+          const s = await stack.gateway.unitState(id, code);
+          return s.undeliverable && s.mailSent >= 1 ? s : undefined;
+        },
+        30_000,
+        'undeliverable recorded and the deputy told',
+      );
       const failed = state.log.flatMap((t) => (t.event.type === 'mailRecorded' && !t.event.delivered ? [t.event] : []));
       expect(failed).toHaveLength(1);
-      expect(failed[0]).toMatchObject({ purpose: 'notice', delivered: false, recipient: { role: 'head', email: unit.head.email } });
+      expect(failed[0]).toMatchObject({
+        purpose: 'notice',
+        delivered: false,
+        recipient: { role: 'head', email: unit.head.email },
+      });
       expect(failed[0].error).toMatch(/550/);
       expect(state.mailFailures).toBe(1);
       const told = mailsFor(stack, id, code, 'undeliverable-1');
@@ -198,7 +256,11 @@ describe('Delivery faults', () => {
       expect(await activityAttempts(stack.client, unitWorkflowId(id, code))).toEqual([1, 1]);
       expect(stack.sink.to(unit.head.email)).toHaveLength(0);
       // The office sees it in the directive's counts.
-      await eventually(async () => ((await stack.gateway.directiveStatus(id)).undeliverable === 1 ? true : undefined), 20_000, 'undeliverable counted');
+      await eventually(
+        async () => ((await stack.gateway.directiveStatus(id)).undeliverable === 1 ? true : undefined),
+        20_000,
+        'undeliverable counted',
+      );
       await cancelDirective(stack, id, 'test over', officeActor, {});
     } finally {
       stack.sink.refuse.delete(unit.head.email.toLowerCase());
@@ -240,11 +302,21 @@ describe('Templates', () => {
       const role = kind === 'escalation' ? 'governor' : kind === 'undeliverable' ? 'deputy' : 'head';
       const contact = role === 'head' ? unit.head : unit.escalation[role];
       const ctx: MailContext = {
-        input: { workflowId: 'directive:1405-000001/unit:THR-TEH-MRK', unitCode: unit.code, policy, linkGeneration: 1, request: { purpose: kind, kind, to: role, causeSeq: 1, details: d } },
+        input: {
+          workflowId: 'directive:1405-000001/unit:THR-TEH-MRK',
+          unitCode: unit.code,
+          policy,
+          linkGeneration: 1,
+          request: { purpose: kind, kind, to: role, causeSeq: 1, details: d },
+        },
         unit,
         recipient: { ...contact, role },
         link: role === 'head' ? 'http://localhost:3000/u/v1.k.p.m' : null,
-        document: { title: policy.title, body: `بدنه ${payloads[0]}`, attachments: [{ name: `پیوست ${payloads[1]}.pdf`, sha256: 'b'.repeat(64), size: 10 }] },
+        document: {
+          title: policy.title,
+          body: `بدنه ${payloads[0]}`,
+          attachments: [{ name: `پیوست ${payloads[1]}.pdf`, sha256: 'b'.repeat(64), size: 10 }],
+        },
         now,
       };
       const mail = composeUnitMail(ctx);
@@ -253,8 +325,10 @@ describe('Templates', () => {
       expect(mail.subject.startsWith('[آنی] ')).toBe(true);
       expect(mail.text).toContain(contact.name);
       // Messages that end the unit's obligations (cancelled, accepted, exempted) have no deadline left to state.
-      if (!['cancellation', 'report-accepted', 'exempted'].includes(kind)) expect([kind, persianDeadline.test(mail.text) && /(مانده|گذشته)\)/.test(mail.text)]).toEqual([kind, true]);
-      if (role === 'head' && !['cancellation', 'exempted'].includes(kind)) expect([kind, mail.html.includes('href="http://localhost:3000/u/v1.k.p.m"')]).toEqual([kind, true]);
+      if (!['cancellation', 'report-accepted', 'exempted'].includes(kind))
+        expect([kind, persianDeadline.test(mail.text) && /(مانده|گذشته)\)/.test(mail.text)]).toEqual([kind, true]);
+      if (role === 'head' && !['cancellation', 'exempted'].includes(kind))
+        expect([kind, mail.html.includes('href="http://localhost:3000/u/v1.k.p.m"')]).toEqual([kind, true]);
       if (kind === 'amendment') expect(mail.text).toMatch(/- متن دستورالعمل\n- مهلت ارسال گزارش\n- somethingNew/);
       if (kind === 'reminder') expect(mail.text).toContain('۳ روز و ۲ ساعت مانده');
       if (kind === 'escalation') expect(mail.text).toContain('۱ روز گذشته');

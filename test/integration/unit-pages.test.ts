@@ -26,7 +26,16 @@ const form = [
 
 /** Issues a directive to the given units and returns its id and each unit's mailed link. */
 async function issue(codes: string[], overrides: Parameters<typeof directiveBody>[0] = {}) {
-  const { id, status } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes }, form, reportBy: inSeconds(3600), acknowledgeBy: inSeconds(1800), ...overrides }));
+  const { id, status } = await issueViaApi(
+    stack,
+    directiveBody({
+      targets: { mode: 'list', codes },
+      form,
+      reportBy: inSeconds(3600),
+      acknowledgeBy: inSeconds(1800),
+      ...overrides,
+    }),
+  );
   expect(status).toBe(201);
   const links: Record<string, string> = {};
   for (const code of codes) links[code] = await noticeLink(stack, id, code);
@@ -40,11 +49,16 @@ const replies = async (id: string, code: string) =>
 
 const pdfBytes = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
-function reportForm(submissionId: string, fields: Record<string, string>, files: { field: string; name: string; bytes: Buffer; type?: string }[] = []): FormData {
+function reportForm(
+  submissionId: string,
+  fields: Record<string, string>,
+  files: { field: string; name: string; bytes: Buffer; type?: string }[] = [],
+): FormData {
   const data = new FormData();
   data.set('submissionId', submissionId);
   for (const [k, v] of Object.entries(fields)) data.set(k, v);
-  for (const f of files) data.append(f.field, new Blob([new Uint8Array(f.bytes)], { type: f.type ?? 'application/octet-stream' }), f.name);
+  for (const f of files)
+    data.append(f.field, new Blob([new Uint8Array(f.bytes)], { type: f.type ?? 'application/octet-stream' }), f.name);
   return data;
 }
 
@@ -53,7 +67,11 @@ describe('The unit page behind the mailed link', () => {
     const code = 'THR-TEH-MRK';
     const { id, links } = await issue([code]);
     const link = links[code];
-    await eventually(async () => ((await stack.gateway.unitState(id, code)).mailSent === 1 ? true : undefined), 20_000, 'notice recorded');
+    await eventually(
+      async () => ((await stack.gateway.unitState(id, code)).mailSent === 1 ? true : undefined),
+      20_000,
+      'notice recorded',
+    );
     const before = await seqOf(id, code);
     for (let i = 0; i < 3; i++) {
       expect((await fetch(link, { method: 'HEAD' })).status).toBe(200);
@@ -71,7 +89,11 @@ describe('The unit page behind the mailed link', () => {
     expect(await seqOf(id, code)).toBe(before);
 
     const page = await getPage(link);
-    const res = await postForm(`${link}/acknowledge`, { submissionId: submissionIdIn(page.html, 'acknowledge'), name: 'رضا احمدي', position: 'بخشدار مرکزی' });
+    const res = await postForm(`${link}/acknowledge`, {
+      submissionId: submissionIdIn(page.html, 'acknowledge'),
+      name: 'رضا احمدي',
+      position: 'بخشدار مرکزی',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`${new URL(link).pathname}?done=acknowledged`);
     const after = await getPage(new URL(res.headers.get('location')!, link).href);
@@ -89,13 +111,20 @@ describe('The unit page behind the mailed link', () => {
     const { id, links } = await issue([code]);
     const page = await getPage(links[code]);
     const fields = { submissionId: submissionIdIn(page.html, 'acknowledge'), name: 'مریم کریمی', position: 'بخشدار' };
-    const results = await Promise.all([postForm(`${links[code]}/acknowledge`, fields), postForm(`${links[code]}/acknowledge`, fields)]);
+    const results = await Promise.all([
+      postForm(`${links[code]}/acknowledge`, fields),
+      postForm(`${links[code]}/acknowledge`, fields),
+    ]);
     expect(results.map((r) => r.status)).toEqual([303, 303]);
     const again = await postForm(`${links[code]}/acknowledge`, fields);
     expect(again.status).toBe(303);
 
     const reportId = submissionIdIn((await getPage(links[code])).html, 'report');
-    const send = () => postForm(`${links[code]}/report?submission=${reportId}`, reportForm(reportId, { v_stations: '۷', name: 'مریم کریمی', position: 'بخشدار' }));
+    const send = () =>
+      postForm(
+        `${links[code]}/report?submission=${reportId}`,
+        reportForm(reportId, { v_stations: '۷', name: 'مریم کریمی', position: 'بخشدار' }),
+      );
     expect((await Promise.all([send(), send()])).map((r) => r.status)).toEqual([303, 303]);
     expect((await send()).status).toBe(303);
     expect(await replies(id, code)).toEqual(['issued', 'acknowledged', 'reportSubmitted']);
@@ -110,9 +139,18 @@ describe('The unit page behind the mailed link', () => {
     const fileName = 'فهرست محل‌ها.pdf';
     const res = await postForm(
       `${link}/report`,
-      reportForm(submissionId, { v_stations: '۱۲', v_inspected: 'yes', v_lastVisit: '۱۴۰۵/۰۹/۱۰', v_problems: 'کمبود برق اضطراری', name: 'حسن رحیمی', position: 'بخشدار' }, [
-        { field: 'f_plan', name: fileName, bytes: pdfBytes, type: 'application/pdf' },
-      ]),
+      reportForm(
+        submissionId,
+        {
+          v_stations: '۱۲',
+          v_inspected: 'yes',
+          v_lastVisit: '۱۴۰۵/۰۹/۱۰',
+          v_problems: 'کمبود برق اضطراری',
+          name: 'حسن رحیمی',
+          position: 'بخشدار',
+        },
+        [{ field: 'f_plan', name: fileName, bytes: pdfBytes, type: 'application/pdf' }],
+      ),
     );
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toContain('?done=reported');
@@ -144,37 +182,54 @@ describe('The unit page behind the mailed link', () => {
     const link = links[code];
     const before = await replies(id, code);
     const submissionId = submissionIdIn((await getPage(link)).html, 'report');
-    const missing = await postForm(`${link}/report`, reportForm(submissionId, { v_stations: '', name: 'علی', position: 'بخشدار', v_problems: 'متن نگه داشته شود' }));
+    const missing = await postForm(
+      `${link}/report`,
+      reportForm(submissionId, { v_stations: '', name: 'علی', position: 'بخشدار', v_problems: 'متن نگه داشته شود' }),
+    );
     expect(missing.status).toBe(422);
     const missingHtml = await missing.text();
     expect(missingHtml).toMatch(/id="err-stations">این بخش را پر کنید/);
     expect(missingHtml).toContain('متن نگه داشته شود');
 
-    const badNumber = await postForm(`${link}/report`, reportForm(submissionId, { v_stations: 'دوازده', name: 'علی', position: 'بخشدار' }));
+    const badNumber = await postForm(
+      `${link}/report`,
+      reportForm(submissionId, { v_stations: 'دوازده', name: 'علی', position: 'بخشدار' }),
+    );
     expect(badNumber.status).toBe(422);
     expect(await badNumber.text()).toMatch(/id="err-stations">یک عدد وارد کنید/);
 
-    const belowMin = await postForm(`${link}/report`, reportForm(submissionId, { v_stations: '-3', name: 'علی', position: 'بخشدار' }));
+    const belowMin = await postForm(
+      `${link}/report`,
+      reportForm(submissionId, { v_stations: '-3', name: 'علی', position: 'بخشدار' }),
+    );
     expect(belowMin.status).toBe(422);
     expect(await belowMin.text()).toMatch(/id="err-stations">باید دست‌کم ۰ باشد/);
 
     const disguised = await postForm(
       `${link}/report`,
-      reportForm(submissionId, { v_stations: '3', name: 'علی', position: 'بخشدار' }, [{ field: 'f_plan', name: 'plan.pdf', bytes: Buffer.from('MZ\x90\x00 not a pdf'), type: 'application/pdf' }]),
+      reportForm(submissionId, { v_stations: '3', name: 'علی', position: 'بخشدار' }, [
+        { field: 'f_plan', name: 'plan.pdf', bytes: Buffer.from('MZ\x90\x00 not a pdf'), type: 'application/pdf' },
+      ]),
     );
     expect(disguised.status).toBe(422);
     expect(await disguised.text()).toMatch(/id="err-plan">نوع فایل «plan\.pdf» پذیرفته نیست/);
 
     const tooBig = await postForm(
       `${link}/report`,
-      reportForm(submissionId, { v_stations: '3', name: 'علی', position: 'بخشدار' }, [{ field: 'f_plan', name: 'big.pdf', bytes: Buffer.concat([pdfBytes, Buffer.alloc(10 * 1024 * 1024)]) }]),
+      reportForm(submissionId, { v_stations: '3', name: 'علی', position: 'بخشدار' }, [
+        { field: 'f_plan', name: 'big.pdf', bytes: Buffer.concat([pdfBytes, Buffer.alloc(10 * 1024 * 1024)]) },
+      ]),
     );
     expect(tooBig.status).toBe(413);
     expect(await tooBig.text()).toContain('مگابایت');
 
     const noId = await postForm(`${link}/acknowledge`, { name: 'علی', position: 'بخشدار' });
     expect(noId.status).toBe(400);
-    const blankName = await postForm(`${link}/acknowledge`, { submissionId: submissionIdIn((await getPage(link)).html, 'acknowledge'), name: '  ', position: 'بخشدار' });
+    const blankName = await postForm(`${link}/acknowledge`, {
+      submissionId: submissionIdIn((await getPage(link)).html, 'acknowledge'),
+      name: '  ',
+      position: 'بخشدار',
+    });
     expect(blankName.status).toBe(422);
     expect(await blankName.text()).toMatch(/id="err-name">این بخش را پر کنید/);
     expect(await replies(id, code)).toEqual(before);
@@ -185,7 +240,11 @@ describe('The unit page behind the mailed link', () => {
     const { id, links } = await issue([code]);
     const link = links[code];
     const submissionId = submissionIdIn((await getPage(link)).html, 'extension');
-    const early = await postForm(`${link}/extension`, { submissionId, until: '۱۴۰۰/۰۱/۰۱ ۱۰:۰۰', reason: 'کمبود نیرو' });
+    const early = await postForm(`${link}/extension`, {
+      submissionId,
+      until: '۱۴۰۰/۰۱/۰۱ ۱۰:۰۰',
+      reason: 'کمبود نیرو',
+    });
     expect(early.status).toBe(422);
     expect(await early.text()).toMatch(/id="err-until">تاریخ درخواستی باید پس از مهلت کنونی/);
     const res = await postForm(`${link}/extension`, { submissionId, until: '۱۴۹۸/۰۱/۱۰ ۱۰:۰۰', reason: 'کمبود نیرو' });
@@ -203,13 +262,42 @@ describe('The unit page behind the mailed link', () => {
     const { id, links } = await issue([code]);
     const link = links[code];
     const extensionId = submissionIdIn((await getPage(link)).html, 'extension');
-    expect((await postForm(`${link}/extension`, { submissionId: extensionId, until: '۱۴۹۸/۰۱/۱۰ ۱۰:۰۰', reason: 'کمبود نیرو' })).status).toBe(303);
-    await stack.gateway.unitUpdate(id, code, decideExtensionUpdate, { requestId: extensionId, approved: false, note: 'مهلت کافی است', by: officeActor }, `decide-${id}`);
+    expect(
+      (
+        await postForm(`${link}/extension`, {
+          submissionId: extensionId,
+          until: '۱۴۹۸/۰۱/۱۰ ۱۰:۰۰',
+          reason: 'کمبود نیرو',
+        })
+      ).status,
+    ).toBe(303);
+    await stack.gateway.unitUpdate(
+      id,
+      code,
+      decideExtensionUpdate,
+      { requestId: extensionId, approved: false, note: 'مهلت کافی است', by: officeActor },
+      `decide-${id}`,
+    );
     const reportId = submissionIdIn((await getPage(link)).html, 'report');
-    expect((await postForm(`${link}/report`, reportForm(reportId, { v_stations: '۹', v_problems: 'هیچ', name: 'علی رضایی', position: 'بخشدار' }))).status).toBe(303);
-    await stack.gateway.unitUpdate(id, code, returnReportUpdate, { reason: 'تعداد شعب با آمار استان نمی‌خواند', by: officeActor }, `return-${id}`);
+    expect(
+      (
+        await postForm(
+          `${link}/report`,
+          reportForm(reportId, { v_stations: '۹', v_problems: 'هیچ', name: 'علی رضایی', position: 'بخشدار' }),
+        )
+      ).status,
+    ).toBe(303);
+    await stack.gateway.unitUpdate(
+      id,
+      code,
+      returnReportUpdate,
+      { reason: 'تعداد شعب با آمار استان نمی‌خواند', by: officeActor },
+      `return-${id}`,
+    );
     const page = (await getPage(link)).html;
-    expect(page).toMatch(/id="decisions">[\s\S]*گزارش برای اصلاح بازگردانده شد\. علت: تعداد شعب با آمار استان نمی‌خواند[\s\S]*درخواست تمدید پذیرفته نشد\. مهلت کافی است/);
+    expect(page).toMatch(
+      /id="decisions">[\s\S]*گزارش برای اصلاح بازگردانده شد\. علت: تعداد شعب با آمار استان نمی‌خواند[\s\S]*درخواست تمدید پذیرفته نشد\. مهلت کافی است/,
+    );
     expect(page).toContain('پاسخ پیشین شما در فرم آمده است');
     expect(page).toMatch(/name="v_stations" value="۹"/);
     expect(page).toMatch(/name="v_problems"[^>]*>هیچ<\/textarea>/);
@@ -225,14 +313,31 @@ describe('Links that must not work', () => {
     const claimsA = verifyLinkToken(tokenA, testSigningKeys, Date.now());
     const [v, kid, payload, mac] = tokenA.split('.');
     const base = links[a].split('/u/')[0];
-    const otherPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), u: b })).toString('base64url');
+    const otherPayload = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), u: b }),
+    ).toString('base64url');
     const cases: [string, string, number, RegExp][] = [
       ['forged mac', `${v}.${kid}.${payload}.${mac.slice(0, -2)}AA`, 403, /این پیوند معتبر نیست/],
       ['malformed', 'not-a-token', 403, /این پیوند معتبر نیست/],
       ['other unit (payload swapped, mac kept)', `${v}.${kid}.${otherPayload}.${mac}`, 403, /این پیوند معتبر نیست/],
-      ['signed with an unknown key', signLinkToken({ ...claimsA }, [{ kid: 'zz', secret: Buffer.alloc(32, 1) }]), 403, /این پیوند معتبر نیست/],
-      ['expired', signLinkToken({ ...claimsA, expiresAt: Date.now() - 1000 }, testSigningKeys), 410, /مهلت استفاده از این پیوند گذشته است/],
-      ['unknown directive', signLinkToken({ ...claimsA, directiveId: '1399-999999' }, testSigningKeys), 404, /پیدا نشد/],
+      [
+        'signed with an unknown key',
+        signLinkToken({ ...claimsA }, [{ kid: 'zz', secret: Buffer.alloc(32, 1) }]),
+        403,
+        /این پیوند معتبر نیست/,
+      ],
+      [
+        'expired',
+        signLinkToken({ ...claimsA, expiresAt: Date.now() - 1000 }, testSigningKeys),
+        410,
+        /مهلت استفاده از این پیوند گذشته است/,
+      ],
+      [
+        'unknown directive',
+        signLinkToken({ ...claimsA, directiveId: '1399-999999' }, testSigningKeys),
+        404,
+        /پیدا نشد/,
+      ],
       ['generation from the future', signLinkToken({ ...claimsA, generation: 9 }, testSigningKeys), 403, /تعلق ندارد/],
     ];
     const before = await replies(id, a);
@@ -241,15 +346,28 @@ describe('Links that must not work', () => {
       expect([what, page.status]).toEqual([what, status]);
       expect(page.html).toMatch(message);
       expect(page.html).toContain('lang="fa" dir="rtl"');
-      const post = await postForm(`${base}/u/${token}/acknowledge`, { submissionId: crypto.randomUUID(), name: 'مهاجم', position: 'ناشناس' });
+      const post = await postForm(`${base}/u/${token}/acknowledge`, {
+        submissionId: crypto.randomUUID(),
+        name: 'مهاجم',
+        position: 'ناشناس',
+      });
       expect([what, post.status]).toEqual([what, status]);
     }
     expect(await replies(id, a)).toEqual(before);
 
     // B's report file is not A's business, even with A's valid link.
-    const reportB = await postForm(`${links[b]}/report`, reportForm(submissionIdIn((await getPage(links[b])).html, 'report'), { v_stations: '1', name: 'ب', position: 'بخشدار' }, [{ field: 'f_plan', name: 'b.pdf', bytes: Buffer.concat([pdfBytes, Buffer.from('b')]) }]));
+    const reportB = await postForm(
+      `${links[b]}/report`,
+      reportForm(
+        submissionIdIn((await getPage(links[b])).html, 'report'),
+        { v_stations: '1', name: 'ب', position: 'بخشدار' },
+        [{ field: 'f_plan', name: 'b.pdf', bytes: Buffer.concat([pdfBytes, Buffer.from('b')]) }],
+      ),
+    );
     expect(reportB.status).toBe(303);
-    const shaB = createHash('sha256').update(Buffer.concat([pdfBytes, Buffer.from('b')])).digest('hex');
+    const shaB = createHash('sha256')
+      .update(Buffer.concat([pdfBytes, Buffer.from('b')]))
+      .digest('hex');
     expect((await fetch(`${links[b]}/files/${shaB}`)).status).toBe(200);
     expect((await fetch(`${links[a]}/files/${shaB}`)).status).toBe(404);
 
@@ -261,37 +379,59 @@ describe('Links that must not work', () => {
     const fresh = await noticeLink(stack, id, a, 'notice-g2');
     expect(fresh).not.toBe(links[a]);
     expect((await getPage(fresh)).status).toBe(200);
-    const revokedPost = await postForm(`${links[a]}/acknowledge`, { submissionId: crypto.randomUUID(), name: 'الف', position: 'بخشدار' });
+    const revokedPost = await postForm(`${links[a]}/acknowledge`, {
+      submissionId: crypto.randomUUID(),
+      name: 'الف',
+      position: 'بخشدار',
+    });
     expect(revokedPost.status).toBe(410);
 
     // Cancelled: the page says so, with the office's reason.
     await cancelDirective(stack, id, 'صدور <b>اشتباه</b>', officeActor, {});
-    const cancelled = await eventually(async () => {
-      const p = await getPage(fresh);
-      return p.status === 410 ? p : undefined;
-    }, 20_000, 'cancelled page');
+    const cancelled = await eventually(
+      async () => {
+        const p = await getPage(fresh);
+        return p.status === 410 ? p : undefined;
+      },
+      20_000,
+      'cancelled page',
+    );
     expect(cancelled.html).toContain('این دستورالعمل از سوی فرمانداری لغو شده است');
     expect(cancelled.html).toContain('صدور &lt;b&gt;اشتباه&lt;/b&gt;');
     expect(await replies(id, a)).toEqual([...before, 'linksRevoked', 'cancelled']);
   });
 
-  test('When a form is posted from another site, then it is refused with 403 and nothing changes; the page\'s own post (Origin null, Sec-Fetch-Site same-origin) is accepted', async () => {
+  test("When a form is posted from another site, then it is refused with 403 and nothing changes; the page's own post (Origin null, Sec-Fetch-Site same-origin) is accepted", async () => {
     const code = 'THR-PKD-MRK';
     const { id, links } = await issue([code]);
     const link = links[code];
-    const fields = { submissionId: submissionIdIn((await getPage(link)).html, 'acknowledge'), name: 'زهرا نادری', position: 'بخشدار' };
+    const fields = {
+      submissionId: submissionIdIn((await getPage(link)).html, 'acknowledge'),
+      name: 'زهرا نادری',
+      position: 'بخشدار',
+    };
     const attempts: Record<string, string>[] = [
       { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
       { origin: 'null' },
       { origin: 'null', 'sec-fetch-site': 'same-site' },
     ];
     for (const headers of attempts) {
-      const res = await fetch(`${link}/acknowledge`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual', headers });
+      const res = await fetch(`${link}/acknowledge`, {
+        method: 'POST',
+        body: new URLSearchParams(fields),
+        redirect: 'manual',
+        headers,
+      });
       expect(res.status).toBe(403);
       expect(await res.text()).toContain('این فرم فقط از صفحه خود سامانه فرمان پذیرفته می‌شود');
     }
     expect(await replies(id, code)).toEqual(['issued']);
-    const own = await fetch(`${link}/acknowledge`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual', headers: { origin: 'null', 'sec-fetch-site': 'same-origin' } });
+    const own = await fetch(`${link}/acknowledge`, {
+      method: 'POST',
+      body: new URLSearchParams(fields),
+      redirect: 'manual',
+      headers: { origin: 'null', 'sec-fetch-site': 'same-origin' },
+    });
     expect(own.status).toBe(303);
     expect(await replies(id, code)).toEqual(['issued', 'acknowledged']);
   });
@@ -303,7 +443,15 @@ describe('Escaping and secrecy', () => {
     const payloads = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>'];
     const { links } = await issue([code], { body: `متن دستور ${payloads.join(' ')}` });
     const link = links[code];
-    const res = await postForm(`${link}/report`, reportForm(submissionIdIn((await getPage(link)).html, 'report'), { v_stations: '2', v_problems: payloads.join('\n'), name: payloads[1], position: payloads[0] }));
+    const res = await postForm(
+      `${link}/report`,
+      reportForm(submissionIdIn((await getPage(link)).html, 'report'), {
+        v_stations: '2',
+        v_problems: payloads.join('\n'),
+        name: payloads[1],
+        position: payloads[0],
+      }),
+    );
     expect(res.status).toBe(303);
     const page = (await getPage(link)).html;
     for (const p of payloads) expect(page).not.toContain(p);
@@ -318,7 +466,8 @@ describe('Escaping and secrecy', () => {
     const logged = logLines.filter((l) => l.includes('/u/'));
     expect(logged.length).toBeGreaterThan(10);
     expect(logged.every((l) => l.includes('/u/[token]'))).toBe(true);
-    for (const token of tokens) expect(logLines.some((l) => l.includes(token) || l.includes(token.split('.')[3]))).toBe(false);
+    for (const token of tokens)
+      expect(logLines.some((l) => l.includes(token) || l.includes(token.split('.')[3]))).toBe(false);
   });
 });
 
@@ -327,7 +476,11 @@ describe('Outages', () => {
     const code = 'THR-VRM-MRK';
     const { id, links } = await issue([code]);
     const link = links[code];
-    const fields = { submissionId: submissionIdIn((await getPage(link)).html, 'acknowledge'), name: 'سارا مرادی', position: 'بخشدار' };
+    const fields = {
+      submissionId: submissionIdIn((await getPage(link)).html, 'acknowledge'),
+      name: 'سارا مرادی',
+      position: 'بخشدار',
+    };
     await stack.stopWorker();
     try {
       const [page, post] = await Promise.all([getPage(link), postForm(`${link}/acknowledge`, fields)]);

@@ -14,7 +14,11 @@ import { workerCrashDuringFanOut } from '../../reliability/worker-crash';
 
 let cluster: Cluster;
 beforeAll(async () => {
-  cluster = await Cluster.start({ dir: path.join(process.env.FARMAN_TEST_DIR!, `reliability-${Date.now()}`), units: 40, workflowBundle: process.env.FARMAN_TEST_WORKFLOW_BUNDLE });
+  cluster = await Cluster.start({
+    dir: path.join(process.env.FARMAN_TEST_DIR!, `reliability-${Date.now()}`),
+    units: 40,
+    workflowBundle: process.env.FARMAN_TEST_WORKFLOW_BUNDLE,
+  });
 }, 300_000);
 afterAll(async () => {
   await cluster?.stop();
@@ -41,7 +45,7 @@ describe('Faults in the real processes', () => {
     expect(result).toMatchObject({ lost: 0, duplicated: 0, miscounted: 0, deliveryCopies: 0 });
   }, 600_000);
 
-  test('When the API is SIGKILLed in the middle of a POST, then the client\'s retry with the same submission id is recorded once', async () => {
+  test("When the API is SIGKILLed in the middle of a POST, then the client's retry with the same submission id is recorded once", async () => {
     const result = await apiCrashMidPost(cluster, { codes: codes(9, 3) });
     console.log(JSON.stringify(result));
     expect(result).toMatchObject({ lost: 0, duplicated: 0, miscounted: 0 });

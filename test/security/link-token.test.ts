@@ -1,4 +1,10 @@
-import { LinkTokenError, parseSigningKeys, signLinkToken, verifyLinkToken, type LinkClaims } from '../../lib/link-token';
+import {
+  LinkTokenError,
+  parseSigningKeys,
+  signLinkToken,
+  verifyLinkToken,
+  type LinkClaims,
+} from '../../lib/link-token';
 
 /**
  * Reply-link tokens under attack: every kind of bad token is refused, key rotation works both ways, and
@@ -10,7 +16,13 @@ const now = Date.parse('2026-11-28T08:00:00Z');
 const oldKey = 'k2025:old-signing-secret-0123456789abcdef0123';
 const newKey = 'k2026:new-signing-secret-fedcba9876543210fedc';
 const current = parseSigningKeys(`${newKey},${oldKey}`);
-const claims: LinkClaims = { directiveId: '1405-000042', unitCode: 'THR-TEH-MRK', purpose: 'reply', generation: 1, expiresAt: now + 86_400_000 };
+const claims: LinkClaims = {
+  directiveId: '1405-000042',
+  unitCode: 'THR-TEH-MRK',
+  purpose: 'reply',
+  generation: 1,
+  expiresAt: now + 86_400_000,
+};
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 /** The token with its payload replaced, MAC kept: what an attacker editing a real link gets. */
@@ -27,8 +39,20 @@ const badTokens: Record<string, string> = {
   missingMac: genuine.split('.').slice(0, 3).join('.'),
   otherUnit: withPayload(genuine, { d: claims.directiveId, u: 'THR-TEH-KAN', p: 'reply', g: 1, e: claims.expiresAt }),
   otherDirective: withPayload(genuine, { d: '1405-000041', u: claims.unitCode, p: 'reply', g: 1, e: claims.expiresAt }),
-  laterGeneration: withPayload(genuine, { d: claims.directiveId, u: claims.unitCode, p: 'reply', g: 2, e: claims.expiresAt }),
-  longerExpiry: withPayload(genuine, { d: claims.directiveId, u: claims.unitCode, p: 'reply', g: 1, e: claims.expiresAt + 1e10 }),
+  laterGeneration: withPayload(genuine, {
+    d: claims.directiveId,
+    u: claims.unitCode,
+    p: 'reply',
+    g: 2,
+    e: claims.expiresAt,
+  }),
+  longerExpiry: withPayload(genuine, {
+    d: claims.directiveId,
+    u: claims.unitCode,
+    p: 'reply',
+    g: 1,
+    e: claims.expiresAt + 1e10,
+  }),
   wrongVersion: `v2${genuine.slice(2)}`,
   empty: '',
   garbage: 'x'.repeat(180),
@@ -49,7 +73,9 @@ describe('Link tokens', () => {
   });
 
   test('When a genuine token has expired, then it is refused as expired, and only after its signature was checked', () => {
-    expect(() => verifyLinkToken(genuine, current, claims.expiresAt + 1)).toThrow(expect.objectContaining({ problem: 'expired' }));
+    expect(() => verifyLinkToken(genuine, current, claims.expiresAt + 1)).toThrow(
+      expect.objectContaining({ problem: 'expired' }),
+    );
     // An edited expiry is a forgery, never "expired": the expiry answer is given only to genuine links.
     const editedPast = withPayload(genuine, { d: claims.directiveId, u: claims.unitCode, p: 'reply', g: 1, e: 1 });
     expect(() => verifyLinkToken(editedPast, current, now)).toThrow(expect.objectContaining({ problem: 'forged' }));
@@ -92,9 +118,13 @@ describe('Link tokens', () => {
       }
     }
     const medians = Object.fromEntries(names.map((n) => [n, median(samples[n])]));
-    const values = Object.entries(medians).filter(([kind]) => sameAnswer(kind)).map(([, v]) => v);
+    const values = Object.entries(medians)
+      .filter(([kind]) => sameAnswer(kind))
+      .map(([, v]) => v);
     const ratio = Math.max(...values) / Math.min(...values);
-    console.log(`median ns per verification: ${JSON.stringify(Object.fromEntries(Object.entries(medians).map(([k, v]) => [k, Math.round(v)])))}; max/min ${ratio.toFixed(2)}`);
+    console.log(
+      `median ns per verification: ${JSON.stringify(Object.fromEntries(Object.entries(medians).map(([k, v]) => [k, Math.round(v)])))}; max/min ${ratio.toFixed(2)}`,
+    );
     expect(ratio).toBeLessThan(1.5);
   });
 });

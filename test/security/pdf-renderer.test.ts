@@ -60,14 +60,26 @@ describe('The PDF renderer', () => {
     const at = '2026-12-01T08:00:00.000Z';
     const overview = {
       id: '1405-000001',
-      spec: { title: 'آزمون', version: 1, priority: 'normal', acknowledgeBy: at, reportBy: at, issuedAt: at, escalation: [] },
+      spec: {
+        title: 'آزمون',
+        version: 1,
+        priority: 'normal',
+        acknowledgeBy: at,
+        reportBy: at,
+        issuedAt: at,
+        escalation: [],
+      },
       status: { state: 'open', counts: Object.fromEntries(complianceStates.map((s) => [s, 0])), total: 0, overdue: 0 },
       compliancePercent: 0,
       units: [],
       log: [],
     } as unknown as DirectiveOverview;
     const doc = complianceReportHtml(overview, { headers: [], rows: [] });
-    expect(printContentSecurityPolicy).toBe("default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:");
-    expect(doc).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; font-src data:; img-src data:">/);
+    expect(printContentSecurityPolicy).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:",
+    );
+    expect(doc).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; font-src data:; img-src data:">/,
+    );
   });
 });

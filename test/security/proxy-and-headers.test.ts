@@ -5,7 +5,10 @@ const env = { LINK_SIGNING_KEYS: 'k1:0123456789abcdef0123456789abcdef', PUBLIC_U
 
 /** Five failed sign-ins from one forwarded client, then one from another: 401 when they are told apart, 429 when not. */
 async function sixthFailure(app: OfflineApp): Promise<number> {
-  for (let i = 0; i < 5; i++) expect((await signIn(app.baseUrl, `nobody${i}`, 'wrong-password-1', { 'x-forwarded-for': '203.0.113.1' })).status).toBe(401);
+  for (let i = 0; i < 5; i++)
+    expect(
+      (await signIn(app.baseUrl, `nobody${i}`, 'wrong-password-1', { 'x-forwarded-for': '203.0.113.1' })).status,
+    ).toBe(401);
   return (await signIn(app.baseUrl, 'nobody5', 'wrong-password-1', { 'x-forwarded-for': '203.0.113.2' })).status;
 }
 
@@ -13,8 +16,13 @@ describe('Client addresses behind a reverse proxy (TRUST_PROXY)', () => {
   test('When TRUST_PROXY is unset, empty or a list, then it is parsed; a public-looking word or a bad subnet is refused', () => {
     expect(loadApiConfig(env).TRUST_PROXY).toEqual(['loopback']);
     expect(loadApiConfig({ ...env, TRUST_PROXY: '' }).TRUST_PROXY).toEqual(['loopback']);
-    expect(loadApiConfig({ ...env, TRUST_PROXY: 'loopback, 172.16.0.0/12,fd00::/8' }).TRUST_PROXY).toEqual(['loopback', '172.16.0.0/12', 'fd00::/8']);
-    for (const bad of ['true', '*', '10.0.0.0/33', 'proxy.example.org', ',']) expect(() => loadApiConfig({ ...env, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    expect(loadApiConfig({ ...env, TRUST_PROXY: 'loopback, 172.16.0.0/12,fd00::/8' }).TRUST_PROXY).toEqual([
+      'loopback',
+      '172.16.0.0/12',
+      'fd00::/8',
+    ]);
+    for (const bad of ['true', '*', '10.0.0.0/33', 'proxy.example.org', ','])
+      expect(() => loadApiConfig({ ...env, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
   });
 
   test('When the hop in front is trusted, then each forwarded client has its own sign-in budget', async () => {
@@ -31,7 +39,9 @@ describe('Headers that keep content where it belongs', () => {
     const https = await startOfflineApp({ publicUrl: 'https://farman.example.org' });
     const http = await startOfflineApp({ publicUrl: 'http://localhost:3000' });
     try {
-      expect((await fetch(`${https.baseUrl}/healthz`)).headers.get('strict-transport-security')).toBe('max-age=31536000');
+      expect((await fetch(`${https.baseUrl}/healthz`)).headers.get('strict-transport-security')).toBe(
+        'max-age=31536000',
+      );
       expect((await fetch(`${http.baseUrl}/healthz`)).headers.get('strict-transport-security')).toBeNull();
     } finally {
       await Promise.all([https.stop(), http.stop()]);

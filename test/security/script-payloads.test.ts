@@ -34,39 +34,95 @@ const payload = (where: string) =>
   ].join(' ');
 
 /** The short payload for fields limited to 200 characters. */
-const shortPayload = (where: string) => `<img src=x onerror="farmanPwned('${where}')"><script>farmanPwned('${where}')</script>`;
+const shortPayload = (where: string) =>
+  `<img src=x onerror="farmanPwned('${where}')"><script>farmanPwned('${where}')</script>`;
 
 test('When script payloads fill every text field, then in Chromium nothing executes on the unit pages or the dashboard, and every page sends a strict CSP', async () => {
   const codes = ['THR-TEH-MRK', 'THR-TEH-KAN', 'THR-REY-MRK', 'THR-SHM-MRK'];
   const form = [
     { key: 'problems', label: shortPayload('label'), type: 'text' as const, required: true },
-    { key: 'kind', label: 'نوع', type: 'choice' as const, options: [shortPayload('option-1').slice(0, 100), 'گزینه دوم'] },
+    {
+      key: 'kind',
+      label: 'نوع',
+      type: 'choice' as const,
+      options: [shortPayload('option-1').slice(0, 100), 'گزینه دوم'],
+    },
   ];
   const { id, status } = await issueViaApi(
     stack,
-    directiveBody({ title: shortPayload('title'), body: payload('body'), targets: { mode: 'list', codes }, acknowledgeBy: inSeconds(3_600), reportBy: inSeconds(7_200), escalation: [], form }),
+    directiveBody({
+      title: shortPayload('title'),
+      body: payload('body'),
+      targets: { mode: 'list', codes },
+      acknowledgeBy: inSeconds(3_600),
+      reportBy: inSeconds(7_200),
+      escalation: [],
+      form,
+    }),
   );
   expect(status).toBe(201);
   const who = { name: shortPayload('name'), position: shortPayload('position') };
   const [reporter, extender, exempted, reminded] = codes;
   await stack.gateway.unitUpdate(id, reporter, acknowledgeUpdate, { ...who, by: unitActor(reporter) }, 'xss-ack');
-  await stack.gateway.unitUpdate(id, reporter, submitReportUpdate, { ...who, values: { problems: payload('report'), kind: null }, by: unitActor(reporter) }, 'xss-rep-1');
+  await stack.gateway.unitUpdate(
+    id,
+    reporter,
+    submitReportUpdate,
+    { ...who, values: { problems: payload('report'), kind: null }, by: unitActor(reporter) },
+    'xss-rep-1',
+  );
   const act = async (code: string, action: string, json: unknown) => {
     const res = await stack.api(`/api/v1/directives/${id}/units/${code}/${action}`, { method: 'POST', json });
-    expect({ action, status: res.status, body: res.status === 200 ? null : await res.text() }).toEqual({ action, status: 200, body: null });
+    expect({ action, status: res.status, body: res.status === 200 ? null : await res.text() }).toEqual({
+      action,
+      status: 200,
+      body: null,
+    });
   };
   await act(reporter, 'return', { reason: payload('return-reason') });
-  await stack.gateway.unitUpdate(id, reporter, submitReportUpdate, { ...who, values: { problems: payload('report-2'), kind: null }, by: unitActor(reporter) }, 'xss-rep-2');
+  await stack.gateway.unitUpdate(
+    id,
+    reporter,
+    submitReportUpdate,
+    { ...who, values: { problems: payload('report-2'), kind: null }, by: unitActor(reporter) },
+    'xss-rep-2',
+  );
   await act(reporter, 'accept', { note: payload('accept-note') });
-  await stack.gateway.unitUpdate(id, extender, requestExtensionUpdate, { until: inSeconds(9_000), reason: payload('extension-reason'), by: unitActor(extender), meta: { submissionId: 'xss-ext' } }, 'xss-ext');
+  await stack.gateway.unitUpdate(
+    id,
+    extender,
+    requestExtensionUpdate,
+    {
+      until: inSeconds(9_000),
+      reason: payload('extension-reason'),
+      by: unitActor(extender),
+      meta: { submissionId: 'xss-ext' },
+    },
+    'xss-ext',
+  );
   await act(extender, 'extension-requests/xss-ext/decision', { approved: false, note: payload('decision-note') });
   await act(extender, 'extend', { reportBy: inSeconds(8_000), reason: payload('extend-reason') });
   await act(exempted, 'exempt', { reason: payload('exempt-reason') });
   await act(reminded, 'remind', { note: payload('remind-note') });
   // A second directive, cancelled with a payload as its reason: the unit page shows the office's words.
-  const cancelled = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [reminded] }, acknowledgeBy: inSeconds(3_600), reportBy: inSeconds(7_200), escalation: [] }));
+  const cancelled = await issueViaApi(
+    stack,
+    directiveBody({
+      targets: { mode: 'list', codes: [reminded] },
+      acknowledgeBy: inSeconds(3_600),
+      reportBy: inSeconds(7_200),
+      escalation: [],
+    }),
+  );
   const cancelledLink = await noticeLink(stack, cancelled.id, reminded);
-  expect((await stack.api(`/api/v1/directives/${cancelled.id}/cancel`, { method: 'POST', json: { reason: payload('cancel-reason') } })).status).toBe(200);
+  expect(
+    (
+      await stack.api(`/api/v1/directives/${cancelled.id}/cancel`, {
+        method: 'POST',
+        json: { reason: payload('cancel-reason') },
+      })
+    ).status,
+  ).toBe(200);
 
   const pages = [
     ...(await Promise.all(codes.map(async (c) => ({ name: `unit page ${c}`, url: await noticeLink(stack, id, c) })))),
@@ -97,11 +153,16 @@ test('When script payloads fill every text field, then in Chromium nothing execu
       if (pwnLink) await pwnLink.click({ noWaitAfter: true }).catch(() => undefined);
       expect({ name, title: await page.title() }).not.toEqual({ name, title: 'PWNED' });
       // The payloads are on the page as text, so the test really looked at them.
-      expect({ name, shown: (await page.textContent('body'))?.includes('farmanPwned(') }).toEqual({ name, shown: true });
+      expect({ name, shown: (await page.textContent('body'))?.includes('farmanPwned(') }).toEqual({
+        name,
+        shown: true,
+      });
     }
     if (bypassCSP) {
       // Control: markup injected into the live page does run here, so the listener would have caught a payload.
-      await page.evaluate(`document.body.insertAdjacentHTML('beforeend', '<img src="x" onerror="farmanPwned(\\'control\\')">')`);
+      await page.evaluate(
+        `document.body.insertAdjacentHTML('beforeend', '<img src="x" onerror="farmanPwned(\\'control\\')">')`,
+      );
       await eventually(() => (executed.includes('control') ? true : undefined), 10_000, 'the control payload to run');
       executed.splice(executed.indexOf('control'), 1);
     }

@@ -26,8 +26,10 @@ async function officeUser(username: string) {
   return { cookie, token: (await accounts.createToken(username, 'laptop')).token };
 }
 
-const units = (headers: Record<string, string>) => fetch(`${app.baseUrl}/api/v1/units`, { headers }).then((r) => r.status);
-const asAdmin = (urlPath: string) => fetch(`${app.baseUrl}/api/v1${urlPath}`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } });
+const units = (headers: Record<string, string>) =>
+  fetch(`${app.baseUrl}/api/v1/units`, { headers }).then((r) => r.status);
+const asAdmin = (urlPath: string) =>
+  fetch(`${app.baseUrl}/api/v1${urlPath}`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } });
 
 describe('Sessions and disabled accounts', () => {
   test('When a password is changed, then every open session of the account ends at once', async () => {
@@ -54,10 +56,22 @@ describe('Sessions and disabled accounts', () => {
   test('When an account is disabled and enabled with the CLI, then its token stops and works again', async () => {
     const { token } = await officeUser('maryam');
     const cli = (...args: string[]) =>
-      run(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, '../../scripts/farman.ts'), 'users', ...args, '--username', 'maryam'], {
-        cwd: path.join(__dirname, '../..'),
-        env: { ...process.env, DATA_DIR: path.dirname(app.deps.auth.accounts.file) },
-      });
+      run(
+        process.execPath,
+        [
+          '-r',
+          '@swc-node/register',
+          path.join(__dirname, '../../scripts/farman.ts'),
+          'users',
+          ...args,
+          '--username',
+          'maryam',
+        ],
+        {
+          cwd: path.join(__dirname, '../..'),
+          env: { ...process.env, DATA_DIR: path.dirname(app.deps.auth.accounts.file) },
+        },
+      );
     await cli('disable');
     expect(await units({ authorization: `Bearer ${token}` })).toBe(401);
     await cli('enable');

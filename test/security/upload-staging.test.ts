@@ -22,7 +22,15 @@ const form = [
 ];
 
 async function issue(code: string): Promise<{ id: string; link: string }> {
-  const { id, status } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [code] }, form, reportBy: inSeconds(3600), acknowledgeBy: inSeconds(1800) }));
+  const { id, status } = await issueViaApi(
+    stack,
+    directiveBody({
+      targets: { mode: 'list', codes: [code] },
+      form,
+      reportBy: inSeconds(3600),
+      acknowledgeBy: inSeconds(1800),
+    }),
+  );
   expect(status).toBe(201);
   return { id, link: await noticeLink(stack, id, code) };
 }
@@ -35,7 +43,8 @@ async function stored(): Promise<string[]> {
 }
 const staged = async () => readdir(stack.files.stagingDir).catch(() => [] as string[]);
 
-const pdf = (size: number, seed: string) => Buffer.concat([Buffer.from(`%PDF-1.4\n% ${seed}\n`), Buffer.alloc(size, 32)]);
+const pdf = (size: number, seed: string) =>
+  Buffer.concat([Buffer.from(`%PDF-1.4\n% ${seed}\n`), Buffer.alloc(size, 32)]);
 
 function reportForm(submissionId: string, fields: Record<string, string>, file?: Buffer): FormData {
   const data = new FormData();
@@ -49,13 +58,23 @@ function reportForm(submissionId: string, fields: Record<string, string>, file?:
  * A multipart POST whose body is only partly sent: `first` bytes of a file part announced as `size` bytes.
  * Resolves with the status once the server answers; `abort()` drops the connection.
  */
-function partialUpload(url: string, size: number, first = 16 * 1024): { answered: Promise<{ status: number; retryAfter?: string }>; abort: () => void } {
+function partialUpload(
+  url: string,
+  size: number,
+  first = 16 * 1024,
+): { answered: Promise<{ status: number; retryAfter?: string }>; abort: () => void } {
   const boundary = `----farman${randomUUID()}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="f_plan"; filename="plan.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="f_plan"; filename="plan.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n`,
+  );
   const target = new URL(url);
   const req = request(target, {
     method: 'POST',
-    headers: { origin: target.origin, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + size + boundary.length + 8) },
+    headers: {
+      origin: target.origin,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': String(head.length + size + boundary.length + 8),
+    },
   });
   const answered = new Promise<{ status: number; retryAfter?: string }>((resolve, reject) => {
     req.on('response', (res) => {
@@ -71,11 +90,18 @@ function partialUpload(url: string, size: number, first = 16 * 1024): { answered
 }
 
 describe('Uploads with a reply link', () => {
-  test('When the unit\'s report was already accepted, then three 1 MB uploads get 409 before their bodies are sent, and nothing is stored or staged', async () => {
+  test("When the unit's report was already accepted, then three 1 MB uploads get 409 before their bodies are sent, and nothing is stored or staged", async () => {
     const code = 'THR-TEH-MRK';
     const { id, link } = await issue(code);
     const reportId = submissionIdIn((await getPage(link)).html, 'report');
-    expect((await postForm(`${link}/report?submission=${reportId}`, reportForm(reportId, { v_stations: '۵', name: 'رضا احمدی', position: 'بخشدار' }))).status).toBe(303);
+    expect(
+      (
+        await postForm(
+          `${link}/report?submission=${reportId}`,
+          reportForm(reportId, { v_stations: '۵', name: 'رضا احمدی', position: 'بخشدار' }),
+        )
+      ).status,
+    ).toBe(303);
     await stack.gateway.unitUpdate(id, code, acceptReportUpdate, { by: officeActor }, `accept-${id}`);
     const before = await stored();
     for (let i = 0; i < 3; i++) {
@@ -87,7 +113,10 @@ describe('Uploads with a reply link', () => {
         upload.abort();
       }
     }
-    const whole = await postForm(`${link}/report`, reportForm(randomUUID(), { v_stations: '۶', name: 'رضا احمدی', position: 'بخشدار' }, pdf(1024 * 1024, 'late')));
+    const whole = await postForm(
+      `${link}/report`,
+      reportForm(randomUUID(), { v_stations: '۶', name: 'رضا احمدی', position: 'بخشدار' }, pdf(1024 * 1024, 'late')),
+    );
     expect(whole.status).toBe(409);
     expect(await whole.text()).toContain('در وضعیت کنونی مجاز نیست');
     expect(await stored()).toEqual(before);
@@ -100,18 +129,29 @@ describe('Uploads with a reply link', () => {
     const file = pdf(200_000, randomUUID());
     const sha256 = createHash('sha256').update(file).digest('hex');
     const reportId = submissionIdIn((await getPage(link)).html, 'report');
-    const invalid = await postForm(`${link}/report?submission=${reportId}`, reportForm(reportId, { v_stations: 'بسیار', name: 'حسن رحیمی', position: 'بخشدار' }, file));
+    const invalid = await postForm(
+      `${link}/report?submission=${reportId}`,
+      reportForm(reportId, { v_stations: 'بسیار', name: 'حسن رحیمی', position: 'بخشدار' }, file),
+    );
     expect(invalid.status).toBe(422);
     expect(await stack.files.has(sha256)).toBe(false);
     expect(await staged()).toEqual([]);
 
-    const valid = await postForm(`${link}/report?submission=${reportId}`, reportForm(reportId, { v_stations: '۱۲', name: 'حسن رحیمی', position: 'بخشدار' }, file));
+    const valid = await postForm(
+      `${link}/report?submission=${reportId}`,
+      reportForm(reportId, { v_stations: '۱۲', name: 'حسن رحیمی', position: 'بخشدار' }, file),
+    );
     expect(valid.status).toBe(303);
     expect((await stack.files.get(sha256)).equals(file)).toBe(true);
-    expect((await stack.gateway.unitState(id, code)).report?.values.plan).toEqual([{ name: 'plan.pdf', sha256, size: file.length, contentType: 'application/pdf' }]);
+    expect((await stack.gateway.unitState(id, code)).report?.values.plan).toEqual([
+      { name: 'plan.pdf', sha256, size: file.length, contentType: 'application/pdf' },
+    ]);
     expect(await staged()).toEqual([]);
     // The browser's resubmit of the recorded report is answered as a success, its body unread.
-    const again = await postForm(`${link}/report?submission=${reportId}`, reportForm(reportId, { v_stations: '۱۲', name: 'حسن رحیمی', position: 'بخشدار' }, file));
+    const again = await postForm(
+      `${link}/report?submission=${reportId}`,
+      reportForm(reportId, { v_stations: '۱۲', name: 'حسن رحیمی', position: 'بخشدار' }, file),
+    );
     expect(again.status).toBe(303);
     expect(again.headers.get('location')).toContain('?done=reported');
   });
@@ -122,7 +162,11 @@ describe('Uploads with a reply link', () => {
     const slow = Array.from({ length: maxConcurrentUploads }, () => partialUpload(`${link}/report`, 10 * 1024 * 1024));
     try {
       // Each slow request is being parsed once its file part has reached the staging directory.
-      await eventually(async () => ((await staged()).length === maxConcurrentUploads ? true : undefined), 20_000, 'uploads staged');
+      await eventually(
+        async () => ((await staged()).length === maxConcurrentUploads ? true : undefined),
+        20_000,
+        'uploads staged',
+      );
       const extra = partialUpload(`${link}/report`, 10 * 1024 * 1024);
       try {
         expect(await extra.answered).toEqual({ status: 503, retryAfter: '5' });

@@ -9,7 +9,11 @@ import { chromiumArgs, defaultChromiumPath } from '../../api/exports/pdf-rendere
  * its own context (cookies) so signed-in users never leak between stories.
  */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || defaultChromiumPath, args: chromiumArgs, headless: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || defaultChromiumPath,
+    args: chromiumArgs,
+    headless: true,
+  });
 }
 
 /** The office's screen: pages must be usable at 1366×768. */

@@ -7,7 +7,10 @@ export { directiveBody, officeActor, silentUnitBody, unitActor } from '../../rel
  * Issues a directive through the real HTTP API, as the office account, and returns its id once every unit's workflow has started
  * (as a district head's link only exists once its notice went out).
  */
-export async function issueViaApi(stack: TestStack, body: unknown): Promise<{ status: number; id: string; location: string | null; json: Record<string, unknown> }> {
+export async function issueViaApi(
+  stack: TestStack,
+  body: unknown,
+): Promise<{ status: number; id: string; location: string | null; json: Record<string, unknown> }> {
   const res = await stack.api('/api/v1/directives', { method: 'POST', json: body });
   const json = (await res.json()) as Record<string, unknown>;
   const id = typeof json.id === 'string' ? json.id : '';
@@ -26,8 +29,12 @@ export async function uploadAttachment(stack: TestStack, bytes: Buffer, name: st
 
 /** Waits until every unit of the directive has started. */
 export async function waitForFanOut(stack: TestStack, id: string, timeoutMs = 300_000): Promise<void> {
-  await eventually(async () => {
-    const status = await stack.gateway.directiveStatus(id);
-    return status.state !== 'fanning-out' ? true : undefined;
-  }, timeoutMs, `fan-out of ${id}`);
+  await eventually(
+    async () => {
+      const status = await stack.gateway.directiveStatus(id);
+      return status.state !== 'fanning-out' ? true : undefined;
+    },
+    timeoutMs,
+    `fan-out of ${id}`,
+  );
 }

@@ -27,7 +27,10 @@ export async function recordHistory(client: Client, scenario: string, workflowId
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const dir = path.join(historiesDir, scenario);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, fileNameOf(workflowId)), `{"workflowId":${JSON.stringify(workflowId)},"history":${historyToJSON(history)}}\n`);
+  writeFileSync(
+    path.join(dir, fileNameOf(workflowId)),
+    `{"workflowId":${JSON.stringify(workflowId)},"history":${historyToJSON(history)}}\n`,
+  );
 }
 
 /** Every committed history, with its real workflow ID. */

@@ -53,7 +53,12 @@ export async function startOfflineApp(overrides: Partial<AppDeps> = {}): Promise
 }
 
 /** Posts the sign-in form as a browser would (nonce cookie and CSRF token from GET /login first). */
-export async function signIn(baseUrl: string, username: string, password: string, headers: Record<string, string> = {}): Promise<Response> {
+export async function signIn(
+  baseUrl: string,
+  username: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const page = await fetch(`${baseUrl}/login`, { headers });
   const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';

@@ -50,7 +50,13 @@ async function happyPath(stack: TestStack): Promise<void> {
   const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes } }));
   for (const code of codes) {
     await stack.gateway.unitUpdate(id, code, acknowledgeUpdate, { ...person, by: unitActor(code) }, `ack-${code}`);
-    await stack.gateway.unitUpdate(id, code, submitReportUpdate, { ...person, values: { stations: 7, inspected: true }, by: unitActor(code) }, `rep-${code}`);
+    await stack.gateway.unitUpdate(
+      id,
+      code,
+      submitReportUpdate,
+      { ...person, values: { stations: 7, inspected: true }, by: unitActor(code) },
+      `rep-${code}`,
+    );
     await stack.gateway.unitUpdate(id, code, acceptReportUpdate, { by: officeActor }, `acc-${code}`);
   }
   await save(stack, 'happy-path', id, codes);
@@ -58,23 +64,47 @@ async function happyPath(stack: TestStack): Promise<void> {
 
 async function silentUnit(stack: TestStack): Promise<void> {
   const code = 'THR-SHM-MRK';
-  const { id } = await issueViaApi(
-    stack,
-    silentUnitBody(code, 4, 2),
-  );
+  const { id } = await issueViaApi(stack, silentUnitBody(code, 4, 2));
   // Until the governor's escalation mail is recorded, so the story ends with it, not with the cancellation.
-  const escalatedToGovernor = (s: UnitState) => s.log.some((t) => t.event.type === 'mailRecorded' && t.event.purpose.startsWith('escalation-2'));
-  await eventually(async () => (escalatedToGovernor(await stack.gateway.unitState(id, code)) ? true : undefined), 30_000);
+  const escalatedToGovernor = (s: UnitState) =>
+    s.log.some((t) => t.event.type === 'mailRecorded' && t.event.purpose.startsWith('escalation-2'));
+  await eventually(
+    async () => (escalatedToGovernor(await stack.gateway.unitState(id, code)) ? true : undefined),
+    30_000,
+  );
   await cancelDirective(stack, id, 'پایان سناریو', officeActor, {});
   await save(stack, 'silent-unit', id, [code]);
 }
 
 async function extension(stack: TestStack): Promise<void> {
   const code = 'THR-SHM-LVS';
-  const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes: [code] }, acknowledgeBy: inSeconds(3), reportBy: inSeconds(60), reminders: { acknowledge: [4], report: [] } }));
-  await stack.gateway.unitUpdate(id, code, extendDeadlineUpdate, { acknowledgeBy: inSeconds(8), reason: 'عذر موجه', by: officeActor }, `extend-${id}`);
-  await eventually(async () => ((await stack.gateway.unitState(id, code)).remindersSent === 1 ? true : undefined), 30_000);
-  await stack.gateway.unitUpdate(id, code, submitReportUpdate, { ...person, values: { stations: 3 }, by: unitActor(code) }, `rep-${code}`);
+  const { id } = await issueViaApi(
+    stack,
+    directiveBody({
+      targets: { mode: 'list', codes: [code] },
+      acknowledgeBy: inSeconds(3),
+      reportBy: inSeconds(60),
+      reminders: { acknowledge: [4], report: [] },
+    }),
+  );
+  await stack.gateway.unitUpdate(
+    id,
+    code,
+    extendDeadlineUpdate,
+    { acknowledgeBy: inSeconds(8), reason: 'عذر موجه', by: officeActor },
+    `extend-${id}`,
+  );
+  await eventually(
+    async () => ((await stack.gateway.unitState(id, code)).remindersSent === 1 ? true : undefined),
+    30_000,
+  );
+  await stack.gateway.unitUpdate(
+    id,
+    code,
+    submitReportUpdate,
+    { ...person, values: { stations: 3 }, by: unitActor(code) },
+    `rep-${code}`,
+  );
   await stack.gateway.unitUpdate(id, code, acceptReportUpdate, { by: officeActor }, `acc-${code}`);
   await save(stack, 'extension', id, [code]);
 }
@@ -83,10 +113,19 @@ async function amendment(stack: TestStack): Promise<void> {
   const codes = ['THR-REY-KHR', 'THR-REY-FSH'];
   const original = directiveBody({ targets: { mode: 'list', codes } });
   const { id } = await issueViaApi(stack, original);
-  await stack.gateway.unitUpdate(id, codes[0], submitReportUpdate, { ...person, values: { stations: 31 }, by: unitActor(codes[0]) }, 'rep-0');
+  await stack.gateway.unitUpdate(
+    id,
+    codes[0],
+    submitReportUpdate,
+    { ...person, values: { stations: 31 }, by: unitActor(codes[0]) },
+    'rep-0',
+  );
   const { targets: _targets, ...fields } = original;
   await amendDirective(stack, id, { ...fields, title: 'تعیین محل صندوق‌ها (اصلاحیه)' }, officeActor, {});
-  await eventually(async () => ((await stack.gateway.unitState(id, codes[0])).policy.version === 2 ? true : undefined), 20_000);
+  await eventually(
+    async () => ((await stack.gateway.unitState(id, codes[0])).policy.version === 2 ? true : undefined),
+    20_000,
+  );
   await stack.gateway.unitUpdate(id, codes[0], acknowledgeUpdate, { ...person, by: unitActor(codes[0]) }, 'ack-v2');
   await cancelDirective(stack, id, 'پایان سناریو', officeActor, {});
   await save(stack, 'amendment', id, codes);
@@ -104,9 +143,24 @@ async function cancellation(stack: TestStack): Promise<void> {
 async function sharded(stack: TestStack): Promise<void> {
   const codes = ['THR-TEH-MRK', 'THR-TEH-KAN', 'THR-REY-KHR'];
   const { id } = await issueViaApi(stack, directiveBody({ targets: { mode: 'list', codes } }));
-  await stack.gateway.unitUpdate(id, codes[0], acknowledgeUpdate, { ...person, by: unitActor(codes[0]), linkGeneration: 1 }, 'ack-0');
-  await stack.gateway.unitUpdate(id, codes[1], submitReportUpdate, { ...person, values: { stations: 4 }, by: unitActor(codes[1]) }, 'rep-1');
-  await eventually(async () => ((await stack.gateway.directiveStatus(id)).counts.reported === 1 ? true : undefined), 20_000);
+  await stack.gateway.unitUpdate(
+    id,
+    codes[0],
+    acknowledgeUpdate,
+    { ...person, by: unitActor(codes[0]), linkGeneration: 1 },
+    'ack-0',
+  );
+  await stack.gateway.unitUpdate(
+    id,
+    codes[1],
+    submitReportUpdate,
+    { ...person, values: { stations: 4 }, by: unitActor(codes[1]) },
+    'rep-1',
+  );
+  await eventually(
+    async () => ((await stack.gateway.directiveStatus(id)).counts.reported === 1 ? true : undefined),
+    20_000,
+  );
   await closeDirective(stack, id, 'پایان سناریو', officeActor, {});
   await save(stack, 'sharded', id, codes);
 }

@@ -117,10 +117,16 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   // As worker/main.ts: one ledger per data directory, kept across worker restarts.
   const sentLedger = new FileSentLedger(path.join(dataDir, 'mail', 'sent.jsonl'));
   const smsSink = options.sms ? await SmppSink.start() : null;
-  const smsClient = smsSink ? new SmppClient({ url: smsSink.url, sourceAddress: 'Farman', ratePerSecond: 1000, bindWaitMs: 2000 }) : null;
+  const smsClient = smsSink
+    ? new SmppClient({ url: smsSink.url, sourceAddress: 'Farman', ratePerSecond: 1000, bindWaitMs: 2000 })
+    : null;
   const shortLinks = new ShortLinkStore(path.join(dataDir, 'short-links'));
   const sms = smsClient
-    ? { sender: smsClient, shortLinks, ledger: new SmsLedger(new FileSentLedger<SmsLedgerEntry>(path.join(dataDir, 'sms', 'sent.jsonl'))) }
+    ? {
+        sender: smsClient,
+        shortLinks,
+        ledger: new SmsLedger(new FileSentLedger<SmsLedgerEntry>(path.join(dataDir, 'sms', 'sent.jsonl'))),
+      }
     : undefined;
   let worker!: Worker;
   let running: Promise<void> = Promise.resolve();
@@ -161,7 +167,11 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     const password = `${role}-password-0123`;
     const account = await auth.accounts.create({ username: role, name: `کاربر ${role}`, role, password });
     const { token } = await auth.accounts.createToken(role, 'tests');
-    accounts[role] = { user: { id: account.id, username: role, name: account.name, role, sessionGeneration: account.sessionGeneration }, password, token };
+    accounts[role] = {
+      user: { id: account.id, username: role, name: account.name, role, sessionGeneration: account.sessionGeneration },
+      password,
+      token,
+    };
   }
   const app = createApp({
     archive,
@@ -191,11 +201,18 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       const headers = new Headers(rest.headers);
       if (as) headers.set('authorization', `Bearer ${accounts[as].token}`);
       if (json !== undefined) headers.set('content-type', 'application/json');
-      return fetch(`${baseUrl}${urlPath}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+      return fetch(`${baseUrl}${urlPath}`, {
+        ...rest,
+        headers,
+        body: json !== undefined ? JSON.stringify(json) : rest.body,
+      });
     },
     async session(role: Role) {
       const name = cookieNames(auth.cookieSecure).session;
-      const value = await auth.sessions.create(accounts[role].user.id, (await auth.accounts.findById(accounts[role].user.id))!.sessionGeneration);
+      const value = await auth.sessions.create(
+        accounts[role].user.id,
+        (await auth.accounts.findById(accounts[role].user.id))!.sessionGeneration,
+      );
       const session = await auth.sessions.read(value);
       return { cookie: `${name}=${value}`, name, value, csrfToken: session!.csrfToken };
     },

@@ -7,7 +7,9 @@ const path = require('node:path');
 
 class SummaryReporter {
   onRunComplete(_contexts, results) {
-    const brokenSuites = results.testResults.filter((r) => r.testExecError || (r.failureMessage && r.numFailingTests === 0)).length;
+    const brokenSuites = results.testResults.filter(
+      (r) => r.testExecError || (r.failureMessage && r.numFailingTests === 0),
+    ).length;
     const summary = { passed: results.numPassedTests, failed: results.numFailedTests + brokenSuites };
     const root = path.join(__dirname, '..', '..');
     const file = path.resolve(root, process.env.JEST_SUMMARY_FILE || path.join('test', 'artifacts', 'summary.json'));

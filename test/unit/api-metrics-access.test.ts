@@ -32,7 +32,13 @@ describe('Who may read the API metrics', () => {
     try {
       expect((await fetch(url)).status).toBe(401);
       expect((await fetch(url, { headers: { authorization: 'Bearer scrape-token-012345678' } })).status).toBe(401);
-      expect((await fetch(url, { headers: { authorization: 'Bearer scrape-token-0123456789', 'x-forwarded-for': '203.0.113.9' } })).status).toBe(200);
+      expect(
+        (
+          await fetch(url, {
+            headers: { authorization: 'Bearer scrape-token-0123456789', 'x-forwarded-for': '203.0.113.9' },
+          })
+        ).status,
+      ).toBe(200);
     } finally {
       server.close();
     }

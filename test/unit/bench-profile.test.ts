@@ -13,7 +13,9 @@ function profileOf(stacks: { frames: { name: string; url: string }[]; us: number
   for (const { frames, us } of stacks) {
     let parent = nodes[0];
     for (const f of frames) {
-      let child = parent.children.map((id) => nodes[id - 1]).find((n) => n.callFrame.functionName === f.name && n.callFrame.url === f.url);
+      let child = parent.children
+        .map((id) => nodes[id - 1])
+        .find((n) => n.callFrame.functionName === f.name && n.callFrame.url === f.url);
       if (!child) {
         child = { id: nodes.length + 1, callFrame: { functionName: f.name, url: f.url, lineNumber: 0 }, children: [] };
         nodes.push(child);

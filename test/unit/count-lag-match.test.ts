@@ -13,6 +13,8 @@ describe('the count-lag benchmark matches replies to the totals it polls', () =>
   });
 
   test('When a reply is never counted, then the run fails instead of reporting a lag', () => {
-    expect(() => matchInOrder([10, 20], [poll(50, 1)], 'acknowledged')).toThrow('reply 2 of 2 (acknowledged) was never counted');
+    expect(() => matchInOrder([10, 20], [poll(50, 1)], 'acknowledged')).toThrow(
+      'reply 2 of 2 (acknowledged) was never counted',
+    );
   });
 });

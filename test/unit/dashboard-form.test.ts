@@ -14,7 +14,14 @@ import type { ComplianceState, DirectiveSpec, DirectiveStatus } from '../../work
 
 describe('The new-directive form', () => {
   test('When every template prefills the form, then the form converts to a directive the API schema accepts', () => {
-    for (const id of ['polling-stations', 'executive-staff', 'electronic-equipment', 'past-shortcomings', 'training', 'public-awareness']) {
+    for (const id of [
+      'polling-stations',
+      'executive-staff',
+      'electronic-equipment',
+      'past-shortcomings',
+      'training',
+      'public-awareness',
+    ]) {
       const values = { ...initialValues(findTemplate(id)), counties: ['THR-TEH'] };
       const { input, issues } = toDirectiveInput(values);
       expect(issues).toEqual([]);
@@ -89,16 +96,27 @@ describe('Deadlines in working time on the new-directive form', () => {
   });
 
   test('When the number of working days is not a whole number, then the field says so in Persian', () => {
-    const { input, issues } = toDirectiveInput(readValues(posted(['jalali', '1499/01/01 10:00'], ['workingDays', '2.5'])));
+    const { input, issues } = toDirectiveInput(
+      readValues(posted(['jalali', '1499/01/01 10:00'], ['workingDays', '2.5'])),
+    );
     expect(issues).toEqual([]);
     const parsed = directiveInputSchema.safeParse(input);
-    const messages = parsed.success ? [] : parsed.error.issues.map((i) => `${toFormField(i.path.join('.'), [], [])}: ${persianMessage(i.message)}`);
+    const messages = parsed.success
+      ? []
+      : parsed.error.issues.map((i) => `${toFormField(i.path.join('.'), [], [])}: ${persianMessage(i.message)}`);
     expect(messages).toEqual(['reportBy: تعداد روز کاری باید عددی صحیح از ۱ تا ۲۵۰ باشد']);
-    expect(toDirectiveInput(readValues(posted(['workingHours', ''], ['workingDays', '3']))).issues).toEqual([{ path: 'acknowledgeBy', message: 'is required' }]);
+    expect(toDirectiveInput(readValues(posted(['workingHours', ''], ['workingDays', '3']))).issues).toEqual([
+      { path: 'acknowledgeBy', message: 'is required' },
+    ]);
   });
 
   test('When the form is shown again, then each deadline keeps the kind the office chose; a fresh form proposes dates', () => {
-    const page = renderNewDirectivePage({ locals: { csrfToken: 'test-token' } } as unknown as Response, loadRegistry(), readValues(posted(['workingHours', '4'], ['workingDays', '3'])), {}).value;
+    const page = renderNewDirectivePage(
+      { locals: { csrfToken: 'test-token' } } as unknown as Response,
+      loadRegistry(),
+      readValues(posted(['workingHours', '4'], ['workingDays', '3'])),
+      {},
+    ).value;
     expect(page).toContain('<option value="workingHours" selected>ساعت کاری</option>');
     expect(page).toContain('<option value="workingDays" selected>روز کاری</option>');
     expect(initialValues(undefined).reportByKind).toBe('jalali');
@@ -110,7 +128,19 @@ describe('Exports', () => {
     for (const t of ['=1+1', '+98', '-2', '@SUM(A1)', '\tx', '\rx']) expect(neutralizeFormula(t)).toBe(`'${t}`);
     for (const t of ['بخش مرکزی', '۱۴۰۵/۰۹/۱۰', 'a=b']) expect(neutralizeFormula(t)).toBe(t);
     // A leading right-to-left mark, other invisible marks or spaces, and full-width or small formula signs.
-    for (const t of ['\u200f=1+1', '\u200e\u202b@SUM(A1)', '\u2067-2', '\ufeff+98', ' =1', '\u200b\u200f=HYPERLINK("x")', '＝1+1', '＋98', '－2', '＠SUM(A1)', '﹦1']) {
+    for (const t of [
+      '\u200f=1+1',
+      '\u200e\u202b@SUM(A1)',
+      '\u2067-2',
+      '\ufeff+98',
+      ' =1',
+      '\u200b\u200f=HYPERLINK("x")',
+      '＝1+1',
+      '＋98',
+      '－2',
+      '＠SUM(A1)',
+      '﹦1',
+    ]) {
       expect(neutralizeFormula(t)).toBe(`'${t}`);
     }
     expect(neutralizeFormula('\u200fبخش مرکزی')).toBe('\u200fبخش مرکزی');
@@ -122,22 +152,82 @@ const row = (code: string, name: string, countyName: string, state: ComplianceSt
   name,
   countyCode: `C-${countyName}`,
   countyName,
-  summary: { unitCode: code, state, overdue: state === 'notified' ? 'acknowledge' : null, escalationLevel: 0, undeliverable: false, seq: 1 },
+  summary: {
+    unitCode: code,
+    state,
+    overdue: state === 'notified' ? 'acknowledge' : null,
+    escalationLevel: 0,
+    undeliverable: false,
+    seq: 1,
+  },
 });
 
 describe('The unit table', () => {
-  const rows = [row('A', 'بخش مرکزی', 'شهرستان ری', 'notified'), row('B', 'بخش مرکزی', 'شهرستان تهران', 'reported'), row('C', 'بخش کن', 'شهرستان تهران', 'notified')];
+  const rows = [
+    row('A', 'بخش مرکزی', 'شهرستان ری', 'notified'),
+    row('B', 'بخش مرکزی', 'شهرستان تهران', 'reported'),
+    row('C', 'بخش کن', 'شهرستان تهران', 'notified'),
+  ];
 
   test('When the query sorts by state descending and filters overdue units, then rows follow it with county as the tie-break', () => {
-    expect(filterAndSort(rows, parseUnitTableQuery({ sort: 'state', dir: 'desc' })).map((r) => r.code)).toEqual(['B', 'C', 'A']);
-    expect(filterAndSort(rows, parseUnitTableQuery({ overdue: '1', sort: 'name' })).map((r) => r.code)).toEqual(['C', 'A']);
-    expect(filterAndSort(rows, parseUnitTableQuery({ q: 'مرکزی', county: 'C-شهرستان ری' })).map((r) => r.code)).toEqual(['A']);
+    expect(filterAndSort(rows, parseUnitTableQuery({ sort: 'state', dir: 'desc' })).map((r) => r.code)).toEqual([
+      'B',
+      'C',
+      'A',
+    ]);
+    expect(filterAndSort(rows, parseUnitTableQuery({ overdue: '1', sort: 'name' })).map((r) => r.code)).toEqual([
+      'C',
+      'A',
+    ]);
+    expect(filterAndSort(rows, parseUnitTableQuery({ q: 'مرکزی', county: 'C-شهرستان ری' })).map((r) => r.code)).toEqual(
+      ['A'],
+    );
   });
 
   test('When the Temporal UI address is configured, then the directive links to its workflow in the Temporal Web UI; an auditor gets no forms', () => {
-    const status = { directiveId: '1405-000007', version: 1, state: 'open', total: 3, started: 3, counts: { notified: 2, acknowledged: 0, reported: 1, returned: 0, accepted: 0, exempted: 0, cancelled: 0, closed: 0 }, overdue: 2, undeliverable: 0, escalations: {}, shards: [] } as DirectiveStatus;
-    const spec = { directiveId: '1405-000007', version: 1, title: 'آزمون', body: 'متن', priority: 'urgent', acknowledgeBy: '2026-12-01T10:00:00Z', reportBy: '2026-12-02T10:00:00Z', reminders: { acknowledge: [], report: [] }, escalation: [], form: [], issuedBy: { kind: 'office', id: 'u1', name: 'کاربر' }, issuedAt: '2026-11-28T10:00:00Z' } as unknown as DirectiveSpec;
-    const overview: DirectiveOverview = { id: '1405-000007', spec, log: [], status, compliancePercent: 33.3, units: rows };
+    const status = {
+      directiveId: '1405-000007',
+      version: 1,
+      state: 'open',
+      total: 3,
+      started: 3,
+      counts: {
+        notified: 2,
+        acknowledged: 0,
+        reported: 1,
+        returned: 0,
+        accepted: 0,
+        exempted: 0,
+        cancelled: 0,
+        closed: 0,
+      },
+      overdue: 2,
+      undeliverable: 0,
+      escalations: {},
+      shards: [],
+    } as DirectiveStatus;
+    const spec = {
+      directiveId: '1405-000007',
+      version: 1,
+      title: 'آزمون',
+      body: 'متن',
+      priority: 'urgent',
+      acknowledgeBy: '2026-12-01T10:00:00Z',
+      reportBy: '2026-12-02T10:00:00Z',
+      reminders: { acknowledge: [], report: [] },
+      escalation: [],
+      form: [],
+      issuedBy: { kind: 'office', id: 'u1', name: 'کاربر' },
+      issuedAt: '2026-11-28T10:00:00Z',
+    } as unknown as DirectiveSpec;
+    const overview: DirectiveOverview = {
+      id: '1405-000007',
+      spec,
+      log: [],
+      status,
+      compliancePercent: 33.3,
+      units: rows,
+    };
     const page = renderDirectivePage({ locals: {} } as Response, {
       overview,
       rows,

@@ -15,14 +15,18 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('synthetic registries for benchmarks', () => {
-  test.each([1100, 10_000])('When %i recipients are asked for, then the registry validates and has exactly that many', (units) => {
-    const registry = buildRegistry(registryFileSchema.parse(generateRegistry(units)));
-    expect(registry.recipients()).toHaveLength(units);
-    expect(registry.units.filter((u) => u.kind === 'province')).toHaveLength(1);
-    expect(registry.counties()).toHaveLength(Math.round(units / 25));
-    for (const county of registry.counties()) expect(registry.children(county.code).length).toBeGreaterThanOrEqual(24);
-    expect(registry.recipients().every((u) => u.head.email.endsWith('@example.org'))).toBe(true);
-  });
+  test.each([1100, 10_000])(
+    'When %i recipients are asked for, then the registry validates and has exactly that many',
+    (units) => {
+      const registry = buildRegistry(registryFileSchema.parse(generateRegistry(units)));
+      expect(registry.recipients()).toHaveLength(units);
+      expect(registry.units.filter((u) => u.kind === 'province')).toHaveLength(1);
+      expect(registry.counties()).toHaveLength(Math.round(units / 25));
+      for (const county of registry.counties())
+        expect(registry.children(county.code).length).toBeGreaterThanOrEqual(24);
+      expect(registry.recipients().every((u) => u.head.email.endsWith('@example.org'))).toBe(true);
+    },
+  );
 
   test('When a 10,000-recipient file is loaded from disk, then it takes well under two seconds', () => {
     const file = path.join(dir, 'r10000.json');

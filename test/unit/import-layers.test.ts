@@ -26,9 +26,13 @@ test.each([
   ['api/app.ts', '../worker/create-worker', 'api/ may import only'],
   ['workflows/fan-out.ts', '../audit/timeline', 'workflows/ may import only'],
   ['reliability/cluster.ts', '../test/support/stack', 'reliability/ may import only'],
-])('When %s imports %s, then lint refuses it', async (file, specifier, message) => {
-  expect((await lintWithImport(file, specifier)).join('\n')).toContain(message);
-}, 60_000);
+])(
+  'When %s imports %s, then lint refuses it',
+  async (file, specifier, message) => {
+    expect((await lintWithImport(file, specifier)).join('\n')).toContain(message);
+  },
+  60_000,
+);
 
 test.each([
   ['domain/registry.ts', '../lib/persian-text'],
@@ -36,9 +40,13 @@ test.each([
   ['worker/create-worker.ts', '../activities'],
   ['scripts/chaos.ts', '../reliability/cluster'],
   ['lib/csv.ts', '@temporalio/worker'],
-])('When %s imports %s, then lint allows it', async (file, specifier) => {
-  expect(await lintWithImport(file, specifier)).toEqual([]);
-}, 60_000);
+])(
+  'When %s imports %s, then lint allows it',
+  async (file, specifier) => {
+    expect(await lintWithImport(file, specifier)).toEqual([]);
+  },
+  60_000,
+);
 
 test('When a workflow imports the activities as a type, then lint allows it, and as a value refuses it', async () => {
   expect(await lintWithImport('workflows/fan-out.ts', '../activities', true)).toEqual([]);

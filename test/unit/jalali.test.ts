@@ -59,8 +59,20 @@ describe('showing an instant in the Jalali calendar, Tehran time', () => {
   });
 
   test('When an instant falls in the daylight-saving years before 2022, then Tehran was at +04:30', () => {
-    expect(toJalaliParts(new Date('2021-06-01T12:00:00Z'))).toEqual({ year: 1400, month: 3, day: 11, hour: 16, minute: 30 });
-    expect(toJalaliParts(new Date('2024-06-01T12:00:00Z'))).toEqual({ year: 1403, month: 3, day: 12, hour: 15, minute: 30 });
+    expect(toJalaliParts(new Date('2021-06-01T12:00:00Z'))).toEqual({
+      year: 1400,
+      month: 3,
+      day: 11,
+      hour: 16,
+      minute: 30,
+    });
+    expect(toJalaliParts(new Date('2024-06-01T12:00:00Z'))).toEqual({
+      year: 1403,
+      month: 3,
+      day: 12,
+      hour: 15,
+      minute: 30,
+    });
   });
 
   test('When instants across 1300-1499 are formatted, then they agree with ICU’s Persian calendar minute for minute', () => {
@@ -68,7 +80,8 @@ describe('showing an instant in the Jalali calendar, Tehran time', () => {
     for (let t = Date.UTC(1921, 3, 1); t < Date.UTC(2120, 0, 1); t += 4 * day + 7 * hour + 13 * minute) {
       const instant = new Date(t);
       const ours = formatJalaliDateTime(instant);
-      if (ours !== icuDateTime(instant)) mismatches.push(`${instant.toISOString()}: ${ours} vs ${icuDateTime(instant)}`);
+      if (ours !== icuDateTime(instant))
+        mismatches.push(`${instant.toISOString()}: ${ours} vs ${icuDateTime(instant)}`);
     }
     expect(mismatches).toEqual([]);
   });
@@ -109,7 +122,12 @@ describe('reading a Jalali date-time typed by a person', () => {
     for (let y = 1402; y <= 1406; y++) {
       for (let m = 1; m <= 12; m++) {
         for (let d = 1; d <= monthLength(y, m); d++) {
-          for (const [h, min] of [[0, 0], [8, 5], [14, 30], [23, 59]]) {
+          for (const [h, min] of [
+            [0, 0],
+            [8, 5],
+            [14, 30],
+            [23, 59],
+          ]) {
             texts.push(toPersianDigits(`${y}/${two(m)}/${two(d)} ساعت ${two(h)}:${two(min)}`));
           }
         }

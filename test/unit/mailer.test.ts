@@ -12,7 +12,9 @@ async function rawSink(refuse?: string): Promise<{ url: string; raw: string[]; c
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onRcptTo: (address, _session, callback) =>
-      address.address === refuse ? callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 })) : callback(),
+      address.address === refuse
+        ? callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }))
+        : callback(),
     onData: (stream, _session, callback) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -23,7 +25,11 @@ async function rawSink(refuse?: string): Promise<{ url: string; raw: string[]; c
     },
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  return { url: `smtp://127.0.0.1:${port}`, raw, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    raw,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 const persian = {
@@ -46,15 +52,18 @@ describe('the SMTP mailer', () => {
       await mailer.send(persian);
       expect(sink.raw).toHaveLength(1);
       const [raw] = sink.raw;
-      expect(raw.match(/^Content-Transfer-Encoding: (.*)$/gim)).toEqual(['Content-Transfer-Encoding: base64', 'Content-Transfer-Encoding: base64']);
-      const parsed = await simpleParser(Buffer.from(raw, 'latin1'));
-      expect([parsed.subject, parsed.text?.trim(), parsed.html, parsed.messageId, parsed.headers.get('x-farman-unit')]).toEqual([
-        persian.subject,
-        persian.text,
-        persian.html,
-        persian.messageId,
-        'U01',
+      expect(raw.match(/^Content-Transfer-Encoding: (.*)$/gim)).toEqual([
+        'Content-Transfer-Encoding: base64',
+        'Content-Transfer-Encoding: base64',
       ]);
+      const parsed = await simpleParser(Buffer.from(raw, 'latin1'));
+      expect([
+        parsed.subject,
+        parsed.text?.trim(),
+        parsed.html,
+        parsed.messageId,
+        parsed.headers.get('x-farman-unit'),
+      ]).toEqual([persian.subject, persian.text, persian.html, persian.messageId, 'U01']);
     } finally {
       mailer.close();
       await sink.close();

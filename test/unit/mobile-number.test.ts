@@ -21,12 +21,19 @@ describe('Iranian mobile numbers', () => {
     expect(normalizeIranianMobile(text)).toBe('+989123456789');
   });
 
-  test.each(['02112345678', '+982112345678', '0912345678', '091234567890', '+14155550100', '', 'abc', '0912 345 678x', '+98+9123456789'])(
-    'When %j is given, then it is refused as a mobile number',
-    (text) => {
-      expect(normalizeIranianMobile(text)).toBeNull();
-    },
-  );
+  test.each([
+    '02112345678',
+    '+982112345678',
+    '0912345678',
+    '091234567890',
+    '+14155550100',
+    '',
+    'abc',
+    '0912 345 678x',
+    '+98+9123456789',
+  ])('When %j is given, then it is refused as a mobile number', (text) => {
+    expect(normalizeIranianMobile(text)).toBeNull();
+  });
 
   test('When a number is masked, then only its last four digits show', () => {
     expect(maskMobile('+989123456789')).toBe('+98••••••6789');

@@ -8,11 +8,25 @@ import { hqOperations } from '../../api/hq/hq-operations';
 import type { HqDeps } from '../../api/hq/hq-service';
 
 // Handlers are never called here: the document and the router need only the table.
-const operations: Operation[] = [...officeOperations({ auth: {} as AuthServices } as OfficeApiDeps), ...hqOperations({} as HqDeps)];
+const operations: Operation[] = [
+  ...officeOperations({ auth: {} as AuthServices } as OfficeApiDeps),
+  ...hqOperations({} as HqDeps),
+];
 const doc = openApiDocument(operations) as {
   openapi: string;
   info: { title: string; version: string };
-  paths: Record<string, Record<string, { operationId: string; parameters?: { name: string; in: string }[]; responses: Record<string, unknown>; requestBody?: { content: { 'application/json': { schema: JsonSchema } } } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        operationId: string;
+        parameters?: { name: string; in: string }[];
+        responses: Record<string, unknown>;
+        requestBody?: { content: { 'application/json': { schema: JsonSchema } } };
+      }
+    >
+  >;
 };
 type JsonSchema = { required?: string[]; properties?: Record<string, unknown>; additionalProperties?: boolean };
 
@@ -55,7 +69,12 @@ describe('The OpenAPI document', () => {
         expect(codes.some((c) => /^2\d\d$/.test(c))).toBe(true);
         expect(codes).toEqual(expect.arrayContaining(['401', '403']));
         const placeholders = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-        expect((op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort()).toEqual(placeholders);
+        expect(
+          (op.parameters ?? [])
+            .filter((p) => p.in === 'path')
+            .map((p) => p.name)
+            .sort(),
+        ).toEqual(placeholders);
       }
     }
     expect(ids.size).toBe(operations.length);
@@ -64,8 +83,15 @@ describe('The OpenAPI document', () => {
   test('When the routes are registered, then the router serves exactly the documented paths and methods', () => {
     const router = express.Router();
     registerOperations(router, operations);
-    const served = router.stack.map((layer) => `${Object.keys((layer.route as unknown as { methods: Record<string, boolean> }).methods)[0]} ${layer.route!.path}`).sort();
-    const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${expressPath(path)}`)).sort();
+    const served = router.stack
+      .map(
+        (layer) =>
+          `${Object.keys((layer.route as unknown as { methods: Record<string, boolean> }).methods)[0]} ${layer.route!.path}`,
+      )
+      .sort();
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${expressPath(path)}`))
+      .sort();
     expect(served).toEqual(documented);
   });
 
@@ -74,18 +100,34 @@ describe('The OpenAPI document', () => {
     expect(Object.keys(validBodies).sort()).toEqual(withBody.map((op) => op.operationId).sort());
     for (const op of withBody) {
       const example = validBodies[op.operationId];
-      const documented = Object.values(doc.paths).flatMap((m) => Object.values(m)).find((o) => o.operationId === op.operationId)!.requestBody!.content['application/json'].schema;
+      const documented = Object.values(doc.paths)
+        .flatMap((m) => Object.values(m))
+        .find((o) => o.operationId === op.operationId)!.requestBody!.content['application/json'].schema;
       const accepted = op.body!.safeParse(example);
-      expect({ op: op.operationId, ok: accepted.success, issues: accepted.error?.issues }).toEqual({ op: op.operationId, ok: true, issues: undefined });
-      for (const field of Object.keys(example)) expect({ op: op.operationId, field, documented: field in (documented.properties ?? {}) }).toMatchObject({ documented: true });
+      expect({ op: op.operationId, ok: accepted.success, issues: accepted.error?.issues }).toEqual({
+        op: op.operationId,
+        ok: true,
+        issues: undefined,
+      });
+      for (const field of Object.keys(example))
+        expect({ op: op.operationId, field, documented: field in (documented.properties ?? {}) }).toMatchObject({
+          documented: true,
+        });
       for (const field of documented.required ?? []) {
         const { [field]: _dropped, ...missing } = example;
         const parsed = op.body!.safeParse(missing);
-        expect({ op: op.operationId, field, rejected: !parsed.success }).toEqual({ op: op.operationId, field, rejected: true });
+        expect({ op: op.operationId, field, rejected: !parsed.success }).toEqual({
+          op: op.operationId,
+          field,
+          rejected: true,
+        });
         expect(parsed.error!.issues.map((i) => i.path.join('.'))).toContain(field);
       }
       const extra = op.body!.safeParse({ ...example, notAField: 1 });
-      expect({ op: op.operationId, rejectsUnknown: !extra.success }).toEqual({ op: op.operationId, rejectsUnknown: documented.additionalProperties === false });
+      expect({ op: op.operationId, rejectsUnknown: !extra.success }).toEqual({
+        op: op.operationId,
+        rejectsUnknown: documented.additionalProperties === false,
+      });
     }
   });
 });

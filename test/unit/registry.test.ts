@@ -14,8 +14,22 @@ import {
 import type { RegistryFile, UnitEntry } from '../../domain/registry-schema';
 
 const tehranCounties = [
-  'تهران', 'ری', 'شمیرانات', 'اسلامشهر', 'شهریار', 'ورامین', 'ملارد', 'رباط\u200cکریم',
-  'پاکدشت', 'قدس', 'بهارستان', 'پیشوا', 'پردیس', 'دماوند', 'فیروزکوه', 'قرچک',
+  'تهران',
+  'ری',
+  'شمیرانات',
+  'اسلامشهر',
+  'شهریار',
+  'ورامین',
+  'ملارد',
+  'رباط\u200cکریم',
+  'پاکدشت',
+  'قدس',
+  'بهارستان',
+  'پیشوا',
+  'پردیس',
+  'دماوند',
+  'فیروزکوه',
+  'قرچک',
 ];
 const reservedEmail = /^[a-z0-9._+-]+@([a-z0-9-]+\.)*example\.(org|com|net)$/;
 
@@ -37,7 +51,11 @@ function sampleFile(): RegistryFile {
   return JSON.parse(readFileSync(sampleRegistryPath, 'utf8')) as RegistryFile;
 }
 
-const contact = (who: string) => ({ title: `عنوان ${who}`, name: `نام ${who}`, email: `${who.toLowerCase()}@example.org` });
+const contact = (who: string) => ({
+  title: `عنوان ${who}`,
+  name: `نام ${who}`,
+  email: `${who.toLowerCase()}@example.org`,
+});
 const escalation = (who: string) => ({ deputy: contact(`${who}-deputy`), governor: contact(`${who}-governor`) });
 
 /** A minimal valid registry: province PX with escalation, county PC, district PC-D and agency PC-A under PC. */
@@ -82,7 +100,10 @@ describe('the sample registry', () => {
   test('When the default registry is loaded, then it is the Tehran province sample with its 16 counties', () => {
     expect(sampleRegistryPath).toMatch(/domain[/\\]data[/\\]sample-registry\.json$/);
     expect(registry.source).toBe('sample data modelled on Tehran province; names of people are invented');
-    const kinds = registry.units.reduce<Record<string, number>>((n, u) => ({ ...n, [u.kind]: (n[u.kind] ?? 0) + 1 }), {});
+    const kinds = registry.units.reduce<Record<string, number>>(
+      (n, u) => ({ ...n, [u.kind]: (n[u.kind] ?? 0) + 1 }),
+      {},
+    );
     expect(kinds).toEqual({ province: 1, county: 16, district: 34, agency: 10 });
     expect(registry.counties().map((c) => c.name)).toEqual(tehranCounties.map((n) => `شهرستان ${n}`));
     expect(registry.recipients()).toHaveLength(44);
@@ -174,7 +195,11 @@ describe('when a registry file is bad, loading fails and says where', () => {
     file.units[5].code = 'thr-x';
     (file.units[7].head as Record<string, unknown>).name = '';
     const err = registryError(() => loadRegistry(writeRegistry('many.json', file)));
-    expect(err.issues.map((i) => formatIssuePath(i.path))).toEqual(['units[2].kind', 'units[5].code', 'units[7].head.name']);
+    expect(err.issues.map((i) => formatIssuePath(i.path))).toEqual([
+      'units[2].kind',
+      'units[5].code',
+      'units[7].head.name',
+    ]);
   });
 
   test('When the file does not exist, then the error names it and says it cannot be read', () => {
@@ -185,12 +210,18 @@ describe('when a registry file is bad, loading fails and says where', () => {
   });
 
   test('When the file is not JSON, or not YAML, then the error says which format failed', () => {
-    expect(registryError(() => loadRegistry(writeRegistry('broken.json', '{ "units": [ '))).message).toMatch(/is not valid JSON/);
-    expect(registryError(() => loadRegistry(writeRegistry('broken.yml', 'units: [ {'))).message).toMatch(/is not valid YAML/);
+    expect(registryError(() => loadRegistry(writeRegistry('broken.json', '{ "units": [ '))).message).toMatch(
+      /is not valid JSON/,
+    );
+    expect(registryError(() => loadRegistry(writeRegistry('broken.yml', 'units: [ {'))).message).toMatch(
+      /is not valid YAML/,
+    );
   });
 
   test('When the file has no units, then the error points at units', () => {
-    expect(registryError(() => loadRegistry(writeRegistry('empty.json', { units: [] }))).issues[0].path).toEqual(['units']);
+    expect(registryError(() => loadRegistry(writeRegistry('empty.json', { units: [] }))).issues[0].path).toEqual([
+      'units',
+    ]);
   });
 
   test('When two units share a code, then the duplicate is named by its path and the first by its index', () => {
@@ -217,14 +248,19 @@ describe('when a registry file is bad, loading fails and says where', () => {
     file.units[2].parent = 'PC';
     const err = registryError(() => buildRegistry(file));
     const cycles = err.issues.filter((i) => i.message.includes('cycle'));
-    expect(cycles).toEqual([{ path: ['units', 1, 'parent'], message: 'parent chain forms a cycle: PC → PC-A → PC-D → PC' }]);
+    expect(cycles).toEqual([
+      { path: ['units', 1, 'parent'], message: 'parent chain forms a cycle: PC → PC-A → PC-D → PC' },
+    ]);
   });
 
   test('When a unit is its own parent, then that is a cycle too', () => {
     const file = smallFile();
     file.units[2].parent = 'PC-D';
     const err = registryError(() => buildRegistry(file));
-    expect(err.issues).toContainEqual({ path: ['units', 2, 'parent'], message: 'parent chain forms a cycle: PC-D → PC-D' });
+    expect(err.issues).toContainEqual({
+      path: ['units', 2, 'parent'],
+      message: 'parent chain forms a cycle: PC-D → PC-D',
+    });
   });
 
   test.each([
@@ -266,7 +302,9 @@ describe('when a registry file is bad, loading fails and says where', () => {
   test('When a registry is built from memory, then the message says "registry" rather than a file', () => {
     const file = smallFile();
     file.units[1].parent = 'NOPE';
-    expect(registryError(() => buildRegistry(file)).message).toBe('registry is invalid:\n  units[1].parent: unknown parent NOPE');
+    expect(registryError(() => buildRegistry(file)).message).toBe(
+      'registry is invalid:\n  units[1].parent: unknown parent NOPE',
+    );
   });
 });
 
@@ -311,8 +349,14 @@ describe('lookups', () => {
     const under = registry.under(['THR-REY', 'THR', 'THR-REY']);
     expect(under).toEqual(registry.recipients());
     expect(registry.under(['THR-PRD', 'THR-REY']).map((u) => u.code)).toEqual([
-      'THR-REY-MRK', 'THR-REY-KHR', 'THR-REY-FSH', 'THR-REY-AG-EDU', 'THR-REY-AG-POL',
-      'THR-PRD-MRK', 'THR-PRD-BMH', 'THR-PRD-JJR',
+      'THR-REY-MRK',
+      'THR-REY-KHR',
+      'THR-REY-FSH',
+      'THR-REY-AG-EDU',
+      'THR-REY-AG-POL',
+      'THR-PRD-MRK',
+      'THR-PRD-BMH',
+      'THR-PRD-JJR',
     ]);
     expect(registry.under(['THR-TEH-MRK', 'NOPE'])).toEqual([]);
   });
@@ -329,7 +373,13 @@ describe('resolving a directive’s targets', () => {
 
   test('When a directive targets the units under Tehran county, then its 3 districts and 4 agencies are the targets', () => {
     expect(codesOf(registry.resolveTargets({ mode: 'under', parents: ['THR-TEH'] }))).toEqual([
-      'THR-TEH-MRK', 'THR-TEH-KAN', 'THR-TEH-AFT', 'THR-TEH-AG-EDU', 'THR-TEH-AG-ELC', 'THR-TEH-AG-TEL', 'THR-TEH-AG-POL',
+      'THR-TEH-MRK',
+      'THR-TEH-KAN',
+      'THR-TEH-AFT',
+      'THR-TEH-AG-EDU',
+      'THR-TEH-AG-ELC',
+      'THR-TEH-AG-TEL',
+      'THR-TEH-AG-POL',
     ]);
   });
 
@@ -341,12 +391,19 @@ describe('resolving a directive’s targets', () => {
 
   test('When a parent is itself a recipient, then the issue says it has nothing under it', () => {
     const issues = issuesOf(registry.resolveTargets({ mode: 'under', parents: ['THR-TEH-KAN'] }));
-    expect(issues).toEqual([{ path: ['targets', 'parents', 0], message: expect.stringContaining('has no units under it') }]);
+    expect(issues).toEqual([
+      { path: ['targets', 'parents', 0], message: expect.stringContaining('has no units under it') },
+    ]);
   });
 
   test('When a list repeats a code, then it appears once, in the order first given', () => {
     expect(
-      codesOf(registry.resolveTargets({ mode: 'list', codes: ['THR-REY-KHR', 'THR-TEH-MRK', 'THR-REY-KHR', 'THR-TEH-AG-POL'] })),
+      codesOf(
+        registry.resolveTargets({
+          mode: 'list',
+          codes: ['THR-REY-KHR', 'THR-TEH-MRK', 'THR-REY-KHR', 'THR-TEH-AG-POL'],
+        }),
+      ),
     ).toEqual(['THR-REY-KHR', 'THR-TEH-MRK', 'THR-TEH-AG-POL']);
   });
 
@@ -362,7 +419,9 @@ describe('resolving a directive’s targets', () => {
     ['an empty list', { mode: 'list' as const, codes: [] }],
     ['no parents', { mode: 'under' as const, parents: [] }],
   ])('When a directive targets %s, then the issue says the target set is empty', (_, targets) => {
-    expect(issuesOf(registry.resolveTargets(targets))).toEqual([{ path: ['targets'], message: 'the target set is empty' }]);
+    expect(issuesOf(registry.resolveTargets(targets))).toEqual([
+      { path: ['targets'], message: 'the target set is empty' },
+    ]);
   });
 
   test('When a county has no recipients under it, then targeting it alone gives the empty-set issue', () => {
@@ -372,6 +431,8 @@ describe('resolving a directive’s targets', () => {
     expect(issuesOf(small.resolveTargets({ mode: 'under', parents: ['PC'] }))).toEqual([
       { path: ['targets'], message: 'the target set is empty' },
     ]);
-    expect(issuesOf(small.resolveTargets({ mode: 'all' }))).toEqual([{ path: ['targets'], message: 'the target set is empty' }]);
+    expect(issuesOf(small.resolveTargets({ mode: 'all' }))).toEqual([
+      { path: ['targets'], message: 'the target set is empty' },
+    ]);
   });
 });

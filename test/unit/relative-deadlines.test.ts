@@ -9,7 +9,12 @@ const base = {
 
 describe('Deadlines relative to now', () => {
   it('When a deadline is { in: "2d" }, "3h" or "90m", then it resolves to that long after parsing', () => {
-    for (const [text, ms] of [['2d', 2 * 86_400_000], ['3h', 3 * 3_600_000], ['90m', 90 * 60_000], ['1d12h', 36 * 3_600_000]] as const) {
+    for (const [text, ms] of [
+      ['2d', 2 * 86_400_000],
+      ['3h', 3 * 3_600_000],
+      ['90m', 90 * 60_000],
+      ['1d12h', 36 * 3_600_000],
+    ] as const) {
       const before = Date.now();
       const at = Date.parse(instantSchema.parse({ in: text }));
       expect(at).toBeGreaterThanOrEqual(before + ms);
@@ -26,7 +31,12 @@ describe('Deadlines relative to now', () => {
   });
 
   it('When a directive uses relative deadlines, then it passes the "in the future" rule on any day', () => {
-    const d = directiveInputSchema.parse({ ...base, acknowledgeBy: { in: '2m' }, reportBy: { in: '1h' }, reminders: { acknowledge: ['1m'], report: ['50m'] } });
+    const d = directiveInputSchema.parse({
+      ...base,
+      acknowledgeBy: { in: '2m' },
+      reportBy: { in: '1h' },
+      reminders: { acknowledge: ['1m'], report: ['50m'] },
+    });
     expect(Date.parse(d.reportBy)).toBeGreaterThan(Date.parse(d.acknowledgeBy));
     expect(d.reminders.acknowledge).toEqual([60_000]);
   });

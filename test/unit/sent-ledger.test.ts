@@ -11,7 +11,11 @@ import { generateRegistry } from '../../scripts/generate-registry';
 import type { UnitPolicy } from '../../workflows/types';
 
 const ledgerFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'farman-ledger-')), 'mail', 'sent.jsonl');
-const delivered = (messageId: string): SendUnitMailResult => ({ delivered: true, messageId, recipient: { role: 'head', name: 'بخشدار', title: 'بخشدار', email: 'head@example.org' } });
+const delivered = (messageId: string): SendUnitMailResult => ({
+  delivered: true,
+  messageId,
+  recipient: { role: 'head', name: 'بخشدار', title: 'بخشدار', email: 'head@example.org' },
+});
 
 describe('the sent-mail ledger', () => {
   test('When it is opened again, then it holds what was put, drops entries older than it keeps and a torn last line', () => {
@@ -66,18 +70,39 @@ describe('the sent-mail ledger', () => {
       from: 'Farman <farman@example.org>',
       messageIdDomain: 'example.org',
     };
-    const policy = { directiveId: '1405-000001', title: 'دستورالعمل', priority: 'normal', acknowledgeBy: '2026-12-01T10:00:00Z', reportBy: '2026-12-03T10:00:00Z', specRef: 'x' } as unknown as UnitPolicy;
-    const input: SendUnitMailInput = { workflowId: `directive:1405-000001/unit:${unit.code}`, unitCode: unit.code, policy, linkGeneration: 1, request: { purpose: 'notice', kind: 'notice', to: 'head', causeSeq: 1, details: {} } };
+    const policy = {
+      directiveId: '1405-000001',
+      title: 'دستورالعمل',
+      priority: 'normal',
+      acknowledgeBy: '2026-12-01T10:00:00Z',
+      reportBy: '2026-12-03T10:00:00Z',
+      specRef: 'x',
+    } as unknown as UnitPolicy;
+    const input: SendUnitMailInput = {
+      workflowId: `directive:1405-000001/unit:${unit.code}`,
+      unitCode: unit.code,
+      policy,
+      linkGeneration: 1,
+      request: { purpose: 'notice', kind: 'notice', to: 'head', causeSeq: 1, details: {} },
+    };
     const file = ledgerFile();
     // The activities log through the activity context the worker provides; here, one that keeps the lines.
     const logged: string[] = [];
-    const context = { log: { info: (m: string) => logged.push(m), warn: (m: string) => logged.push(m) } } as unknown as Context;
-    const send = (ledger?: FileSentLedger) => asyncLocalStorage.run(context, () => createSendUnitMail({ ...deps, sentLedger: ledger })(input));
+    const context = {
+      log: { info: (m: string) => logged.push(m), warn: (m: string) => logged.push(m) },
+    } as unknown as Context;
+    const send = (ledger?: FileSentLedger) =>
+      asyncLocalStorage.run(context, () => createSendUnitMail({ ...deps, sentLedger: ledger })(input));
 
     const first = await send(new FileSentLedger(file));
     // A new worker process (the old one was killed before its workflow task completed) retries the send.
     const retried = await send(new FileSentLedger(file));
-    expect(first).toEqual(expect.objectContaining({ delivered: true, messageId: `<notice.directive=1405-000001/unit=${unit.code}@example.org>` }));
+    expect(first).toEqual(
+      expect.objectContaining({
+        delivered: true,
+        messageId: `<notice.directive=1405-000001/unit=${unit.code}@example.org>`,
+      }),
+    );
     expect(retried).toEqual(first);
     expect(sent).toHaveLength(1);
     expect(logged).toEqual(['message already handed to the relay by an earlier attempt; not sent again']);

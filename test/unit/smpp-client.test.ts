@@ -13,7 +13,13 @@ const events: string[] = [];
 
 beforeEach(async () => {
   sink = await SmppSink.start({ receiptDelayMs: 10 });
-  client = new SmppClient({ url: sink.url, sourceAddress: 'Farman', ratePerSecond: 500, bindWaitMs: 1500, log: (e) => events.push(e) });
+  client = new SmppClient({
+    url: sink.url,
+    sourceAddress: 'Farman',
+    ratePerSecond: 500,
+    bindWaitMs: 1500,
+    log: (e) => events.push(e),
+  });
   client.onReceipt((r) => receipts.push(r));
   receipts.length = 0;
   events.length = 0;
@@ -53,7 +59,10 @@ describe('The SMPP client against a real SMPP server', () => {
 
   test('When an attempt already sent some parts, then only the missing parts are sent again', async () => {
     const text = 'ب'.repeat(150);
-    const sent = await client.send({ reference: 'sms.x.w3', to: '+989121112235', text }, { sentParts: new Map([[0, 'earlier-id']]) });
+    const sent = await client.send(
+      { reference: 'sms.x.w3', to: '+989121112235', text },
+      { sentParts: new Map([[0, 'earlier-id']]) },
+    );
     expect(sent.smscIds[0]).toBe('earlier-id');
     expect(sink.parts.filter((p) => p.to === '989121112235').map((p) => p.concat?.seq)).toEqual([2, 3]);
   });
@@ -68,13 +77,17 @@ describe('The SMPP client against a real SMPP server', () => {
 
   test('When the SMSC refuses the number, then the send fails permanently', async () => {
     sink.refuse.add('989121112237');
-    await expect(client.send({ reference: 'sms.r.w5', to: '+989121112237', text: notice })).rejects.toBeInstanceOf(PermanentSmsError);
+    await expect(client.send({ reference: 'sms.r.w5', to: '+989121112237', text: notice })).rejects.toBeInstanceOf(
+      PermanentSmsError,
+    );
   });
 
   test('When the SMSC restarts, then a send during the outage fails as unavailable and the client re-binds by itself afterwards', async () => {
     await client.send({ reference: 'sms.a.w6', to: '+989121112238', text: notice });
     await sink.down();
-    await expect(client.send({ reference: 'sms.b.w6', to: '+989121112238', text: notice })).rejects.toBeInstanceOf(SmsUnavailableError);
+    await expect(client.send({ reference: 'sms.b.w6', to: '+989121112238', text: notice })).rejects.toBeInstanceOf(
+      SmsUnavailableError,
+    );
     await sink.up();
     await eventually(() => (client.isBound ? true : undefined), 10_000, 're-bind');
     await client.send({ reference: 'sms.c.w6', to: '+989121112238', text: notice });
@@ -83,15 +96,26 @@ describe('The SMPP client against a real SMPP server', () => {
   });
 
   test('When the credentials are wrong, then the bind is refused and a send fails as unavailable', async () => {
-    const wrong = new SmppClient({ url: sink.url.replace('sink-pass', 'wrong'), sourceAddress: 'Farman', ratePerSecond: 10, bindWaitMs: 500 });
-    await expect(wrong.send({ reference: 'sms.w.w7', to: '+989121112239', text: notice })).rejects.toBeInstanceOf(SmsUnavailableError);
+    const wrong = new SmppClient({
+      url: sink.url.replace('sink-pass', 'wrong'),
+      sourceAddress: 'Farman',
+      ratePerSecond: 10,
+      bindWaitMs: 500,
+    });
+    await expect(wrong.send({ reference: 'sms.w.w7', to: '+989121112239', text: notice })).rejects.toBeInstanceOf(
+      SmsUnavailableError,
+    );
     await wrong.close();
   });
 
   test('When the rate is 50 per second, then 20 parts take at least 380 ms', async () => {
     const slow = new SmppClient({ url: sink.url, sourceAddress: '+98100020', ratePerSecond: 50 });
     const started = Date.now();
-    await Promise.all(Array.from({ length: 20 }, (_, i) => slow.send({ reference: `sms.rate.${i}`, to: '+989121112240', text: notice })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        slow.send({ reference: `sms.rate.${i}`, to: '+989121112240', text: notice }),
+      ),
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(380);
     await slow.close();
   });
@@ -100,7 +124,11 @@ describe('The SMPP client against a real SMPP server', () => {
 describe('The dev SMSC page', () => {
   test('When the dev SMSC has received a three-part message, then its page shows it once, reassembled and escaped', async () => {
     const dev = await startDevSmsc({ smppPort: await freePort(), webPort: await freePort() });
-    const sender = new SmppClient({ url: `smpp://farman:dev@127.0.0.1:${dev.smsc.options.port}`, sourceAddress: 'Farman', ratePerSecond: 100 });
+    const sender = new SmppClient({
+      url: `smpp://farman:dev@127.0.0.1:${dev.smsc.options.port}`,
+      sourceAddress: 'Farman',
+      ratePerSecond: 100,
+    });
     const text = `<b>${'پیام بلند '.repeat(18)}</b>`;
     await sender.send({ reference: 'sms.page.1', to: '+989121112241', text });
     const port = (dev.web.address() as { port: number }).port;
@@ -114,10 +142,27 @@ describe('The dev SMSC page', () => {
 
 describe('Delivery receipts', () => {
   test('When receipts come in the usual text forms, then state, time and error are read from the text or the TLVs', () => {
-    const text = 'id:0123456789 sub:001 dlvrd:000 submit date:2612061030 done date:261206103512 stat:UNDELIV err:034 text:x';
-    expect(parseDeliveryReceipt({ esm_class: 4, short_message: { message: text } })).toEqual({ smscId: '0123456789', state: 'failed', stat: 'UNDELIV', doneAt: '2026-12-06T10:35:12.000Z', error: '034' });
-    expect(parseDeliveryReceipt({ esm_class: 4, short_message: { message: 'ID:abc Stat:expired Done Date:2612061030' } })?.state).toBe('expired');
-    expect(parseDeliveryReceipt({ esm_class: 4, short_message: { message: 'stat:DELIVRD' }, receipted_message_id: 'tlv-id', message_state: 2 })).toMatchObject({ smscId: 'tlv-id', state: 'delivered' });
+    const text =
+      'id:0123456789 sub:001 dlvrd:000 submit date:2612061030 done date:261206103512 stat:UNDELIV err:034 text:x';
+    expect(parseDeliveryReceipt({ esm_class: 4, short_message: { message: text } })).toEqual({
+      smscId: '0123456789',
+      state: 'failed',
+      stat: 'UNDELIV',
+      doneAt: '2026-12-06T10:35:12.000Z',
+      error: '034',
+    });
+    expect(
+      parseDeliveryReceipt({ esm_class: 4, short_message: { message: 'ID:abc Stat:expired Done Date:2612061030' } })
+        ?.state,
+    ).toBe('expired');
+    expect(
+      parseDeliveryReceipt({
+        esm_class: 4,
+        short_message: { message: 'stat:DELIVRD' },
+        receipted_message_id: 'tlv-id',
+        message_state: 2,
+      }),
+    ).toMatchObject({ smscId: 'tlv-id', state: 'delivered' });
     expect(parseDeliveryReceipt({ esm_class: 0, short_message: { message: text } })).toBeNull();
     expect(parseDeliveryReceipt({ esm_class: 4, short_message: { message: 'no id here' } })).toBeNull();
   });

@@ -11,8 +11,19 @@ const base = { LINK_SIGNING_KEYS: 'k1:0123456789abcdef0123456789abcdef', SMTP_UR
 describe('SMS configuration of the worker', () => {
   test('When SMS_URL is unset, then the worker sends no SMS; when set, its account settings are read with their defaults', () => {
     expect(loadWorkerConfig(base).SMS_URL).toBeUndefined();
-    const config = loadWorkerConfig({ ...base, SMS_URL: 'smpp://farman:s3cret@smpp.provider.example:2775', SMS_RATE_PER_SECOND: '30', SMS_RECEIPTS: 'false' });
-    expect(config).toMatchObject({ SMS_URL: 'smpp://farman:s3cret@smpp.provider.example:2775', SMS_SOURCE_ADDRESS: 'Farman', SMS_RATE_PER_SECOND: 30, SMS_WINDOW: 20, SMS_RECEIPTS: false });
+    const config = loadWorkerConfig({
+      ...base,
+      SMS_URL: 'smpp://farman:s3cret@smpp.provider.example:2775',
+      SMS_RATE_PER_SECOND: '30',
+      SMS_RECEIPTS: 'false',
+    });
+    expect(config).toMatchObject({
+      SMS_URL: 'smpp://farman:s3cret@smpp.provider.example:2775',
+      SMS_SOURCE_ADDRESS: 'Farman',
+      SMS_RATE_PER_SECOND: 30,
+      SMS_WINDOW: 20,
+      SMS_RECEIPTS: false,
+    });
   });
 
   test('When SMS_URL is not an smpp:// URL with credentials, then the worker refuses to start, naming the variable but not its value', () => {
@@ -50,14 +61,20 @@ describe('Which channels a message goes on', () => {
   });
 
   test('When a directive is issued with smsForUrgent, then the schema keeps it; omitted, it stays absent', () => {
-    const body = { title: 'دستور آزمون', body: 'متن', targets: { mode: 'all' }, acknowledgeBy: new Date(Date.now() + 3_600_000).toISOString(), reportBy: new Date(Date.now() + 7_200_000).toISOString() };
+    const body = {
+      title: 'دستور آزمون',
+      body: 'متن',
+      targets: { mode: 'all' },
+      acknowledgeBy: new Date(Date.now() + 3_600_000).toISOString(),
+      reportBy: new Date(Date.now() + 7_200_000).toISOString(),
+    };
     expect(directiveInputSchema.parse({ ...body, smsForUrgent: true }).smsForUrgent).toBe(true);
     expect(directiveInputSchema.parse(body).smsForUrgent).toBeUndefined();
     expect(directiveInputSchema.safeParse({ ...body, smsForUrgent: 'yes' }).success).toBe(false);
   });
 });
 
-describe('What the dashboard says of a unit\'s texts', () => {
+describe("What the dashboard says of a unit's texts", () => {
   const at = '2026-12-06T08:00:00.000Z';
   const line = (event: UnitEvent) => describeTransition({ seq: 2, at, by: { kind: 'system', id: 'farman' }, event });
 
@@ -77,11 +94,22 @@ describe('What the dashboard says of a unit\'s texts', () => {
     });
     expect(text).toContain('پیامک: تحویل نشد');
     expect(text).toContain('رایانامه (جایگزین): تحویل شد');
-    expect(line({ type: 'mailRecorded', purpose: 'notice', kind: 'notice', delivered: true, messageId: '<m>', recipient })).not.toContain('پیامک');
+    expect(
+      line({ type: 'mailRecorded', purpose: 'notice', kind: 'notice', delivered: true, messageId: '<m>', recipient }),
+    ).not.toContain('پیامک');
   });
 
-  test('When a receipt is recorded, then its line gives the message, the part and the state with the SMSC\'s time', () => {
-    const text = line({ type: 'smsReceipt', purpose: 'reminder-1', reference: 'sms.reminder-1.w', smscId: 'x', part: 1, state: 'expired', doneAt: at, error: '000' });
+  test("When a receipt is recorded, then its line gives the message, the part and the state with the SMSC's time", () => {
+    const text = line({
+      type: 'smsReceipt',
+      purpose: 'reminder-1',
+      reference: 'sms.reminder-1.w',
+      smscId: 'x',
+      part: 1,
+      state: 'expired',
+      doneAt: at,
+      error: '000',
+    });
     expect(text).toContain('«یادآوری»');
     expect(text).toContain('بخش ۲');
     expect(text).toContain('منقضی شد و نرسید');

@@ -54,8 +54,19 @@ describe('SMS texts of a unit', () => {
     form: [],
     acceptance: 'manual',
   };
-  const ctx = (kind: MailRequest['kind'], details: MailRequest['details'] = {}, shortLink: string | null = 'https://farman.example.org/s/AbCdEfGhIjK', name = unit.name): SmsContext => ({
-    input: { workflowId: 'w', unitCode: unit.code, policy, linkGeneration: 1, request: { purpose: kind, kind, to: 'head', causeSeq: 1, details } },
+  const ctx = (
+    kind: MailRequest['kind'],
+    details: MailRequest['details'] = {},
+    shortLink: string | null = 'https://farman.example.org/s/AbCdEfGhIjK',
+    name = unit.name,
+  ): SmsContext => ({
+    input: {
+      workflowId: 'w',
+      unitCode: unit.code,
+      policy,
+      linkGeneration: 1,
+      request: { purpose: kind, kind, to: 'head', causeSeq: 1, details },
+    },
     unit: { ...unit, name },
     recipient: { ...unit.head, role: 'head' },
     shortLink,
@@ -75,7 +86,9 @@ describe('SMS texts of a unit', () => {
     expect(reminder).toContain('اعلام وصول');
     expect(reminder).toContain('۱۴۰۵/۰۹/۱۷');
     expect(splitSms(reminder).parts).toHaveLength(1);
-    const escalation = composeUnitSms(ctx('escalation', { obligation: 'report', level: 1, deadline: policy.reportBy }, null));
+    const escalation = composeUnitSms(
+      ctx('escalation', { obligation: 'report', level: 1, deadline: policy.reportBy }, null),
+    );
     expect(escalation).toContain(unit.name);
     expect(escalation).not.toContain('http');
     expect(splitSms(escalation).parts).toHaveLength(1);
@@ -83,7 +96,14 @@ describe('SMS texts of a unit', () => {
 
   test('When no wording fits one part (a long unit name), then the fewest parts are used, the fullest wording among them', () => {
     const long = 'اداره کل امور اجتماعی و فرهنگی و هماهنگی دستگاه‌های اجرایی شهرستان تهران';
-    const text = composeUnitSms(ctx('reminder', { obligation: 'report', deadline: policy.reportBy }, 'https://farman.example.org/s/AbCdEfGhIjK', long));
+    const text = composeUnitSms(
+      ctx(
+        'reminder',
+        { obligation: 'report', deadline: policy.reportBy },
+        'https://farman.example.org/s/AbCdEfGhIjK',
+        long,
+      ),
+    );
     const { parts } = splitSms(text);
     expect(parts.length).toBeGreaterThan(1);
     expect(text).toContain(long);

@@ -23,7 +23,7 @@ describe('The first start builds the temporal CLI', () => {
     expect(said).toEqual([]);
   });
 
-  it('When Go builds it, then progress with the elapsed time is shown and Go\'s output goes to the log file', async () => {
+  it("When Go builds it, then progress with the elapsed time is shown and Go's output goes to the log file", async () => {
     // Go is the boundary here: this one answers `go env GOPATH` and "builds" for 2.5 s, writing a log as Go does.
     const gopath = mkdtempSync(path.join(tmpdir(), 'farman-gopath-'));
     const go = pathWith({
@@ -44,9 +44,13 @@ mkdir -p ${gopath}/bin && printf '#!/bin/sh\\n' > ${gopath}/bin/temporal && chmo
     expect(readFileSync(logFile, 'utf8')).toContain('go: downloading');
   });
 
-  it('When the build fails, then the error carries the end of Go\'s log', async () => {
+  it("When the build fails, then the error carries the end of Go's log", async () => {
     const gopath = mkdtempSync(path.join(tmpdir(), 'farman-gopath-'));
-    const go = pathWith({ go: `if [ "$1" = env ]; then echo ${gopath}; exit 0; fi\necho "go: cannot find module providing package" >&2\nexit 1` });
-    await expect(ensureTemporalCli(() => undefined, { PATH: go }, { progressEverySeconds: 1 })).rejects.toThrow(/failed with exit code 1[\s\S]*cannot find module/);
+    const go = pathWith({
+      go: `if [ "$1" = env ]; then echo ${gopath}; exit 0; fi\necho "go: cannot find module providing package" >&2\nexit 1`,
+    });
+    await expect(ensureTemporalCli(() => undefined, { PATH: go }, { progressEverySeconds: 1 })).rejects.toThrow(
+      /failed with exit code 1[\s\S]*cannot find module/,
+    );
   });
 });

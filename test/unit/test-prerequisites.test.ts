@@ -10,7 +10,11 @@ function freshMachine(): { dir: string; paths: PrerequisitePaths; env: NodeJS.Pr
   mkdirSync(path.join(dir, 'bin'));
   return {
     dir,
-    paths: { chromium: path.join(dir, 'usr/bin/chromium'), fontsDir: path.join(dir, 'fonts/noto'), path: path.join(dir, 'bin') },
+    paths: {
+      chromium: path.join(dir, 'usr/bin/chromium'),
+      fontsDir: path.join(dir, 'fonts/noto'),
+      path: path.join(dir, 'bin'),
+    },
     env: { TEMPORAL_CLI: path.join(dir, 'no-temporal') },
   };
 }
@@ -23,7 +27,10 @@ const lines = () => {
 describe('npm test on a fresh machine', () => {
   it('When nothing is installed, then each missing need is named', () => {
     const { paths, env } = freshMachine();
-    expect(findMissing(paths, env)).toEqual({ packages: ['chromium', 'fonts-noto-core', 'poppler-utils'], temporalCli: true });
+    expect(findMissing(paths, env)).toEqual({
+      packages: ['chromium', 'fonts-noto-core', 'poppler-utils'],
+      temporalCli: true,
+    });
   });
 
   it('When it may not install (not root, no Go), then it stops at once with the one command to run', async () => {
@@ -31,7 +38,15 @@ describe('npm test on a fresh machine', () => {
     const out = lines();
     const err = lines();
     const started = Date.now();
-    const code = await ensurePrerequisites({ paths, env, canApt: false, canGo: false, asRoot: false, say: out.push, complain: err.push });
+    const code = await ensurePrerequisites({
+      paths,
+      env,
+      canApt: false,
+      canGo: false,
+      asRoot: false,
+      say: out.push,
+      complain: err.push,
+    });
     expect(code).toBe(1);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(out.said).toEqual([]);
@@ -41,8 +56,12 @@ describe('npm test on a fresh machine', () => {
   });
 
   it('When only the temporal CLI is missing and Go is not there, then the command is the go install alone', () => {
-    expect(fixCommand({ packages: [], temporalCli: true }, false)).toBe('go install github.com/temporalio/cli/cmd/temporal@v1.5.1');
-    expect(fixCommand({ packages: ['chromium'], temporalCli: false }, true)).toBe('apt-get update && apt-get install -y --no-install-recommends chromium');
+    expect(fixCommand({ packages: [], temporalCli: true }, false)).toBe(
+      'go install github.com/temporalio/cli/cmd/temporal@v1.5.1',
+    );
+    expect(fixCommand({ packages: ['chromium'], temporalCli: false }, true)).toBe(
+      'apt-get update && apt-get install -y --no-install-recommends chromium',
+    );
     expect(fixCommand({ packages: [], temporalCli: false }, false)).toBeNull();
   });
 
@@ -57,14 +76,29 @@ describe('npm test on a fresh machine', () => {
     );
     chmodSync(path.join(dir, 'bin', 'apt-get'), 0o755);
     const out = lines();
-    const code = await ensurePrerequisites({ paths, env, canApt: true, canGo: false, asRoot: true, say: out.push, complain: out.push });
+    const code = await ensurePrerequisites({
+      paths,
+      env,
+      canApt: true,
+      canGo: false,
+      asRoot: true,
+      say: out.push,
+      complain: out.push,
+    });
     expect(code).toBe(0);
-    expect(readFileSync(calls, 'utf8').trim().split('\n')).toEqual(['update -qq', 'install -y -qq --no-install-recommends chromium fonts-noto-core poppler-utils']);
+    expect(readFileSync(calls, 'utf8').trim().split('\n')).toEqual([
+      'update -qq',
+      'install -y -qq --no-install-recommends chromium fonts-noto-core poppler-utils',
+    ]);
     expect(existsSync(paths.chromium)).toBe(true);
   });
 
   it('When this machine runs npm test, then everything is there and the pretest script exits 0', () => {
-    const r = spawnSync(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, '../../scripts/test-prerequisites.ts')], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      ['-r', '@swc-node/register', path.join(__dirname, '../../scripts/test-prerequisites.ts')],
+      { encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });

@@ -53,7 +53,11 @@ class Driver {
   }
   /** Fires every timer event due up to `minutes`, as the workflow's timer loop would. */
   runTimersUntil(minutes: number): void {
-    for (let due = nextTimerEvent(this.state); due && due.at <= t0 + minutes * 60_000; due = nextTimerEvent(this.state)) {
+    for (
+      let due = nextTimerEvent(this.state);
+      due && due.at <= t0 + minutes * 60_000;
+      due = nextTimerEvent(this.state)
+    ) {
       this.apply(due.event, (due.at - t0) / 60_000, system);
     }
   }
@@ -82,7 +86,11 @@ describe('The unit state machine', () => {
     d.apply({ type: 'deadlineExtended', acknowledgeBy: at(100), reason: 'عذر موجه' }, 10, { kind: 'office', id: 'u1' });
     d.runTimersUntil(99);
     // The old deadline's reminder (at 30) and miss (at 60) never fire; the new deadline's reminder does (at 70).
-    expect(d.log.map((t) => `${t.event.type}@${(Date.parse(t.at) - t0) / 60_000}`)).toEqual(['issued@0', 'deadlineExtended@10', 'reminderDue@70']);
+    expect(d.log.map((t) => `${t.event.type}@${(Date.parse(t.at) - t0) / 60_000}`)).toEqual([
+      'issued@0',
+      'deadlineExtended@10',
+      'reminderDue@70',
+    ]);
     expect(d.state.overdue).toBeNull();
   });
 
@@ -98,9 +106,15 @@ describe('The unit state machine', () => {
 
   test('When a report breaks the form, then the transition is refused with field paths', () => {
     const d = new Driver();
-    expect(() => d.apply({ type: 'reportSubmitted', name: 'x', position: 'y', values: { stations: -1 } }, 5)).toThrow(TransitionRejected);
+    expect(() => d.apply({ type: 'reportSubmitted', name: 'x', position: 'y', values: { stations: -1 } }, 5)).toThrow(
+      TransitionRejected,
+    );
     try {
-      checkTransition(d.state, { type: 'reportSubmitted', name: 'x', position: 'y', values: { stations: 'many' } }, at(5));
+      checkTransition(
+        d.state,
+        { type: 'reportSubmitted', name: 'x', position: 'y', values: { stations: 'many' } },
+        at(5),
+      );
     } catch (err) {
       expect((err as TransitionRejected).fields).toEqual([{ path: 'values.stations', message: 'must be a number' }]);
     }
@@ -110,17 +124,34 @@ describe('The unit state machine', () => {
   test('When an amendment arrives after a report, then the unit must acknowledge again and the report becomes the draft', () => {
     const d = new Driver();
     d.apply({ type: 'reportSubmitted', name: 'x', position: 'y', values: { stations: 4 } }, 5);
-    d.apply({ type: 'amended', policy: policy({ version: 2, title: 'اصلاحیه' }), changes: ['title'] }, 6, { kind: 'office', id: 'u1' });
+    d.apply({ type: 'amended', policy: policy({ version: 2, title: 'اصلاحیه' }), changes: ['title'] }, 6, {
+      kind: 'office',
+      id: 'u1',
+    });
     expect(d.state.state).toBe('notified');
     expect(d.state.draft).toEqual({ stations: 4 });
     expect(d.state.report).toBeNull();
     expect(d.mail).toContain('amendment-v2->head');
-    expect(() => d.apply({ type: 'amended', policy: policy({ version: 2 }), changes: [] }, 7, system)).toThrow('not newer');
+    expect(() => d.apply({ type: 'amended', policy: policy({ version: 2 }), changes: [] }, 7, system)).toThrow(
+      'not newer',
+    );
   });
 
   test('When a notice bounces, then the unit is undeliverable and the deputy is told at once', () => {
     const d = new Driver();
-    d.apply({ type: 'mailRecorded', purpose: 'notice', kind: 'notice', delivered: false, messageId: '<n@x>', recipient: null, error: '550' }, 1, system);
+    d.apply(
+      {
+        type: 'mailRecorded',
+        purpose: 'notice',
+        kind: 'notice',
+        delivered: false,
+        messageId: '<n@x>',
+        recipient: null,
+        error: '550',
+      },
+      1,
+      system,
+    );
     expect(d.state.undeliverable).toBe(true);
     expect(d.mail).toContain('undeliverable-1->deputy');
   });
@@ -128,7 +159,9 @@ describe('The unit state machine', () => {
   test('When a cancelled unit gets a reply, then it is refused as closed with the reason', () => {
     const d = new Driver();
     d.apply({ type: 'cancelled', reason: 'لغو' }, 3, { kind: 'office', id: 'u1' });
-    expect(() => checkTransition(d.state, { type: 'acknowledged', name: 'a', position: 'b' }, at(4))).toThrow('the directive was cancelled');
+    expect(() => checkTransition(d.state, { type: 'acknowledged', name: 'a', position: 'b' }, at(4))).toThrow(
+      'the directive was cancelled',
+    );
     expect(nextTimerEvent(d.state)).toBeNull();
   });
 

@@ -10,9 +10,11 @@ describe('Which uploaded files are accepted', () => {
     expect(acceptAttribute.split(',')).not.toEqual(expect.arrayContaining(['.xls']));
   });
 
-  test('When a file\'s bytes and name agree on an allowed type, then it is accepted with that type', () => {
+  test("When a file's bytes and name agree on an allowed type, then it is accepted with that type", () => {
     expect(detectFileType(Buffer.from('%PDF-1.4\n'), 'plan.pdf')).toBe('application/pdf');
-    expect(detectFileType(Buffer.from('PK\u0003\u0004word/document.xml', 'latin1'), 'plan.docx')).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    expect(detectFileType(Buffer.from('PK\u0003\u0004word/document.xml', 'latin1'), 'plan.docx')).toBe(
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    );
     expect(detectFileType(Buffer.from('%PDF-1.4\n'), 'plan.png')).toBeNull();
   });
 });

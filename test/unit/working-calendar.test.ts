@@ -6,7 +6,12 @@ import shipped from '../../domain/data/iran-official-holidays.json';
 import { formatJalaliDateTime, JalaliDateError, parseJalaliDateTime } from '../../lib/jalali';
 import { toAsciiDigits } from '../../lib/persian-text';
 import { tehranOffsetMs } from '../../lib/tehran-clock';
-import { closureInputSchema, holidayFileSchema, holidaySchema, workingCalendarSettingsSchema } from '../../domain/working-calendar-schema';
+import {
+  closureInputSchema,
+  holidayFileSchema,
+  holidaySchema,
+  workingCalendarSettingsSchema,
+} from '../../domain/working-calendar-schema';
 import {
   type Closure,
   defaultWorkingCalendar,
@@ -74,7 +79,10 @@ describe('Deadlines in working days', () => {
 
   test('When the year is a leap year (1403), then Esfand 30 is a working day of its own', () => {
     expect(isLeapJalaaliYear(1403)).toBe(true);
-    const calendar = new WorkingCalendar({ holidays: [{ date: '1403/12/29', name: 'روز ملی شدن صنعت نفت ایران' }], settings: { thursday: 'working' } });
+    const calendar = new WorkingCalendar({
+      holidays: [{ date: '1403/12/29', name: 'روز ملی شدن صنعت نفت ایران' }],
+      settings: { thursday: 'working' },
+    });
     // Tue 1403/12/28; Wed 12/29 holiday; Thu 12/30 (1); Fri 1404/01/01; Sat 01/02 (2).
     expect(wall(calendar.addWorkingDays(at('1403/12/28 10:00'), 1))).toBe('1403/12/30 14:00');
     expect(wall(calendar.addWorkingDays(at('1403/12/28 10:00'), 2))).toBe('1404/01/02 14:00');
@@ -114,7 +122,9 @@ describe('Thursday', () => {
 
   test('When Thursday is closed (the default) or working, then it gives nothing or a full day', () => {
     expect(defaultWorkingCalendar.isWorkingDay(at('1405/09/19 10:00'))).toBe(false);
-    expect(new WorkingCalendar({ holidays: [], settings: { thursday: 'working' } }).isWorkingInstant(at('1405/09/19 13:30'))).toBe(true);
+    expect(
+      new WorkingCalendar({ holidays: [], settings: { thursday: 'working' } }).isWorkingInstant(at('1405/09/19 13:30')),
+    ).toBe(true);
   });
 });
 
@@ -179,7 +189,9 @@ describe('Closures', () => {
   });
 
   test('When the calendar already holds the closure, then the shift is the same', () => {
-    expect(calendar.withClosure(sunday).shiftForClosure(at('1405/09/16 14:00'), sunday)).toEqual(at('1405/09/17 14:00'));
+    expect(calendar.withClosure(sunday).shiftForClosure(at('1405/09/16 14:00'), sunday)).toEqual(
+      at('1405/09/17 14:00'),
+    );
   });
 
   test('When a closure covers only the afternoon, then only that time is lost and the day stays a working day', () => {
@@ -203,12 +215,19 @@ describe('The shipped holiday data', () => {
     expect(file.success ? [] : file.error.issues).toEqual([]);
     expect(shipped.source.authority).toMatch(/Council for Public Culture/);
     expect(officialHolidayYears).toEqual([1405, 1406]);
-    const broken = holidayFileSchema.safeParse({ ...shipped, holidays: [...shipped.holidays, { date: '1407/01/01', name: 'نوروز', basis: 'law' }] });
-    expect(broken.success ? [] : broken.error.issues.map((i) => i.message)).toEqual(['falls outside the years 1405, 1406']);
+    const broken = holidayFileSchema.safeParse({
+      ...shipped,
+      holidays: [...shipped.holidays, { date: '1407/01/01', name: 'نوروز', basis: 'law' }],
+    });
+    expect(broken.success ? [] : broken.error.issues.map((i) => i.message)).toEqual([
+      'falls outside the years 1405, 1406',
+    ]);
   });
 
   test('When a lunar date is marked computed, then it is the Umm al-Qura date (shifted where the data says so)', () => {
-    const ummAlQura = new Map(officialHolidayYears.flatMap((y) => computeLunarHolidays(y)).map((l) => [l.hijri, l.date]));
+    const ummAlQura = new Map(
+      officialHolidayYears.flatMap((y) => computeLunarHolidays(y)).map((l) => [l.hijri, l.date]),
+    );
     const computed = shipped.holidays.filter((h) => h.basis === 'computed');
     expect(computed.length).toBeGreaterThan(0);
     for (const h of computed) {
@@ -221,7 +240,15 @@ describe('The shipped holiday data', () => {
   });
 
   test('When the official calendar is used, then Nowruz, Esfand 29 and the published Eid al-Fitr 1447 are holidays', () => {
-    for (const date of ['1405/01/01', '1405/01/04', '1405/01/13', '1405/03/14', '1405/11/22', '1405/12/29', '1406/01/01']) {
+    for (const date of [
+      '1405/01/01',
+      '1405/01/04',
+      '1405/01/13',
+      '1405/03/14',
+      '1405/11/22',
+      '1405/12/29',
+      '1406/01/01',
+    ]) {
       expect(defaultWorkingCalendar.isWorkingDay(at(`${date} 10:00`))).toBe(false);
     }
     expect(defaultWorkingCalendar.holidaysOn(at('1405/01/01 10:00')).map((h) => h.name)).toContain('عید سعید فطر');
@@ -231,7 +258,11 @@ describe('The shipped holiday data', () => {
 
 describe('Calendar data at the edge', () => {
   test('When an administrator adds a holiday in Persian digits, then it is normalised and marked admin; a date that does not exist is refused', () => {
-    expect(holidaySchema.parse({ date: '۱۴۰۵/۹/۲۵', name: 'تعطیلی اعلام‌شده' })).toEqual({ date: '1405/09/25', name: 'تعطیلی اعلام‌شده', basis: 'admin' });
+    expect(holidaySchema.parse({ date: '۱۴۰۵/۹/۲۵', name: 'تعطیلی اعلام‌شده' })).toEqual({
+      date: '1405/09/25',
+      name: 'تعطیلی اعلام‌شده',
+      basis: 'admin',
+    });
     expect(holidaySchema.safeParse({ date: '1405/12/30', name: 'x' }).success).toBe(false);
   });
 
@@ -246,7 +277,9 @@ describe('Calendar data at the edge', () => {
     const calendar = new WorkingCalendar({ holidays: [], county: 'THR-TEH' });
     expect(wall(calendar.shiftForClosure(at('1405/09/16 14:00'), { ...closure, id: 'c1' }))).toBe('1405/09/17 14:00');
     const backwards = closureInputSchema.safeParse({ ...closure, from: closure.until, until: closure.from });
-    expect(backwards.success ? [] : backwards.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['until: must come after the start of the closure']);
+    expect(backwards.success ? [] : backwards.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'until: must come after the start of the closure',
+    ]);
   });
 
   test('When an office sets its week, then times are checked and omitted fields keep the defaults', () => {
@@ -264,7 +297,8 @@ describe('Use from workflow code', () => {
     for (const [, typeOnly, spec] of source.matchAll(/^import\s+(type\s+)?[^'"]*from\s+'([^']+)'/gm)) {
       if (typeOnly || seen.has(spec)) continue;
       seen.add(spec);
-      if (spec.startsWith('.') && !spec.endsWith('.json')) reachableImports(`${path.resolve(path.dirname(file), spec)}.ts`, seen);
+      if (spec.startsWith('.') && !spec.endsWith('.json'))
+        reachableImports(`${path.resolve(path.dirname(file), spec)}.ts`, seen);
     }
     return seen;
   }
@@ -279,7 +313,9 @@ describe('Use from workflow code', () => {
 
 describe('Bad settings', () => {
   test('When hours run backwards or a holiday is not a date, then the calendar refuses them by name', () => {
-    expect(() => new WorkingCalendar({ settings: { hours: { start: '14:00', end: '07:30' } } })).toThrow(/opening time/);
+    expect(() => new WorkingCalendar({ settings: { hours: { start: '14:00', end: '07:30' } } })).toThrow(
+      /opening time/,
+    );
     expect(() => new WorkingCalendar({ holidays: [{ date: '1405/12/30', name: 'x' }] })).toThrow(/1405\/12\/30/);
     expect(() => new WorkingCalendar({ settings: { thursdayHalfDayEnd: '15:00' } })).toThrow(/half day/);
   });

@@ -33,7 +33,9 @@ describe('Deadlines given in working time', () => {
 
   test('When the office gives 3 working days on a Sunday morning, then the deadline is stored as Wednesday 14:00', () => {
     issueAt('1405/09/15 10:00');
-    const parsed = directiveInputSchema.parse(body({ acknowledgeBy: { workingHours: 4 }, reportBy: { workingDays: 3 } }));
+    const parsed = directiveInputSchema.parse(
+      body({ acknowledgeBy: { workingHours: 4 }, reportBy: { workingDays: 3 } }),
+    );
     expect(wall(parsed.reportBy)).toBe('1405/09/18 14:00');
     expect(wall(parsed.acknowledgeBy)).toBe('1405/09/15 14:00');
     expect(parsed.reportBy).toBe(at('1405/09/18 14:00').toISOString());
@@ -41,14 +43,18 @@ describe('Deadlines given in working time', () => {
 
   test('When 4 working hours are given at noon on a Wednesday, then they run past Thursday and Friday to Saturday 09:30', () => {
     issueAt('1405/09/18 12:00');
-    const parsed = directiveInputSchema.parse(body({ acknowledgeBy: { workingHours: 4 }, reportBy: { workingDays: 1 } }));
+    const parsed = directiveInputSchema.parse(
+      body({ acknowledgeBy: { workingHours: 4 }, reportBy: { workingDays: 1 } }),
+    );
     expect(wall(parsed.acknowledgeBy)).toBe('1405/09/21 09:30');
     expect(wall(parsed.reportBy)).toBe('1405/09/21 14:00');
   });
 
   test('When the forms are mixed, then each deadline is resolved on its own and the usual rules still hold', () => {
     issueAt('1405/09/15 10:00');
-    const parsed = directiveInputSchema.parse(body({ acknowledgeBy: { jalali: '1405/09/16 10:00' }, reportBy: { workingDays: 2 } }));
+    const parsed = directiveInputSchema.parse(
+      body({ acknowledgeBy: { jalali: '1405/09/16 10:00' }, reportBy: { workingDays: 2 } }),
+    );
     expect(wall(parsed.reportBy)).toBe('1405/09/17 14:00');
     expect(refusal(body({ acknowledgeBy: { workingDays: 5 }, reportBy: { workingHours: 1 } }))).toEqual([
       'reportBy: must not be before the acknowledgement deadline',
