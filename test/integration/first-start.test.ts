@@ -42,6 +42,7 @@ describe('npm start', () => {
     env.DATA_DIR = mkdtempSync(path.join(tmpdir(), 'farman-start-'));
     env.TEMPORAL_CLI = findTemporalCli() ?? undefined;
     delete env.TEMPORAL_ADDRESS;
+    delete env.TEMPORAL_NAMESPACE;
     delete env.SMTP_URL;
     delete env.SMS_URL;
 
