@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TemporalGateway } from '../api/temporal-gateway';
+import type { RegistryFile } from '../domain/registry-schema';
 import { generateRegistry } from '../scripts/generate-registry';
 import { ensureTemporalCli, freePort, startDevServer, type DevServer } from '../worker/temporal-server';
 import { unitWorkflowId } from '../workflows/contract';
@@ -54,6 +55,8 @@ export class Cluster {
     private readonly connection: Connection,
     sink: SmtpSink,
     private readonly registryFile: string | undefined,
+    /** The generated registry the processes read (`units`), made once. */
+    readonly registry: RegistryFile | undefined,
   ) {
     this.sink = sink;
     this.client = new Client({ connection, namespace: 'default' });
@@ -63,10 +66,11 @@ export class Cluster {
   /** Starts the server, the worker and the API, and creates an office account with an API token. */
   static async start(options: ClusterOptions): Promise<Cluster> {
     mkdirSync(options.dir, { recursive: true });
+    const registry = options.units ? generateRegistry(options.units) : undefined;
     let registryFile: string | undefined;
-    if (options.units) {
+    if (registry) {
       registryFile = path.join(options.dir, 'registry.json');
-      writeFileSync(registryFile, JSON.stringify(generateRegistry(options.units)));
+      writeFileSync(registryFile, JSON.stringify(registry));
     }
     const [temporalPort, apiPort, workerHealthPort] = [await freePort(), await freePort(), await freePort()];
     const server = await startDevServer({
@@ -78,7 +82,16 @@ export class Cluster {
     });
     const connection = await Connection.connect({ address: server.address });
     const sink = await SmtpSink.start();
-    const cluster = new Cluster(options, temporalPort, apiPort, workerHealthPort, connection, sink, registryFile);
+    const cluster = new Cluster(
+      options,
+      temporalPort,
+      apiPort,
+      workerHealthPort,
+      connection,
+      sink,
+      registryFile,
+      registry,
+    );
     cluster.server = server;
     cluster.smsSink = await SmppSink.start();
     cluster.officeToken = await officeTokenIn(path.join(options.dir, 'data'));
@@ -88,10 +101,8 @@ export class Cluster {
 
   /** Codes of every recipient (district or agency) of the generated registry, in file order. */
   recipients(): string[] {
-    if (!this.options.units) throw new Error('recipients() needs a generated registry (units)');
-    return generateRegistry(this.options.units)
-      .units.filter((u) => u.kind !== 'province' && u.kind !== 'county')
-      .map((u) => u.code);
+    if (!this.registry) throw new Error('recipients() needs a generated registry (units)');
+    return this.registry.units.filter((u) => u.kind !== 'province' && u.kind !== 'county').map((u) => u.code);
   }
 
   get address(): string {

@@ -3,7 +3,7 @@ import { directiveBody } from './harness/directive-bodies';
 import { failedMailAttempts } from './harness/mail-attempts';
 import { eventually, inSeconds } from './harness/wait';
 import { countByMessageId, type Cluster } from './cluster';
-import { countCheckOf, type ScenarioResult } from './scenario-result';
+import { countCheckOf, recordedNotices, type ScenarioResult } from './scenario-result';
 
 /**
  * Scenario 3: the SMTP relay is down for longer than several retry intervals (until each notice's send has
@@ -60,7 +60,7 @@ export async function relayOutage(
   let failed = 0;
   for (const code of options.codes) {
     const state = await cluster.unitStateWhen(id, code, (s) => s.log.some((t) => t.event.type === 'mailRecorded'));
-    const recorded = state.log.filter((t) => t.event.type === 'mailRecorded' && t.event.purpose === 'notice');
+    const recorded = recordedNotices(state);
     if (recorded.length === 0 || state.undeliverable) lost += 1;
     if (recorded.length > 1) duplicated += 1;
     const detail = await unitDetail(code);

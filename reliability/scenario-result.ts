@@ -1,4 +1,5 @@
 import type { TemporalGateway } from '../api/temporal-gateway';
+import type { UnitState } from '../workflows/unit-state';
 import { checkCounts } from './harness/count-check';
 
 /**
@@ -57,4 +58,9 @@ export async function countCheckOf(
     ? `counts agreed with the units' states ${check.settledMs} ms after the scenario settled`
     : `counts disagreed: directive ${JSON.stringify(check.shown)}, units ${JSON.stringify(check.units)}`;
   return { miscounted: check.miscounted, note };
+}
+
+/** The sends of a unit's notice its history records: one is right, none is lost, two is a duplicate. */
+export function recordedNotices(state: UnitState) {
+  return state.log.filter((t) => t.event.type === 'mailRecorded' && t.event.purpose === 'notice');
 }

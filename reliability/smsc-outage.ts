@@ -1,9 +1,8 @@
-import { generateRegistry } from '../scripts/generate-registry';
 import { directiveWorkflowId } from '../workflows/contract';
 import { directiveBody } from './harness/directive-bodies';
 import { eventually, inSeconds } from './harness/wait';
 import type { Cluster } from './cluster';
-import { countCheckOf, type ScenarioResult } from './scenario-result';
+import { countCheckOf, recordedNotices, type ScenarioResult } from './scenario-result';
 
 /**
  * The SMSC goes down for `downMs` (two minutes in the chaos run) just after a directive to district heads
@@ -32,8 +31,7 @@ export async function smscOutage(
   await new Promise((r) => setTimeout(r, options.downMs));
   await sink.up();
 
-  const registry = generateRegistry(cluster.recipients().length);
-  const mobileOf = new Map(registry.units.map((u) => [u.code, u.head.mobile!.replace(/^\+/, '')]));
+  const mobileOf = new Map(cluster.registry!.units.map((u) => [u.code, u.head.mobile!.replace(/^\+/, '')]));
   await eventually(
     () =>
       options.codes.every((code) => sink.messages.slice(before).some((m) => m.to === mobileOf.get(code)))
@@ -47,7 +45,7 @@ export async function smscOutage(
   let copies = 0;
   for (const code of options.codes) {
     const state = await cluster.unitStateWhen(id, code, (s) => s.log.some((t) => t.event.type === 'mailRecorded'));
-    const recorded = state.log.filter((t) => t.event.type === 'mailRecorded' && t.event.purpose === 'notice');
+    const recorded = recordedNotices(state);
     const texted = recorded.some(
       (t) => t.event.type === 'mailRecorded' && t.event.channels?.some((c) => c.channel === 'sms' && c.delivered),
     );

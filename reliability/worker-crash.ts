@@ -2,7 +2,7 @@ import { directiveWorkflowId, unitWorkflowId } from '../workflows/contract';
 import { directiveBody } from './harness/directive-bodies';
 import { eventually, inSeconds } from './harness/wait';
 import { countByMessageId, randomInt, type Cluster } from './cluster';
-import { countCheckOf, type ScenarioResult } from './scenario-result';
+import { countCheckOf, recordedNotices, type ScenarioResult } from './scenario-result';
 
 /**
  * Scenario 1: the worker is SIGKILLed at random points of a fan-out to every unit of the registry, `kills`
@@ -77,8 +77,6 @@ export async function workerCrashDuringFanOut(
   let lost = 0;
   let duplicated = 0;
   const noticeMail = cluster.mails(id, 'notice');
-  const noticesRecorded = (state: Awaited<ReturnType<Cluster['unitState']>>) =>
-    state.log.filter((t) => t.event.type === 'mailRecorded' && t.event.purpose === 'notice').length;
   for (const code of codes) {
     const wfId = unitWorkflowId(id, code);
     const described = await cluster.client.workflow.getHandle(wfId).describe();
@@ -89,12 +87,12 @@ export async function workerCrashDuringFanOut(
     const state = await eventually(
       async () => {
         const s = await cluster.unitState(id, code);
-        return noticesRecorded(s) > 0 ? s : undefined;
+        return recordedNotices(s).length > 0 ? s : undefined;
       },
       timeout,
       `${code}'s notice recorded`,
     ).catch(() => cluster.unitState(id, code));
-    const recorded = noticesRecorded(state);
+    const recorded = recordedNotices(state).length;
     const issued = state.log.filter((t) => t.event.type === 'issued').length;
     if (recorded === 0 || !noticeMail.some((m) => m.headers.get('x-farman-unit') === code)) lost += 1;
     if (recorded > 1 || issued > 1) duplicated += 1;

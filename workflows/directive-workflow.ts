@@ -30,25 +30,16 @@ import {
 import { unitStartOptions, unitWorkflow } from './unit-workflow';
 import { FanOut, SummaryBoard } from './fan-out';
 import { shardWorkflow } from './shard-workflow';
-import type {
-  ComplianceState,
-  DirectiveSpec,
-  DirectiveState,
-  DirectiveStatus,
-  DirectiveWorkflowInput,
-  UnitPolicy,
+import {
+  complianceStates,
+  type ComplianceState,
+  type DirectiveSpec,
+  type DirectiveState,
+  type DirectiveStatus,
+  type DirectiveWorkflowInput,
+  type UnitPolicy,
 } from './types';
 
-const complianceStates: ComplianceState[] = [
-  'notified',
-  'acknowledged',
-  'reported',
-  'returned',
-  'accepted',
-  'exempted',
-  'cancelled',
-  'closed',
-];
 const startBatch = 100;
 
 /** The part of a directive that its units need; the body and attachments stay in the file store. */

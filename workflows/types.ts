@@ -84,8 +84,18 @@ export interface UnitWorkflowInput {
   parentWorkflowId: string;
 }
 
-export type ComplianceState =
-  'notified' | 'acknowledged' | 'reported' | 'returned' | 'accepted' | 'exempted' | 'cancelled' | 'closed';
+/** Every state a unit can be in, in the order its counts are shown. */
+export const complianceStates = [
+  'notified',
+  'acknowledged',
+  'reported',
+  'returned',
+  'accepted',
+  'exempted',
+  'cancelled',
+  'closed',
+] as const;
+export type ComplianceState = (typeof complianceStates)[number];
 
 /** A unit's state as its parent tracks it: enough for counts and the office's table. */
 export interface UnitSummary {

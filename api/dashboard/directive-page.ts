@@ -20,7 +20,8 @@ import {
 } from './labels';
 import type { OfficeAction } from './office-actions';
 import { formGuard } from './page-shell';
-import { complianceStates, href } from './query-params';
+import { href } from './query-params';
+import { complianceStates } from '../../workflows/types';
 import { unitSortKeys, unitTableParams, unitsPerPage, type UnitSortKey, type UnitTableQuery } from './unit-table';
 
 /** A failed action, shown above the page with the submitted values put back into its form. */

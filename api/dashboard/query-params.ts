@@ -1,6 +1,6 @@
 import { priorities, type Priority } from '../../domain/directive-schema';
 import { toAsciiDigits } from '../../lib/persian-text';
-import type { ComplianceState, DirectiveState } from '../../workflows/types';
+import { complianceStates, type ComplianceState, type DirectiveState } from '../../workflows/types';
 
 /**
  * Reading query strings and form bodies, where every value may be missing, repeated or an array, and
@@ -31,16 +31,6 @@ export function parseDirectiveState(value: unknown): DirectiveState | undefined 
   return directiveStates.find((s) => s === v);
 }
 
-export const complianceStates: readonly ComplianceState[] = [
-  'notified',
-  'acknowledged',
-  'reported',
-  'returned',
-  'accepted',
-  'exempted',
-  'cancelled',
-  'closed',
-];
 export function parseComplianceState(value: unknown): ComplianceState | undefined {
   const v = one(value);
   return complianceStates.find((s) => s === v);

@@ -11,7 +11,7 @@ import {
   priorityLabels,
   unitStateLabels,
 } from '../dashboard/labels';
-import { complianceStates } from '../dashboard/query-params';
+import { complianceStates } from '../../workflows/types';
 import { printContentSecurityPolicy } from './pdf-renderer';
 import type { ReportTable } from './report-table';
 

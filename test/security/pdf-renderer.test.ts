@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PdfRenderer, printContentSecurityPolicy } from '../../api/exports/pdf-renderer';
 import { complianceReportHtml } from '../../api/exports/report-html';
 import type { DirectiveOverview } from '../../api/dashboard/directive-report';
-import { complianceStates } from '../../api/dashboard/query-params';
+import { complianceStates } from '../../workflows/types';
 
 const renderer = new PdfRenderer(undefined, 2);
 const requests: string[] = [];
